@@ -1,0 +1,262 @@
+"""The ``annotator`` command. Each command is a few lines over ``project`` and ``io``.
+
+``--json`` output is pure JSON on stdout; notes, errors and progress bars go to stderr, and
+progress bars only when stderr is a terminal.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from annotator import __version__
+from annotator.io.records import FieldMap
+from annotator.io.sources import FORMATS
+from annotator.model.errors import AnnotatorError
+from annotator.project import Project, read_codebook_file
+
+
+class AnnotatorGroup(click.Group):
+    """Runs ``open`` when the first word is not a command (``annotator news.annotator``), and
+    turns our errors into one clear line and exit status 1, never a traceback."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+            args = ["open", *args]
+        return super().parse_args(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AnnotatorError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=AnnotatorGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="annotator")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Stance Annotator: label stance and framing statements in news articles.
+
+    Run without a command (or with just a project file) to open the window.
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(open_window)
+
+
+@cli.command("open")
+@click.argument("project", required=False, type=click.Path(dir_okay=False))
+@click.option("--annotator", "annotator_name", help="Your name as annotator (asked once and remembered otherwise).")
+def open_window(project: str | None = None, annotator_name: str | None = None) -> None:
+    """Open the annotation window on PROJECT (default: the demo project)."""
+    try:
+        from annotator.ui.app import main as run_app
+    except ImportError as error:
+        raise click.ClickException(f"the window cannot start: {error}") from None
+    sys.exit(run_app(project, annotator_name))
+
+
+@cli.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--codebook", "codebook_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Codebook JSON to start with (default: the news stance codebook).")
+def init(project: str, codebook_file: Path | None) -> None:
+    """Create a new, empty PROJECT file."""
+    codebook = read_codebook_file(codebook_file) if codebook_file else None
+    created = Project.create(project, codebook=codebook)
+    labels = len(created.codebook().labels)
+    created.close()
+    click.echo(f"Created {project} with {labels} labels.")
+
+
+@cli.command("import")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
+              help="Input format; auto decides by file extension.")
+@click.option("--text-field", help="Field (JSON) or column (CSV) holding the article text, for other tools' dumps.")
+@click.option("--title-field", help="Field or column holding the title.")
+@click.option("--id-field", help="Field or column holding the article's own id.")
+@click.option("--annotator", "annotator_name", help="Annotator of imported spans that name nobody.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | None,
+            title_field: str | None, id_field: str | None, annotator_name: str | None,
+            as_json: bool) -> None:
+    """Import articles (and their annotations) from files and folders into PROJECT.
+
+    Creates PROJECT with the default codebook if it does not exist. Folders are read
+    recursively. A broken file is reported with its reason and the rest are imported; the
+    exit status is 1 if any file failed.
+    """
+    generic = any((text_field, title_field, id_field))
+    fields = FieldMap(
+        text=text_field or "text", title=title_field or "title", id=id_field or "id", generic=generic
+    )
+    opened = Project.open(project)
+    with _progress_bar("Importing") as progress:
+        report = opened.import_paths(list(paths), format=fmt, fields=fields,
+                                     annotator=annotator_name, progress=progress)
+    opened.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"imported {report.imported}, skipped {report.skipped}, failed {len(report.failed)}"
+                   f" ({report.annotations_added} annotations added)")
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    if report.labels_added:
+        click.echo(f"note: labels added to the codebook: {', '.join(report.labels_added)}", err=True)
+    if report.ignored:
+        click.echo(f"note: {len(report.ignored)} file(s) of unknown type ignored in folders", err=True)
+    for failure in report.failed:
+        click.echo(f"failed: {failure}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
+              help="File to write ('-' for standard output).")
+@click.option("--annotator", "annotators", multiple=True, help="Only this annotator's work (repeatable).")
+@click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
+@click.option("--done-only", is_flag=True, help="Only articles marked done, with the work of those who marked them.")
+def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], labels: tuple[str, ...],
+           done_only: bool) -> None:
+    """Export PROJECT's articles and annotations."""
+    opened = Project.open(project, create=False)
+    filters = {"annotators": list(annotators) or None, "labels": list(labels) or None,
+               "done_only": done_only}
+    with _progress_bar("Exporting") as progress:
+        if output == "-":
+            count = opened.export_jsonl(sys.stdout, progress=progress, **filters)
+        else:
+            partial = Path(output + ".partial")
+            try:
+                with open(partial, "w", encoding="utf-8", newline="\n") as out:
+                    count = opened.export_jsonl(out, progress=progress, **filters)
+                partial.replace(output)
+            finally:
+                partial.unlink(missing_ok=True)
+    opened.close()
+    click.echo(f"exported {count} articles", err=True)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats(project: str, as_json: bool) -> None:
+    """Counts of articles, annotations per label and per annotator."""
+    opened = Project.open(project, create=False)
+    figures = opened.stats()
+    opened.close()
+    if as_json:
+        click.echo(json.dumps(figures, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"articles     {figures['articles']}  ({figures['characters']} characters)")
+    click.echo(f"annotations  {figures['annotations']}")
+    click.echo(f"doc labels   {figures['doc_labels']}")
+    click.echo("\nby annotator (annotations / done / in progress):")
+    for name, counts in figures["annotators"].items():
+        click.echo(f"  {name:<24} {counts['annotations']:>8} {counts['done']:>6} {counts['in_progress']:>6}")
+    click.echo("\nby label:")
+    for name, count in figures["labels"].items():
+        click.echo(f"  {name:<44} {count:>8}")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("query")
+@click.option("--limit", default=20, show_default=True, help="Most results to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def search(project: str, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search over titles and texts (SQLite FTS5 query syntax)."""
+    opened = Project.open(project, create=False)
+    try:
+        results = opened.search(query, limit=limit)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        opened.close()
+    if as_json:
+        click.echo(json.dumps(results, ensure_ascii=False, indent=2))
+        return
+    for result in results:
+        click.echo(f"{result['id']:>7}  {result['title']}\n         {result['snippet']}")
+    click.echo(f"{len(results)} result(s)", err=True)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+def check(project: str) -> None:
+    """Check PROJECT for damage: SQLite integrity and every span's stored text. Repairs nothing."""
+    opened = Project.open(project, create=False)
+    problems = opened.store.verify()
+    opened.close()
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) found; the file was not changed")
+    click.echo("no problems found")
+
+
+@cli.group()
+def codebook() -> None:
+    """Export or import the codebook (labels, attributes, document labels) as JSON."""
+
+
+@codebook.command("export")
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+def codebook_export(project: str, output: Path) -> None:
+    """Write PROJECT's codebook to OUTPUT."""
+    opened = Project.open(project, create=False)
+    opened.export_codebook(output)
+    opened.close()
+    click.echo(f"wrote {output}", err=True)
+
+
+@codebook.command("import")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def codebook_import(project: str, file: Path) -> None:
+    """Add or update labels and attributes from FILE; labels it does not name are kept."""
+    opened = Project.open(project)
+    result = opened.import_codebook(file)
+    opened.close()
+    click.echo(f"labels added: {len(result['added'])}, updated: {len(result['updated'])}")
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback drawing a bar on stderr, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar_holder: dict[str, Any] = {}
+    last = 0
+
+    def update(done: int, total: int) -> None:
+        nonlocal last
+        if "bar" not in bar_holder:
+            bar_holder["bar"] = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            bar_holder["bar"].__enter__()
+        bar_holder["bar"].update(done - last)
+        last = done
+
+    try:
+        yield update
+    finally:
+        if "bar" in bar_holder:
+            bar_holder["bar"].__exit__(None, None, None)
+
+
+def main() -> None:
+    cli(prog_name="annotator")

@@ -1,0 +1,77 @@
+"""Native JSONL: one article per line, the same shape imported and exported (README "JSONL
+format"). Reading and writing both stream, one line at a time."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from annotator.io.records import ArticleRecord, FieldMap, record_from_mapping
+from annotator.model.errors import ImportFormatError
+
+
+def read(path: Path, fields: FieldMap, notes: list[str]) -> Iterator[ArticleRecord]:
+    with open(path, "rb") as f:
+        for number, raw in enumerate(f, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as error:
+                raise ImportFormatError(f"not UTF-8 ({error.reason})", line=number) from None
+            except json.JSONDecodeError as error:
+                raise ImportFormatError(f"invalid JSON ({error.msg})", line=number) from None
+            record = record_from_mapping(data, fields, line=number)
+            record.source_bytes = len(raw)
+            yield record
+
+
+def record_to_dict(record: ArticleRecord) -> dict[str, Any]:
+    """The JSONL object of one article; every key is always present for a stable schema."""
+    article = record.article
+    return {
+        "id": article.external_id,
+        "title": article.title,
+        "text": article.text,
+        "url": article.url,
+        "source": article.source,
+        "published": article.published,
+        "language": article.language,
+        "meta": article.meta,
+        "annotations": [
+            {
+                "id": a.uuid,
+                "start": a.start,
+                "end": a.end,
+                "label": a.label,
+                "text": a.text,
+                "annotator": a.annotator,
+                "annotator_id": a.annotator_uuid,
+                "attributes": a.attributes,
+                "note": a.note,
+                "origin": a.origin,
+                "created": a.created,
+                "updated": a.updated,
+            }
+            for a in record.annotations
+        ],
+        "doc_labels": [
+            {"label": d.label, "annotator": d.annotator, "annotator_id": d.annotator_uuid}
+            for d in record.doc_labels
+        ],
+        "done_by": list(record.done_by),
+    }
+
+
+def write(records: Iterable[ArticleRecord], out: IO[str]) -> int:
+    """Write one line per record; returns the number of lines written."""
+    count = 0
+    for record in records:
+        out.write(json.dumps(record_to_dict(record), ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count

@@ -1,0 +1,182 @@
+"""One article with its annotations, as importers yield it and exporters take it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.model.errors import ImportFormatError, InvalidSpan
+from annotator.model.offsets import LineEndingShift, check_span
+from annotator.model.types import ORIGINS, Annotation, Article, DocLabel
+
+
+@dataclass
+class ArticleRecord:
+    article: Article
+    annotations: list[Annotation] = field(default_factory=list)
+    doc_labels: list[DocLabel] = field(default_factory=list)
+    done_by: list[str] = field(default_factory=list)
+    line: int | None = None
+    source_bytes: int = 0  # bytes of the input this record came from, for progress
+
+
+@dataclass(frozen=True)
+class FieldMap:
+    """Which fields of someone else's JSON/CSV dump hold the text, title and id.
+
+    ``generic`` is True when the user named any field: then the record is a plain dump whose
+    other fields go to the article's ``meta``, not our native schema.
+    """
+
+    text: str = "text"
+    title: str = "title"
+    id: str = "id"
+    generic: bool = False
+
+
+ARTICLE_FIELDS = ("id", "title", "text", "url", "source", "published", "language", "meta")
+NATIVE_FIELDS = (*ARTICLE_FIELDS, "annotations", "doc_labels", "done_by")
+
+
+def record_from_mapping(data: Any, fields: FieldMap, *, line: int | None) -> ArticleRecord:
+    """Build a record from one JSON object or CSV row.
+
+    Native records (see README "JSONL format") carry annotations; with a ``FieldMap`` that
+    names fields, the object is a plain dump: text, title and id come from the named fields
+    and every other field is kept in ``meta``.
+
+    Raises:
+        ImportFormatError: with ``line``; for a missing text, wrong types, or a span that is
+            outside the text or whose ``text`` differs from the article at its offsets.
+    """
+    if not isinstance(data, dict):
+        raise ImportFormatError(f"expected a JSON object, got {type(data).__name__}", line=line)
+    if fields.generic:
+        return _generic_record(data, fields, line)
+    return _native_record(data, line)
+
+
+def _generic_record(data: dict[str, Any], fields: FieldMap, line: int | None) -> ArticleRecord:
+    text = data.get(fields.text)
+    if not isinstance(text, str) or not text:
+        raise ImportFormatError(f"no text in field {fields.text!r}", line=line)
+    used = {fields.text, fields.title, fields.id}
+    article = Article(
+        text=LineEndingShift(text).text,
+        title=_optional_str(data.get(fields.title), fields.title, line) or "",
+        external_id=_id_str(data.get(fields.id)),
+        meta={k: v for k, v in data.items() if k not in used},
+    )
+    return ArticleRecord(article, line=line)
+
+
+def _native_record(data: dict[str, Any], line: int | None) -> ArticleRecord:
+    original = data.get("text")
+    if not isinstance(original, str) or not original:
+        raise ImportFormatError(
+            "no 'text' field (or it is empty); for other people's dumps name the field with "
+            "--text-field",
+            line=line,
+        )
+    shift = LineEndingShift(original)
+    meta = data.get("meta") or {}
+    if not isinstance(meta, dict):
+        raise ImportFormatError("'meta' must be an object", line=line)
+    extra = {k: v for k, v in data.items() if k not in NATIVE_FIELDS}
+    article = Article(
+        text=shift.text,
+        title=_optional_str(data.get("title"), "title", line) or "",
+        external_id=_id_str(data.get("id")),
+        source=_optional_str(data.get("source"), "source", line),
+        url=_optional_str(data.get("url"), "url", line),
+        published=_optional_str(data.get("published"), "published", line),
+        language=_optional_str(data.get("language"), "language", line),
+        meta={**extra, **meta},
+    )
+    record = ArticleRecord(article, line=line)
+    for i, item in enumerate(_list(data, "annotations", line)):
+        record.annotations.append(_annotation(item, i + 1, shift, line))
+    for item in _list(data, "doc_labels", line):
+        if isinstance(item, str):
+            item = {"label": item}
+        if not isinstance(item, dict) or not isinstance(item.get("label"), str) or not item["label"]:
+            raise ImportFormatError("each doc_labels entry needs a 'label'", line=line)
+        record.doc_labels.append(
+            DocLabel(
+                item["label"],
+                _optional_str(item.get("annotator"), "annotator", line),
+                _optional_str(item.get("annotator_id"), "annotator_id", line),
+            )
+        )
+    for name in _list(data, "done_by", line):
+        if not isinstance(name, str) or not name:
+            raise ImportFormatError("'done_by' must list annotator names", line=line)
+        record.done_by.append(name)
+    return record
+
+
+def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None) -> Annotation:
+    where = f"annotation {number}"
+    if not isinstance(item, dict):
+        raise ImportFormatError(f"{where} is not an object", line=line)
+    label = item.get("label")
+    if not isinstance(label, str) or not label.strip():
+        raise ImportFormatError(f"{where} has no label", line=line)
+    start, end = item.get("start"), item.get("end")
+    covered = item.get("text")
+    try:
+        if type(start) is not int or type(end) is not int:
+            raise InvalidSpan(f"offsets must be whole numbers, got start={start!r} end={end!r}")
+        if covered is not None and not isinstance(covered, str):
+            raise InvalidSpan("'text' must be a string")
+        if shift.changed:
+            start, end = shift.map(start), shift.map(end)
+            covered = covered if covered is None else LineEndingShift(covered).text
+        check_span(shift.text, start, end, covered)
+    except InvalidSpan as error:
+        raise ImportFormatError(f"{where} ({label}): {error}", line=line) from None
+    attributes = item.get("attributes") or {}
+    if not isinstance(attributes, dict):
+        raise ImportFormatError(f"{where}: 'attributes' must be an object", line=line)
+    origin = item.get("origin") or "imported"
+    if origin not in ORIGINS:
+        raise ImportFormatError(f"{where}: origin must be one of {', '.join(ORIGINS)}", line=line)
+    return Annotation(
+        start=start,
+        end=end,
+        label=label.strip(),
+        text=shift.text[start:end],
+        annotator=_optional_str(item.get("annotator"), "annotator", line),
+        annotator_uuid=_optional_str(item.get("annotator_id"), "annotator_id", line),
+        attributes=attributes,
+        note=_optional_str(item.get("note"), "note", line) or "",
+        origin=origin,
+        uuid=_optional_str(item.get("id"), "annotation id", line),
+        created=_optional_str(item.get("created"), "created", line),
+        updated=_optional_str(item.get("updated"), "updated", line),
+    )
+
+
+def _list(data: dict[str, Any], key: str, line: int | None) -> list[Any]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ImportFormatError(f"{key!r} must be a list", line=line)
+    return value
+
+
+def _optional_str(value: Any, name: str, line: int | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str):
+        raise ImportFormatError(f"{name!r} must be a string", line=line)
+    return value
+
+
+def _id_str(value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    return str(value)

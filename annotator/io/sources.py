@@ -1,0 +1,73 @@
+"""Which reader takes which file, and the walk through folders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from annotator.io import csv_file, html, json_file, jsonl, plaintext
+from annotator.io.records import ArticleRecord, FieldMap
+from annotator.model.errors import ImportFormatError
+
+Reader = Callable[[Path, FieldMap, list[str]], Iterator[ArticleRecord]]
+
+READERS: dict[str, Reader] = {
+    "txt": plaintext.read,
+    "md": plaintext.read,
+    "html": html.read,
+    "jsonl": jsonl.read,
+    "json": json_file.read,
+    "csv": csv_file.read,
+}
+EXTENSIONS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+}
+FORMATS = ("auto", *READERS)
+
+
+def format_of(path: Path, requested: str = "auto") -> str:
+    """The format to read ``path`` with.
+
+    Raises:
+        ImportFormatError: ``auto`` and the file name's extension is not one we read.
+    """
+    if requested != "auto":
+        return requested
+    found = EXTENSIONS.get(path.suffix.lower())
+    if found is None:
+        raise ImportFormatError(
+            f"unknown file type {path.suffix or '(no extension)'!r}; choose one with --format"
+        )
+    return found
+
+
+def expand_paths(paths: Iterable[Path], requested: str = "auto") -> tuple[list[Path], list[Path]]:
+    """Files to import: named files as given, folders walked recursively in name order.
+
+    Returns ``(files, ignored)``: inside folders, hidden files and files of unknown type are
+    ignored (and returned so they can be reported); a named file is always attempted.
+    """
+    files: list[Path] = []
+    ignored: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        for child in sorted(path.rglob("*")):
+            relative = child.relative_to(path)
+            if not child.is_file() or any(part.startswith(".") for part in relative.parts):
+                continue
+            if requested == "auto" and child.suffix.lower() not in EXTENSIONS:
+                ignored.append(child)
+            else:
+                files.append(child)
+    return files, ignored

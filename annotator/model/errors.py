@@ -1,0 +1,42 @@
+"""Errors shared across layers. Each says what went wrong in words a user can act on."""
+
+
+class AnnotatorError(Exception):
+    """Base class: the CLI prints these without a traceback and exits 1."""
+
+
+class InvalidSpan(AnnotatorError):
+    """Offsets outside the text, reversed, or covering text that does not match."""
+
+
+class CodebookError(AnnotatorError):
+    """A codebook file or edit that breaks the codebook's rules (missing name, hotkey clash ...)."""
+
+
+class ImportFormatError(AnnotatorError):
+    """One input file cannot be read; carries the file and, where known, the line.
+
+    Args:
+        message: what is wrong, in plain words.
+        line: 1-based line (JSONL, CSV) or record number, if known.
+    """
+
+    def __init__(self, message: str, *, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+class ProjectFileError(AnnotatorError):
+    """The project file cannot be used: not SQLite, not ours, corrupt, or from a newer version."""
+
+
+class NotFound(AnnotatorError):
+    """An article, annotator, label or annotation that the caller named does not exist."""
+
+
+class IdentityClash(AnnotatorError):
+    """An annotator name arrives with a different id than the one the project knows."""

@@ -1,0 +1,222 @@
+"""Value types shared by every layer. Offsets are code points (see ``offsets.py``)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from annotator.model.errors import CodebookError
+
+ORIGINS = ("manual", "imported", "suggestion", "adjudicated")
+STATUSES = ("not_started", "in_progress", "done")
+
+# Colour-blind-safe qualitative palettes (Okabe & Ito 2008, then Paul Tol's "light").
+PALETTE = (
+    "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
+    "#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00",
+)
+
+
+def text_hash(text: str) -> str:
+    """The hash that identifies an article's text (SHA-256 of its UTF-8 bytes, hex)."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@dataclass
+class Article:
+    text: str
+    title: str = ""
+    external_id: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: str | None = None
+    language: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    id: int | None = None
+    imported_at: str | None = None
+
+    @property
+    def text_hash(self) -> str:
+        return text_hash(self.text)
+
+
+@dataclass(frozen=True)
+class Annotator:
+    uuid: str
+    name: str
+    id: int | None = None
+
+
+@dataclass
+class Annotation:
+    """A labelled span ``text[start:end]`` by one annotator."""
+
+    start: int
+    end: int
+    label: str
+    text: str | None = None
+    annotator: str | None = None
+    annotator_uuid: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+    origin: str = "imported"
+    uuid: str | None = None
+    created: str | None = None
+    updated: str | None = None
+    article_id: int | None = None
+
+
+@dataclass
+class DocLabel:
+    label: str
+    annotator: str | None = None
+    annotator_uuid: str | None = None
+
+
+@dataclass(frozen=True)
+class Label:
+    name: str
+    color: str = ""
+    hotkey: str = ""
+    description: str = ""
+    examples: tuple[str, ...] = ()
+    parent: str | None = None
+    scope: str = "span"
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"name": self.name, "color": self.color}
+        if self.hotkey:
+            data["hotkey"] = self.hotkey
+        if self.description:
+            data["description"] = self.description
+        if self.examples:
+            data["examples"] = list(self.examples)
+        if self.parent:
+            data["parent"] = self.parent
+        return data
+
+
+@dataclass(frozen=True)
+class AttributeDef:
+    name: str
+    values: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "values": list(self.values)}
+
+
+@dataclass
+class Codebook:
+    """Labels (span and document scope) and attribute definitions.
+
+    To read one from its JSON form::
+
+        codebook = Codebook.from_dict(json.load(f))
+
+    Only a label's ``name`` is required; missing colours are filled from ``PALETTE``.
+    """
+
+    labels: list[Label] = field(default_factory=list)
+    attributes: list[AttributeDef] = field(default_factory=list)
+    doc_labels: list[Label] = field(default_factory=list)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Codebook:
+        """Build and validate a codebook from its JSON form.
+
+        Raises:
+            CodebookError: not an object, a label without a name, a duplicate name or hotkey,
+                or a parent that is not a label of the codebook.
+        """
+        if not isinstance(data, dict):
+            raise CodebookError("a codebook is a JSON object with a 'labels' list")
+        labels = [_label_from(item, "span", i) for i, item in enumerate(_list(data, "labels"))]
+        doc_labels = [
+            _label_from(item, "document", i) for i, item in enumerate(_list(data, "doc_labels"))
+        ]
+        attributes = []
+        for i, item in enumerate(_list(data, "attributes")):
+            if isinstance(item, str):
+                item = {"name": item}
+            if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+                raise CodebookError(f"attribute {i + 1} has no name")
+            values = item.get("values") or []
+            if not isinstance(values, list):
+                raise CodebookError(f"attribute {item['name']!r}: 'values' must be a list")
+            attributes.append(AttributeDef(str(item["name"]).strip(), tuple(map(str, values))))
+        codebook = cls(labels=labels, attributes=attributes, doc_labels=doc_labels)
+        codebook.fill_colors()
+        codebook.validate()
+        return codebook
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "labels": [label.to_dict() for label in self.labels],
+            "attributes": [attribute.to_dict() for attribute in self.attributes],
+            "doc_labels": [label.to_dict() for label in self.doc_labels],
+        }
+
+    def fill_colors(self) -> None:
+        for group in (self.labels, self.doc_labels):
+            for i, label in enumerate(group):
+                if not label.color:
+                    group[i] = _replace(label, color=PALETTE[i % len(PALETTE)])
+
+    def validate(self) -> None:
+        """Raises CodebookError on duplicate names or hotkeys, or an unknown parent."""
+        for group, what in ((self.labels, "label"), (self.doc_labels, "document label")):
+            seen: set[str] = set()
+            for label in group:
+                if label.name in seen:
+                    raise CodebookError(f"{what} {label.name!r} appears twice")
+                seen.add(label.name)
+            for label in group:
+                if label.parent and label.parent not in seen:
+                    raise CodebookError(
+                        f"{what} {label.name!r} has parent {label.parent!r}, which is not a {what}"
+                    )
+        hotkeys: dict[str, str] = {}
+        for label in [*self.labels, *self.doc_labels]:
+            if label.hotkey:
+                if label.hotkey in hotkeys:
+                    raise CodebookError(
+                        f"hotkey {label.hotkey!r} is used by both {hotkeys[label.hotkey]!r} "
+                        f"and {label.name!r}"
+                    )
+                hotkeys[label.hotkey] = label.name
+        names = [a.name for a in self.attributes]
+        if len(names) != len(set(names)):
+            raise CodebookError("an attribute name appears twice")
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise CodebookError(f"codebook {key!r} must be a list")
+    return value
+
+
+def _label_from(item: Any, scope: str, index: int) -> Label:
+    if isinstance(item, str):
+        item = {"name": item}
+    if not isinstance(item, dict) or not str(item.get("name") or "").strip():
+        raise CodebookError(f"{'document ' if scope == 'document' else ''}label {index + 1} has no name")
+    examples = item.get("examples") or []
+    if isinstance(examples, str):
+        examples = [examples]
+    return Label(
+        name=str(item["name"]).strip(),
+        color=str(item.get("color") or ""),
+        hotkey=str(item.get("hotkey") or ""),
+        description=str(item.get("description") or ""),
+        examples=tuple(str(e) for e in examples),
+        parent=(str(item["parent"]) if item.get("parent") else None),
+        scope=scope,
+    )
+
+
+def _replace(label: Label, **changes: Any) -> Label:
+    from dataclasses import replace
+
+    return replace(label, **changes)

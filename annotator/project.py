@@ -1,0 +1,471 @@
+"""The facade the CLI and the GUI share: open a project, import, export, query, execute edits.
+
+To use it::
+
+    project = Project.open("news.annotator")
+    report = project.import_paths([Path("articles/")], annotator="ana")
+    with open("out.jsonl", "w", encoding="utf-8") as out:
+        project.export_jsonl(out, annotators=["ana"], done_only=True)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import IO, Any
+
+from annotator.io import jsonl
+from annotator.io.records import ArticleRecord, FieldMap
+from annotator.io.sources import READERS, expand_paths, format_of
+from annotator.model.errors import (
+    AnnotatorError,
+    CodebookError,
+    IdentityClash,
+    ImportFormatError,
+    NotFound,
+    ProjectFileError,
+)
+from annotator.model.types import Annotation, Annotator, Codebook, DocLabel
+from annotator.store import Store
+
+Progress = Callable[[int, int], None]
+"""Called with (done, total) units of work; for imports the units are bytes of input."""
+
+
+class Cancelled(AnnotatorError):
+    """The user cancelled a long operation; work already committed stays."""
+
+
+def default_codebook() -> Codebook:
+    """The codebook shipped in ``resources/codebooks/news-stance.json``."""
+    text = resources.files("annotator.resources").joinpath("codebooks/news-stance.json").read_text(
+        encoding="utf-8"
+    )
+    return Codebook.from_dict(json.loads(text))
+
+
+def sample_article_paths() -> list[Path]:
+    folder = resources.files("annotator.resources").joinpath("samples")
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith((".txt", ".md")))
+
+
+def read_codebook_file(path: Path) -> Codebook:
+    """Raises CodebookError for unreadable JSON or an invalid codebook."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise CodebookError(f"{path}: {error.strerror}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise CodebookError(f"{path} is not a JSON file ({error})") from None
+    try:
+        return Codebook.from_dict(data)
+    except CodebookError as error:
+        raise CodebookError(f"{path}: {error}") from None
+
+
+@dataclass
+class FileFailure:
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}, line {self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did, file by file. ``ok`` is False when any file failed."""
+
+    imported: int = 0
+    skipped: int = 0
+    annotations_added: int = 0
+    annotations_existing: int = 0
+    files_imported: list[str] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    labels_added: list[str] = field(default_factory=list)
+    annotators_added: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.cancelled
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "skipped": self.skipped,
+            "failed": len(self.failed),
+            "annotations_added": self.annotations_added,
+            "annotations_existing": self.annotations_existing,
+            "files_imported": self.files_imported,
+            "failures": [
+                {"path": f.path, "line": f.line, "reason": f.reason} for f in self.failed
+            ],
+            "ignored": self.ignored,
+            "labels_added": self.labels_added,
+            "annotators_added": self.annotators_added,
+            "notes": self.notes,
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass
+class _FileCounts:
+    imported: int = 0
+    skipped: int = 0
+    annotations_added: int = 0
+    annotations_existing: int = 0
+    labels_added: list[str] = field(default_factory=list)
+    annotators_added: list[str] = field(default_factory=list)
+
+
+class Project:
+    """One open project file."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    @classmethod
+    def open(cls, path: str | Path, *, create: bool = True, codebook: Codebook | None = None) -> Project:
+        """Open (or create, with ``codebook`` or the default one) a project file.
+
+        Raises:
+            ProjectFileError: see ``Store.open``.
+        """
+        store = Store.open(path, create=create)
+        project = cls(store)
+        if not store.codebook().labels and not store.info("codebook_seeded"):
+            with store.write():
+                store.merge_codebook(codebook or default_codebook())
+                store.set_info("codebook_seeded", "yes")
+        return project
+
+    @classmethod
+    def create(cls, path: str | Path, *, codebook: Codebook | None = None) -> Project:
+        """Create a new project file; refuses to touch an existing one."""
+        path = Path(path)
+        if path.exists() and path.stat().st_size > 0:
+            raise ProjectFileError(f"{path} already exists; open it instead of creating it")
+        return cls.open(path, codebook=codebook)
+
+    @classmethod
+    def memory(cls, *, codebook: Codebook | None = None) -> Project:
+        project = cls(Store.memory())
+        with project.store.write():
+            project.store.merge_codebook(codebook or default_codebook())
+        return project
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def path(self) -> str | None:
+        return self.store.path
+
+    # -- codebook -----------------------------------------------------------------------
+
+    def codebook(self) -> Codebook:
+        return self.store.codebook()
+
+    def import_codebook(self, path: Path) -> dict[str, list[str]]:
+        codebook = read_codebook_file(path)
+        with self.store.write():
+            result = self.store.merge_codebook(codebook)
+            self.store.log_event("codebook_import", target=str(path), details=result)
+        return result
+
+    def export_codebook(self, path: Path) -> None:
+        path.write_text(
+            json.dumps(self.codebook().to_dict(), ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
+        )
+
+    # -- annotators ---------------------------------------------------------------------
+
+    def annotator(self, name: str) -> Annotator:
+        """The annotator called ``name``, added to the project if new."""
+        annotator = self.store.annotator_by_name(name)
+        if annotator:
+            return annotator
+        with self.store.write():
+            annotator, _ = self.store.ensure_annotator(name)
+            self.store.log_event("annotator_added", annotator=name)
+        return annotator
+
+    # -- import ----------------------------------------------------------------------
+
+    def import_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        format: str = "auto",
+        fields: FieldMap | None = None,
+        annotator: str | None = None,
+        progress: Progress | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+    ) -> ImportReport:
+        """Import files and folders; each file in its own transaction, whole or not at all.
+
+        A broken file is recorded in ``report.failed`` with its reason (and line) and the batch
+        goes on. ``annotator`` names whoever made annotations that name nobody.
+        """
+        fields = fields or FieldMap()
+        report = ImportReport()
+        files, ignored = expand_paths([Path(p) for p in paths], format)
+        report.ignored = [str(p) for p in ignored]
+        sizes = [_size(p) for p in files]
+        total, done = sum(sizes), 0
+        for path, size in zip(files, sizes, strict=True):
+            if is_cancelled and is_cancelled():
+                report.cancelled = True
+                break
+            base = done
+
+            def advance(nbytes: int, base: int = base) -> None:
+                if progress:
+                    progress(min(base + nbytes, total), total)
+
+            try:
+                counts = self._import_file(path, format, fields, annotator, advance, is_cancelled, report)
+            except Cancelled:
+                report.cancelled = True
+                report.notes.append(f"{path}: cancelled; nothing from this file was imported")
+                break
+            except (ImportFormatError, IdentityClash) as error:
+                line = getattr(error, "line", None)
+                reason = error.message if isinstance(error, ImportFormatError) else str(error)
+                report.failed.append(FileFailure(str(path), reason, line))
+            except (AnnotatorError, OSError) as error:
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                report.failed.append(FileFailure(str(path), reason))
+            else:
+                report.files_imported.append(str(path))
+                report.imported += counts.imported
+                report.skipped += counts.skipped
+                report.annotations_added += counts.annotations_added
+                report.annotations_existing += counts.annotations_existing
+                report.labels_added += counts.labels_added
+                report.annotators_added += counts.annotators_added
+            done += size
+            if progress:
+                progress(done, total)
+        return report
+
+    def _import_file(
+        self,
+        path: Path,
+        requested: str,
+        fields: FieldMap,
+        default_annotator: str | None,
+        advance: Callable[[int], None],
+        is_cancelled: Callable[[], bool] | None,
+        report: ImportReport,
+    ) -> _FileCounts:
+        if not path.exists():
+            raise ImportFormatError("no such file")
+        reader = READERS[format_of(path, requested)]
+        counts = _FileCounts()
+        notes: list[str] = []
+        annotators: dict[tuple[str | None, str | None], Annotator] = {}
+        read_bytes = 0
+        with self.store.write():
+            for number, record in enumerate(reader(path, fields, notes), start=1):
+                try:
+                    self._store_record(record, default_annotator, annotators, counts)
+                except (ImportFormatError, IdentityClash) as error:
+                    message = error.message if isinstance(error, ImportFormatError) else str(error)
+                    raise ImportFormatError(message, line=record.line) from None
+                read_bytes += record.source_bytes
+                if number % 256 == 0:
+                    if is_cancelled and is_cancelled():
+                        raise Cancelled("import cancelled")
+                    advance(read_bytes)
+            self.store.log_event(
+                "import",
+                annotator=default_annotator,
+                target=str(path),
+                details={"imported": counts.imported, "skipped": counts.skipped,
+                         "annotations": counts.annotations_added},
+            )
+        report.notes += notes
+        return counts
+
+    def _store_record(
+        self,
+        record: ArticleRecord,
+        default_annotator: str | None,
+        annotators: dict[tuple[str | None, str | None], Annotator],
+        counts: _FileCounts,
+    ) -> None:
+        store = self.store
+        article_id, created = store.add_article(record.article)
+        if created:
+            counts.imported += 1
+        else:
+            counts.skipped += 1
+
+        def who(name: str | None, uuid: str | None, what: str) -> Annotator:
+            key = (name, uuid)
+            if key not in annotators:
+                if name is None and uuid:
+                    known = store.annotator_by_uuid(uuid)
+                    if known is None:
+                        raise ImportFormatError(f"{what} gives annotator_id {uuid} but no annotator name")
+                    annotators[key] = known
+                else:
+                    name = name or default_annotator
+                    if not name:
+                        raise ImportFormatError(
+                            f"{what} names no annotator; give one with --annotator NAME"
+                        )
+                    annotator, added = store.ensure_annotator(name, uuid)
+                    if added:
+                        counts.annotators_added.append(name)
+                    annotators[key] = annotator
+            return annotators[key]
+
+        def label_id(name: str, scope: str) -> int:
+            found, added = store.ensure_label(name, scope)
+            if added:
+                counts.labels_added.append(name)
+            return found
+
+        uuid_by_name = {a.annotator: a.annotator_uuid for a in record.annotations if a.annotator}
+        for number, span in enumerate(record.annotations, start=1):
+            annotator = who(span.annotator, span.annotator_uuid, f"annotation {number}")
+            _, added = store.add_annotation(
+                article_id=article_id,
+                annotator_id=annotator.id or 0,
+                label_id=label_id(span.label, "span"),
+                start=span.start,
+                end=span.end,
+                text=span.text or "",
+                attributes=span.attributes,
+                note=span.note,
+                origin=span.origin,
+                annotation_uuid=span.uuid,
+                created=span.created,
+                updated=span.updated,
+            )
+            if added:
+                counts.annotations_added += 1
+            else:
+                counts.annotations_existing += 1
+        for doc_label in record.doc_labels:
+            annotator = who(doc_label.annotator, doc_label.annotator_uuid, f"doc label {doc_label.label!r}")
+            store.add_doc_label(
+                article_id=article_id,
+                annotator_id=annotator.id or 0,
+                label_id=label_id(doc_label.label, "document"),
+            )
+        for name in record.done_by:
+            annotator = who(name, uuid_by_name.get(name), "done_by")
+            store.set_status(article_id=article_id, annotator_id=annotator.id or 0, status="done")
+
+    # -- export --------------------------------------------------------------------------
+
+    def records(
+        self,
+        *,
+        annotators: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+        done_only: bool = False,
+    ) -> Iterator[ArticleRecord]:
+        """Articles with their annotations, filtered, streamed in id order.
+
+        ``annotators`` keeps only those annotators' spans, doc labels and done marks;
+        ``labels`` keeps only spans and doc labels with those labels; ``done_only`` keeps only
+        articles marked done by at least one (chosen) annotator, with the work of the
+        annotators who marked them done.
+
+        Raises:
+            NotFound: an annotator or label name that the project does not have.
+        """
+        store = self.store
+        chosen: list[Annotator] | None = None
+        if annotators is not None:
+            chosen = []
+            for name in annotators:
+                found = store.annotator_by_name(name)
+                if found is None:
+                    known = ", ".join(a.name for a in store.annotators()) or "none"
+                    raise NotFound(f"no annotator called {name!r} (known: {known})")
+                chosen.append(found)
+        label_names: set[str] | None = None
+        if labels is not None:
+            label_names = set(labels)
+            codebook = store.codebook()
+            known_labels = {lab.name for lab in [*codebook.labels, *codebook.doc_labels]}
+            missing = sorted(label_names - known_labels)
+            if missing:
+                raise NotFound(f"no label called {missing[0]!r} in the codebook")
+        chosen_names = {a.name for a in chosen} if chosen is not None else None
+        for article in store.iter_articles():
+            assert article.id is not None
+            done_by = [name for name, _ in store.done_by(article.id)]
+            if chosen_names is not None:
+                done_by = [name for name in done_by if name in chosen_names]
+            if done_only and not done_by:
+                continue
+            keep = set(done_by) if done_only else chosen_names
+            spans = [
+                span
+                for span in store.annotations(
+                    article.id, annotator_ids=[a.id for a in chosen] if chosen is not None else None
+                )
+                if (keep is None or span.annotator in keep)
+                and (label_names is None or span.label in label_names)
+            ]
+            doc_labels = [
+                DocLabel(label, name, uuid)
+                for label, name, uuid in store.doc_labels(article.id)
+                if (keep is None or name in keep) and (label_names is None or label in label_names)
+            ]
+            yield ArticleRecord(article, spans, doc_labels, done_by)
+
+    def export_jsonl(self, out: IO[str], *, progress: Progress | None = None, **filters: Any) -> int:
+        """Write the native JSONL export; returns the number of articles written."""
+        total = self.store.article_count()
+        seen = 0
+
+        def counted(records: Iterator[ArticleRecord]) -> Iterator[ArticleRecord]:
+            nonlocal seen
+            for record in records:
+                seen += 1
+                if progress and seen % 256 == 0:
+                    progress(seen, total)
+                yield record
+
+        written = jsonl.write(counted(self.records(**filters)), out)
+        if progress:
+            progress(total, total)
+        return written
+
+    # -- queries ------------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        return self.store.stats()
+
+    def search(self, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        return self.store.search(query, limit=limit)
+
+    def annotations(self, article_id: int, annotator: str | None = None) -> list[Annotation]:
+        ids = None
+        if annotator is not None:
+            found = self.store.annotator_by_name(annotator)
+            ids = [found.id or 0] if found else []
+        return self.store.annotations(article_id, annotator_ids=ids)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0

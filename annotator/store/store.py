@@ -1,0 +1,696 @@
+"""The project file: one SQLite database, WAL journal, foreign keys on.
+
+To open (creating and migrating as needed)::
+
+    store = Store.open("news.annotator")
+    with store.write():
+        article_id, created = store.add_article(article)
+
+Every write goes through ``write()``: one short ``BEGIN IMMEDIATE`` transaction, committed at
+once, so a crash loses nothing that was shown and other processes wait at most briefly.
+Tables and columns are documented in README.md ("Data model").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from annotator.model.errors import IdentityClash, NotFound, ProjectFileError
+from annotator.model.types import (
+    PALETTE,
+    Annotation,
+    Annotator,
+    Article,
+    AttributeDef,
+    Codebook,
+    Label,
+    text_hash,
+)
+from annotator.store.migrations import APPLICATION_ID, SCHEMA_VERSION, migrations
+
+BUSY_TIMEOUT_SECONDS = 10.0
+
+
+def now() -> str:
+    """UTC time stamp as stored in every ``*_at`` column."""
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class ArticleSummary:
+    id: int
+    title: str
+    source: str | None
+    published: str | None
+    language: str | None
+    length: int
+
+
+class Store:
+    """Typed reads and writes over one project file."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str | None):
+        self.conn = conn
+        self.path = path
+        self.db = Database(conn, execute_plugins=False)
+        self._label_ids: dict[tuple[str, str], int] = {}
+
+    # -- opening --------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
+        """Open a project file, creating it (when ``create``) and applying pending migrations.
+
+        Raises:
+            ProjectFileError: the file is missing (and ``create`` is false), is not a SQLite
+                database, belongs to another program, is damaged, or was written by a newer
+                version of this application.
+        """
+        path = Path(path)
+        if path.is_dir():
+            raise ProjectFileError(f"{path} is a folder, not a project file")
+        if not path.exists() and not create:
+            raise ProjectFileError(f"{path}: no such project file")
+        if path.exists() and path.stat().st_size > 0:
+            _check_header(path)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+        try:
+            store = cls(conn, str(path))
+            store._prepare(on_disk=True)
+        except sqlite3.DatabaseError as error:
+            conn.close()
+            raise ProjectFileError(
+                f"{path} is damaged and cannot be opened ({error}). It was left untouched; "
+                "restore it from a backup or an export."
+            ) from error
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        """A fresh project held in memory (tests, previews)."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        store = cls(conn, None)
+        store._prepare(on_disk=False)
+        return store
+
+    def _prepare(self, *, on_disk: bool) -> None:
+        conn = self.conn
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if tables and app_id != APPLICATION_ID:
+            raise ProjectFileError(
+                f"{self.path} is a SQLite database of another program, not a Stance Annotator "
+                "project; it was left untouched"
+            )
+        if version > SCHEMA_VERSION:
+            raise ProjectFileError(
+                f"{self.path} uses schema version {version}, newer than this version of "
+                f"Stance Annotator understands ({SCHEMA_VERSION}); please upgrade"
+            )
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        if on_disk:
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise ProjectFileError(f"{self.path}: cannot switch the journal to WAL ({mode})")
+            conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        if migrations.pending(self.db):
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            migrations.apply(self.db)
+        if not self.info("project_uuid"):
+            with self.write():
+                self.set_info("project_uuid", new_uuid())
+                self.set_info("created_at", now())
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write(self) -> Iterator[Store]:
+        """One write transaction (``BEGIN IMMEDIATE``), committed on success, rolled back on error.
+
+        Nested calls become savepoints, so a caller can group several writes.
+        """
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.rollback()
+            self._label_ids.clear()
+            raise
+        else:
+            self.conn.commit()
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def info(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM project_info WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_info(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO project_info(key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    @property
+    def project_uuid(self) -> str:
+        return self.info("project_uuid") or ""
+
+    # -- events -----------------------------------------------------------------------------
+
+    def log_event(
+        self,
+        action: str,
+        *,
+        annotator: str | None = None,
+        article_id: int | None = None,
+        target: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        """Append to the event log (inside the caller's transaction)."""
+        self.conn.execute(
+            "INSERT INTO events(at, annotator, action, article_id, target, details) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (now(), annotator, action, article_id, target, _dumps(details or {})),
+        )
+
+    def events(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT id, at, annotator, action, article_id, target, details FROM events "
+            "ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        keys = ("id", "at", "annotator", "action", "article_id", "target", "details")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+    # -- codebook -----------------------------------------------------------------------------
+
+    def codebook(self) -> Codebook:
+        labels: dict[str, list[Label]] = {"span": [], "document": []}
+        rows = self.conn.execute(
+            "SELECT l.name, l.color, l.hotkey, l.description, l.examples, p.name, l.scope "
+            "FROM labels l LEFT JOIN labels p ON p.id = l.parent_id ORDER BY l.position, l.id"
+        )
+        for name, color, hotkey, description, examples, parent, scope in rows:
+            labels[scope].append(
+                Label(name, color, hotkey, description, tuple(json.loads(examples)), parent, scope)
+            )
+        attributes = [
+            AttributeDef(name, tuple(json.loads(values)))
+            for name, values in self.conn.execute(
+                "SELECT name, allowed_values FROM attribute_defs ORDER BY position, id"
+            )
+        ]
+        return Codebook(labels["span"], attributes, labels["document"])
+
+    def merge_codebook(self, codebook: Codebook) -> dict[str, list[str]]:
+        """Add or update the codebook's labels and attributes; labels not named are kept.
+
+        Returns the names added and updated, for reporting.
+        """
+        codebook.validate()
+        added: list[str] = []
+        updated: list[str] = []
+        for group in (codebook.labels, codebook.doc_labels):
+            for label in group:
+                if label.hotkey:
+                    # The hotkey moves to this label; another label holding it gives it up.
+                    self.conn.execute(
+                        "UPDATE labels SET hotkey = '' WHERE hotkey = ? AND NOT (name = ? AND scope = ?)",
+                        (label.hotkey, label.name, label.scope),
+                    )
+                existing = self.label_id(label.name, label.scope)
+                if existing is None:
+                    self._insert_label(label)
+                    added.append(label.name)
+                else:
+                    self.conn.execute(
+                        "UPDATE labels SET color = ?, hotkey = ?, description = ?, examples = ?, "
+                        "position = ? WHERE id = ?",
+                        (label.color, label.hotkey, label.description, _dumps(list(label.examples)),
+                         self._position_of(label), existing),
+                    )
+                    updated.append(label.name)
+            for label in group:
+                parent_id = self.label_id(label.parent, label.scope) if label.parent else None
+                self.conn.execute(
+                    "UPDATE labels SET parent_id = ? WHERE id = ?",
+                    (parent_id, self.label_id(label.name, label.scope)),
+                )
+        for i, attribute in enumerate(codebook.attributes):
+            self.conn.execute(
+                "INSERT INTO attribute_defs(name, allowed_values, position) VALUES (?, ?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET allowed_values = excluded.allowed_values",
+                (attribute.name, _dumps(list(attribute.values)), i),
+            )
+        return {"added": added, "updated": updated}
+
+    def _position_of(self, label: Label) -> int:
+        row = self.conn.execute(
+            "SELECT position FROM labels WHERE name = ? AND scope = ?", (label.name, label.scope)
+        ).fetchone()
+        if row:
+            return int(row[0])
+        return self._next_position()
+
+    def _next_position(self) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(position), -1) + 1 FROM labels").fetchone()[0])
+
+    def _insert_label(self, label: Label) -> int:
+        cursor = self.conn.execute(
+            "INSERT INTO labels(name, scope, color, hotkey, description, examples, position) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (label.name, label.scope, label.color, label.hotkey, label.description,
+             _dumps(list(label.examples)), self._next_position()),
+        )
+        label_id = int(cursor.lastrowid or 0)
+        self._label_ids[(label.scope, label.name)] = label_id
+        return label_id
+
+    def label_id(self, name: str, scope: str = "span") -> int | None:
+        key = (scope, name)
+        if key in self._label_ids:
+            return self._label_ids[key]
+        row = self.conn.execute(
+            "SELECT id FROM labels WHERE name = ? AND scope = ?", (name, scope)
+        ).fetchone()
+        if row:
+            self._label_ids[key] = row[0]
+            return int(row[0])
+        return None
+
+    def ensure_label(self, name: str, scope: str = "span") -> tuple[int, bool]:
+        """The label's id, adding it (with the next palette colour) if the codebook lacks it.
+
+        Returns ``(id, created)``.
+        """
+        existing = self.label_id(name, scope)
+        if existing is not None:
+            return existing, False
+        count = self.conn.execute("SELECT COUNT(*) FROM labels WHERE scope = ?", (scope,)).fetchone()[0]
+        return self._insert_label(Label(name, PALETTE[count % len(PALETTE)], scope=scope)), True
+
+    # -- annotators ---------------------------------------------------------------------------
+
+    def annotators(self) -> list[Annotator]:
+        return [
+            Annotator(uuid=u, name=n, id=i)
+            for i, u, n in self.conn.execute("SELECT id, uuid, name FROM annotators ORDER BY name")
+        ]
+
+    def annotator_by_name(self, name: str) -> Annotator | None:
+        row = self.conn.execute(
+            "SELECT id, uuid, name FROM annotators WHERE name = ?", (name,)
+        ).fetchone()
+        return Annotator(uuid=row[1], name=row[2], id=row[0]) if row else None
+
+    def annotator_by_uuid(self, annotator_uuid: str) -> Annotator | None:
+        row = self.conn.execute(
+            "SELECT id, uuid, name FROM annotators WHERE uuid = ?", (annotator_uuid,)
+        ).fetchone()
+        return Annotator(uuid=row[1], name=row[2], id=row[0]) if row else None
+
+    def ensure_annotator(self, name: str, annotator_uuid: str | None = None) -> tuple[Annotator, bool]:
+        """Find an annotator by id (if given) or name, adding them if unknown.
+
+        Returns ``(annotator, created)``.
+
+        Raises:
+            IdentityClash: ``name`` is already used by an annotator with another id.
+        """
+        if annotator_uuid:
+            found = self.annotator_by_uuid(annotator_uuid)
+            if found:
+                return found, False
+            same_name = self.annotator_by_name(name)
+            if same_name:
+                raise IdentityClash(
+                    f"annotator {name!r} arrives with id {annotator_uuid}, but this project "
+                    f"already has a different {name!r} (id {same_name.uuid}); rename one of them "
+                    "before importing so that two people's work is not mixed"
+                )
+        else:
+            found = self.annotator_by_name(name)
+            if found:
+                return found, False
+        new = Annotator(uuid=annotator_uuid or new_uuid(), name=name)
+        cursor = self.conn.execute(
+            "INSERT INTO annotators(uuid, name, created_at) VALUES (?, ?, ?)",
+            (new.uuid, new.name, now()),
+        )
+        return Annotator(uuid=new.uuid, name=new.name, id=int(cursor.lastrowid or 0)), True
+
+    # -- articles -------------------------------------------------------------------------
+
+    def add_article(self, article: Article) -> tuple[int, bool]:
+        """Store an article unless one with the same text exists.
+
+        Returns ``(id, created)``: the existing article's id and False for a duplicate.
+        """
+        digest = text_hash(article.text)
+        row = self.conn.execute(
+            "INSERT INTO articles(external_id, title, source, url, published, language, text, "
+            "meta, text_hash, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(text_hash) DO NOTHING RETURNING id",
+            (article.external_id, article.title or "", article.source, article.url,
+             article.published, article.language, article.text, _dumps(article.meta),
+             digest, now()),
+        ).fetchone()
+        if row:
+            return int(row[0]), True
+        existing = self.conn.execute(
+            "SELECT id FROM articles WHERE text_hash = ?", (digest,)
+        ).fetchone()
+        return int(existing[0]), False
+
+    def article(self, article_id: int) -> Article:
+        row = self.conn.execute(
+            "SELECT id, external_id, title, source, url, published, language, text, meta, "
+            "imported_at FROM articles WHERE id = ?",
+            (article_id,),
+        ).fetchone()
+        if not row:
+            raise NotFound(f"no article with id {article_id}")
+        return _article_from_row(row)
+
+    def article_text(self, article_id: int) -> str:
+        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if not row:
+            raise NotFound(f"no article with id {article_id}")
+        return str(row[0])
+
+    def iter_articles(self, article_ids: Iterable[int] | None = None) -> Iterator[Article]:
+        """Articles in id order, streamed (one row at a time, constant memory)."""
+        sql = (
+            "SELECT id, external_id, title, source, url, published, language, text, meta, "
+            "imported_at FROM articles"
+        )
+        if article_ids is None:
+            for row in self.conn.execute(sql + " ORDER BY id"):
+                yield _article_from_row(row)
+        else:
+            for article_id in article_ids:
+                yield self.article(article_id)
+
+    def article_count(self) -> int:
+        return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    def article_ids(self) -> list[int]:
+        return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY id")]
+
+    def search(self, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
+        """Full-text search (FTS5 query syntax) over titles and texts, best match first.
+
+        Raises:
+            NotFound: never; an invalid query raises ``ValueError`` with SQLite's message.
+        """
+        try:
+            rows = self.conn.execute(
+                "SELECT a.id, a.title, snippet(articles_fts, 1, '[', ']', '…', 12) "
+                "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+                (query, limit),
+            ).fetchall()
+        except sqlite3.OperationalError as error:
+            raise ValueError(f"cannot search for {query!r}: {error}") from error
+        return [{"id": r[0], "title": r[1], "snippet": r[2]} for r in rows]
+
+    # -- annotations ----------------------------------------------------------------------
+
+    def add_annotation(
+        self,
+        *,
+        article_id: int,
+        annotator_id: int,
+        label_id: int,
+        start: int,
+        end: int,
+        text: str,
+        attributes: dict[str, Any] | None = None,
+        note: str = "",
+        origin: str = "manual",
+        annotation_uuid: str | None = None,
+        created: str | None = None,
+        updated: str | None = None,
+    ) -> tuple[str, bool]:
+        """Insert a span unless the same one (by uuid, or same article, annotator, label and
+        offsets) is stored already. Returns ``(uuid, created)``."""
+        stamp = now()
+        annotation_uuid = annotation_uuid or new_uuid()
+        row = self.conn.execute(
+            "INSERT INTO annotations(uuid, article_id, annotator_id, label_id, start_offset, "
+            "end_offset, text, attributes, note, origin, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING uuid",
+            (annotation_uuid, article_id, annotator_id, label_id, start, end, text,
+             _dumps(attributes or {}), note or "", origin, created or stamp, updated or created or stamp),
+        ).fetchone()
+        if row:
+            return str(row[0]), True
+        existing = self.conn.execute(
+            "SELECT uuid FROM annotations WHERE uuid = ? OR (article_id = ? AND annotator_id = ? "
+            "AND label_id = ? AND start_offset = ? AND end_offset = ?)",
+            (annotation_uuid, article_id, annotator_id, label_id, start, end),
+        ).fetchone()
+        return str(existing[0]), False
+
+    def annotations(
+        self,
+        article_id: int,
+        *,
+        annotator_ids: Iterable[int] | None = None,
+        labels: Iterable[str] | None = None,
+    ) -> list[Annotation]:
+        """Spans of one article ordered by start, end; optionally only some annotators or labels."""
+        sql = (
+            "SELECT a.uuid, a.article_id, a.start_offset, a.end_offset, l.name, a.text, "
+            "n.name, n.uuid, a.attributes, a.note, a.origin, a.created_at, a.updated_at "
+            "FROM annotations a JOIN labels l ON l.id = a.label_id "
+            "JOIN annotators n ON n.id = a.annotator_id WHERE a.article_id = ?"
+        )
+        params: list[Any] = [article_id]
+        if annotator_ids is not None:
+            ids = list(annotator_ids)
+            sql += f" AND a.annotator_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        if labels is not None:
+            names = list(labels)
+            sql += f" AND l.name IN ({','.join('?' * len(names))})"
+            params += names
+        sql += " ORDER BY a.start_offset, a.end_offset, l.position, a.id"
+        return [_annotation_from_row(row) for row in self.conn.execute(sql, params)]
+
+    def annotation(self, annotation_uuid: str) -> Annotation:
+        row = self.conn.execute(
+            "SELECT a.uuid, a.article_id, a.start_offset, a.end_offset, l.name, a.text, "
+            "n.name, n.uuid, a.attributes, a.note, a.origin, a.created_at, a.updated_at "
+            "FROM annotations a JOIN labels l ON l.id = a.label_id "
+            "JOIN annotators n ON n.id = a.annotator_id WHERE a.uuid = ?",
+            (annotation_uuid,),
+        ).fetchone()
+        if not row:
+            raise NotFound(f"no annotation with id {annotation_uuid}")
+        return _annotation_from_row(row)
+
+    def update_annotation(self, annotation_uuid: str, **fields: Any) -> None:
+        """Change ``label_id``, ``attributes``, ``note``, ``start``/``end``/``text`` of a span."""
+        columns = {"label_id": "label_id", "attributes": "attributes", "note": "note",
+                   "start": "start_offset", "end": "end_offset", "text": "text", "origin": "origin"}
+        sets, params = [], []
+        for key, value in fields.items():
+            sets.append(f"{columns[key]} = ?")
+            params.append(_dumps(value) if key == "attributes" else value)
+        sets.append("updated_at = ?")
+        params += [now(), annotation_uuid]
+        cursor = self.conn.execute(f"UPDATE annotations SET {', '.join(sets)} WHERE uuid = ?", params)
+        if cursor.rowcount == 0:
+            raise NotFound(f"no annotation with id {annotation_uuid}")
+
+    def delete_annotation(self, annotation_uuid: str) -> None:
+        cursor = self.conn.execute("DELETE FROM annotations WHERE uuid = ?", (annotation_uuid,))
+        if cursor.rowcount == 0:
+            raise NotFound(f"no annotation with id {annotation_uuid}")
+
+    # -- document labels and status ------------------------------------------------------
+
+    def add_doc_label(self, *, article_id: int, annotator_id: int, label_id: int) -> bool:
+        row = self.conn.execute(
+            "INSERT INTO doc_labels(uuid, article_id, annotator_id, label_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+            (new_uuid(), article_id, annotator_id, label_id, now()),
+        ).fetchone()
+        return row is not None
+
+    def remove_doc_label(self, *, article_id: int, annotator_id: int, label_id: int) -> bool:
+        cursor = self.conn.execute(
+            "DELETE FROM doc_labels WHERE article_id = ? AND annotator_id = ? AND label_id = ?",
+            (article_id, annotator_id, label_id),
+        )
+        return cursor.rowcount > 0
+
+    def doc_labels(self, article_id: int) -> list[tuple[str, str, str]]:
+        """``(label, annotator name, annotator uuid)`` of one article."""
+        return [
+            (row[0], row[1], row[2])
+            for row in self.conn.execute(
+                "SELECT l.name, n.name, n.uuid FROM doc_labels d JOIN labels l ON l.id = d.label_id "
+                "JOIN annotators n ON n.id = d.annotator_id WHERE d.article_id = ? "
+                "ORDER BY l.position, n.name",
+                (article_id,),
+            )
+        ]
+
+    def set_status(self, *, article_id: int, annotator_id: int, status: str) -> str:
+        """Set an annotator's status for an article; returns the previous status."""
+        previous = self.status(article_id=article_id, annotator_id=annotator_id)
+        self.conn.execute(
+            "INSERT INTO article_status(article_id, annotator_id, status, updated_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(article_id, annotator_id) "
+            "DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at",
+            (article_id, annotator_id, status, now()),
+        )
+        return previous
+
+    def status(self, *, article_id: int, annotator_id: int) -> str:
+        row = self.conn.execute(
+            "SELECT status FROM article_status WHERE article_id = ? AND annotator_id = ?",
+            (article_id, annotator_id),
+        ).fetchone()
+        return str(row[0]) if row else "not_started"
+
+    def done_by(self, article_id: int) -> list[tuple[str, str]]:
+        """``(name, uuid)`` of the annotators who marked the article done."""
+        return [
+            (row[0], row[1])
+            for row in self.conn.execute(
+                "SELECT n.name, n.uuid FROM article_status s JOIN annotators n "
+                "ON n.id = s.annotator_id WHERE s.article_id = ? AND s.status = 'done' ORDER BY n.name",
+                (article_id,),
+            )
+        ]
+
+    def articles_done_by(self, annotator_ids: Iterable[int]) -> set[int]:
+        ids = list(annotator_ids)
+        return {
+            row[0]
+            for row in self.conn.execute(
+                f"SELECT article_id FROM article_status WHERE status = 'done' "
+                f"AND annotator_id IN ({','.join('?' * len(ids))})",
+                ids,
+            )
+        }
+
+    # -- reports ----------------------------------------------------------------------
+
+    def stats(self) -> dict[str, Any]:
+        """Counts for ``annotator stats``: articles, spans per label and annotator, status."""
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        per_label = dict(self.conn.execute(
+            "SELECT l.name, COUNT(a.id) FROM labels l LEFT JOIN annotations a ON a.label_id = l.id "
+            "WHERE l.scope = 'span' GROUP BY l.id ORDER BY l.position, l.id"
+        ).fetchall())
+        per_annotator: dict[str, dict[str, int]] = {}
+        for name, spans in self.conn.execute(
+            "SELECT n.name, COUNT(a.id) FROM annotators n LEFT JOIN annotations a "
+            "ON a.annotator_id = n.id GROUP BY n.id ORDER BY n.name"
+        ):
+            per_annotator[name] = {"annotations": spans, "done": 0, "in_progress": 0}
+        for name, status, count in self.conn.execute(
+            "SELECT n.name, s.status, COUNT(*) FROM article_status s JOIN annotators n "
+            "ON n.id = s.annotator_id WHERE s.status != 'not_started' GROUP BY n.id, s.status"
+        ):
+            per_annotator[name][status] = count
+        return {
+            "project_uuid": self.project_uuid,
+            "schema_version": self.schema_version,
+            "articles": one("SELECT COUNT(*) FROM articles"),
+            "characters": one("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM articles"),
+            "annotations": one("SELECT COUNT(*) FROM annotations"),
+            "doc_labels": one("SELECT COUNT(*) FROM doc_labels"),
+            "annotators": per_annotator,
+            "labels": per_label,
+        }
+
+    def verify(self) -> list[str]:
+        """Problems found by SQLite's integrity check and by re-reading every span's text.
+
+        Returns an empty list for a sound file. Nothing is repaired.
+        """
+        problems = [
+            str(row[0]) for row in self.conn.execute("PRAGMA integrity_check") if row[0] != "ok"
+        ]
+        problems += [
+            f"foreign key broken in {row[0]} row {row[1]}"
+            for row in self.conn.execute("PRAGMA foreign_key_check")
+        ]
+        for uuid_, start, end, covered, article_text in self.conn.execute(
+            "SELECT a.uuid, a.start_offset, a.end_offset, a.text, r.text FROM annotations a "
+            "JOIN articles r ON r.id = a.article_id"
+        ):
+            if article_text[start:end] != covered:
+                problems.append(
+                    f"annotation {uuid_}: stored text {covered!r} differs from the article's "
+                    f"{article_text[start:end]!r} at [{start}, {end})"
+                )
+        return problems
+
+
+def _check_header(path: Path) -> None:
+    with open(path, "rb") as f:
+        header = f.read(16)
+    if header != b"SQLite format 3\x00":
+        raise ProjectFileError(
+            f"{path} is not a project file (not a SQLite database); it was left untouched"
+        )
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _article_from_row(row: tuple[Any, ...]) -> Article:
+    return Article(
+        id=row[0], external_id=row[1], title=row[2], source=row[3], url=row[4],
+        published=row[5], language=row[6], text=row[7], meta=json.loads(row[8]),
+        imported_at=row[9],
+    )
+
+
+def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:
+    return Annotation(
+        uuid=row[0], article_id=row[1], start=row[2], end=row[3], label=row[4], text=row[5],
+        annotator=row[6], annotator_uuid=row[7], attributes=json.loads(row[8]), note=row[9],
+        origin=row[10], created=row[11], updated=row[12],
+    )

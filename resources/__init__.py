@@ -1,0 +1,1 @@
+"""Default codebooks and sample articles, installed as ``annotator.resources``."""
