@@ -143,14 +143,19 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
         end -= 1
     if start == end:
         return start, end
-    while start > 0 and _WORD.match(text[start - 1]) and _WORD.match(text[start]):
+    while start > 0 and _in_word(text[start - 1]) and _in_word(text[start]):
         start -= 1
-    while end < len(text) and _WORD.match(text[end]) and _WORD.match(text[end - 1]):
+    while end < len(text) and _in_word(text[end]) and _in_word(text[end - 1]):
         end += 1
-    # Keep combining marks attached to the last character (\w does not match all of them).
+    # Keep combining marks, ZWJ and variation selectors with the character they modify.
     while end < len(text) and _is_combining(text[end]):
         end += 1
     return start, end
+
+
+def _in_word(char: str) -> bool:
+    # Python's \w misses combining marks (Arabic harakat, decomposed accents).
+    return bool(_WORD.match(char)) or _is_combining(char)
 
 
 def _is_combining(char: str) -> bool:

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from annotator.model.errors import CodebookError
+from annotator.model.types import Codebook
+from annotator.project import default_codebook
+from tests.conftest import SAMPLE
+
+
+def test_only_a_name_is_required_and_colours_are_filled():
+    codebook = Codebook.from_dict({"labels": [{"name": "A"}, "B"], "doc_labels": ["Overall"]})
+    assert [label.name for label in codebook.labels] == ["A", "B"]
+    assert all(label.color.startswith("#") for label in codebook.labels)
+    assert codebook.doc_labels[0].scope == "document"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "JSON object"),
+        ({"labels": [{"color": "#fff"}]}, "label 1 has no name"),
+        ({"labels": [{"name": "A"}, {"name": "A"}]}, "appears twice"),
+        ({"labels": [{"name": "A", "hotkey": "1"}, {"name": "B", "hotkey": "1"}]}, "hotkey '1'"),
+        ({"labels": [{"name": "A", "parent": "Z"}]}, "parent 'Z'"),
+        ({"labels": "A"}, "must be a list"),
+        ({"labels": [], "attributes": [{"name": "x", "values": "a"}]}, "must be a list"),
+    ],
+)
+def test_invalid_codebooks_are_refused_clearly(data, message):
+    with pytest.raises(CodebookError, match=message):
+        Codebook.from_dict(data)
+
+
+def test_round_trip_through_dict():
+    codebook = default_codebook()
+    assert Codebook.from_dict(codebook.to_dict()) == codebook
+
+
+def test_default_codebook_is_built_from_the_sample_article():
+    codebook = default_codebook()
+    text = SAMPLE.read_text(encoding="utf-8")
+    hotkeys = [label.hotkey for label in codebook.labels]
+    assert hotkeys[:9] == [str(i) for i in range(1, 10)]
+    assert "Quotation" in [label.name for label in codebook.labels]
+    for label in codebook.labels:
+        assert label.description
+        assert label.examples, label.name
+        for example in label.examples:
+            assert example in text, (label.name, example)
+    assert {a.name for a in codebook.attributes} == {"speaker", "target", "polarity", "voice"}
+    voice = next(a for a in codebook.attributes if a.name == "voice")
+    assert set(voice.values) == {"direct quote", "reported speech", "outlet"}
