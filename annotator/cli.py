@@ -50,16 +50,20 @@ def cli(ctx: click.Context) -> None:
         ctx.invoke(open_window)
 
 
+WindowLauncher = Callable[[str | None, str | None], int]
+launch_window: WindowLauncher | None = None
+"""Set by the entry point (``annotator.__main__``), which sits above both the CLI and the GUI,
+so that this module never imports Qt."""
+
+
 @cli.command("open")
 @click.argument("project", required=False, type=click.Path(dir_okay=False))
 @click.option("--annotator", "annotator_name", help="Your name as annotator (asked once and remembered otherwise).")
 def open_window(project: str | None = None, annotator_name: str | None = None) -> None:
     """Open the annotation window on PROJECT (default: the demo project)."""
-    try:
-        from annotator.ui.app import main as run_app
-    except ImportError as error:
-        raise click.ClickException(f"the window cannot start: {error}") from None
-    sys.exit(run_app(project, annotator_name))
+    if launch_window is None:
+        raise click.ClickException("the window is not available from this entry point")
+    sys.exit(launch_window(project, annotator_name))
 
 
 @cli.command()
@@ -259,4 +263,5 @@ def _progress_bar(label: str) -> Iterator[Callable[[int, int], None] | None]:
 
 
 def main() -> None:
+    """Command line without the window (the ``annotator`` script is ``annotator.__main__:main``)."""
     cli(prog_name="annotator")

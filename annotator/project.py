@@ -28,8 +28,9 @@ from annotator.model.errors import (
     NotFound,
     ProjectFileError,
 )
-from annotator.model.types import Annotation, Annotator, Codebook, DocLabel
+from annotator.model.types import Annotation, Annotator, Article, Codebook, DocLabel
 from annotator.store import Store
+from annotator.store.store import now
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) units of work; for imports the units are bytes of input."""
@@ -275,18 +276,34 @@ class Project:
         notes: list[str] = []
         annotators: dict[tuple[str | None, str | None], Annotator] = {}
         read_bytes = 0
-        with self.store.write():
+        imported_at = now()
+        plain: list[Article] = []  # articles without annotations, inserted in batches
+
+        def flush() -> None:
+            added = self.store.add_articles(plain, imported_at=imported_at)
+            counts.imported += added
+            counts.skipped += len(plain) - added
+            plain.clear()
+
+        with self.store.write(), self.store.bulk_import():
             for number, record in enumerate(reader(path, fields, notes), start=1):
-                try:
-                    self._store_record(record, default_annotator, annotators, counts)
-                except (ImportFormatError, IdentityClash) as error:
-                    message = error.message if isinstance(error, ImportFormatError) else str(error)
-                    raise ImportFormatError(message, line=record.line) from None
+                if not (record.annotations or record.doc_labels or record.done_by):
+                    plain.append(record.article)
+                    if len(plain) >= 500:
+                        flush()
+                else:
+                    flush()
+                    try:
+                        self._store_record(record, default_annotator, annotators, counts, imported_at)
+                    except (ImportFormatError, IdentityClash) as error:
+                        message = error.message if isinstance(error, ImportFormatError) else str(error)
+                        raise ImportFormatError(message, line=record.line) from None
                 read_bytes += record.source_bytes
                 if number % 256 == 0:
                     if is_cancelled and is_cancelled():
                         raise Cancelled("import cancelled")
                     advance(read_bytes)
+            flush()
             self.store.log_event(
                 "import",
                 annotator=default_annotator,
@@ -303,9 +320,10 @@ class Project:
         default_annotator: str | None,
         annotators: dict[tuple[str | None, str | None], Annotator],
         counts: _FileCounts,
+        imported_at: str,
     ) -> None:
         store = self.store
-        article_id, created = store.add_article(record.article)
+        article_id, created = store.add_article(record.article, imported_at=imported_at)
         if created:
             counts.imported += 1
         else:

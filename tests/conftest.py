@@ -56,8 +56,10 @@ def multilingual_texts() -> list[tuple[str, str, str]]:
     Russian Wikinews article with NBSP and zero-width space."""
     texts = []
     for name, language in (("ru_taiga_instagram", "ru"), ("ar_pud", "ar"), ("id_pud", "id"), ("ko_pud", "ko")):
-        for doc_id, text in conllu_documents(DATA / "multilingual" / f"{name}.conllu"):
-            texts.append((f"{name}/{doc_id}", language, text))
+        documents = conllu_documents(DATA / "multilingual" / f"{name}.conllu")
+        for i, (doc_id, text) in enumerate(documents):
+            # PUD repeats a newdoc id for each of its sentences; the index keeps ids unique.
+            texts.append((f"{name}/{i}-{doc_id}", language, text))
     wikinews = (DATA / "multilingual" / "ru_wikinews_107771.txt").read_text(encoding="utf-8")
     texts.append(("ru_wikinews_107771", "ru", wikinews))
     return texts

@@ -110,6 +110,10 @@ class LineEndingShift:
     """
 
     def __init__(self, original: str):
+        if "\r" not in original:  # the common case, kept cheap for bulk imports
+            self._crlf: list[int] = []
+            self.text = original
+            return
         self._crlf = [m.start() for m in re.finditer("\r\n", original)]
         self.text = original.replace("\r\n", "\n").replace("\r", "\n")
 

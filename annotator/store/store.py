@@ -86,6 +86,8 @@ class Store:
             raise ProjectFileError(f"{path} is a folder, not a project file")
         if not path.exists() and not create:
             raise ProjectFileError(f"{path}: no such project file")
+        if not path.parent.is_dir():
+            raise ProjectFileError(f"{path}: the folder {path.parent} does not exist")
         if path.exists() and path.stat().st_size > 0:
             _check_header(path)
         conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
@@ -169,6 +171,25 @@ class Store:
             raise
         else:
             self.conn.commit()
+
+    @contextmanager
+    def bulk_import(self) -> Iterator[Store]:
+        """Inside ``write()``: defer full-text indexing of new articles to one statement at the end.
+
+        The flag row that pauses the trigger lives only inside this transaction, so a crash
+        rolls it back with the rows, and no other connection ever sees it.
+        """
+        if not self.conn.in_transaction:
+            raise RuntimeError("bulk_import() must run inside write()")
+        last_id = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]
+        self.set_info("bulk_import_in_progress", "yes")
+        yield self
+        self.conn.execute(
+            "INSERT INTO articles_fts(rowid, title, text) SELECT id, title, text FROM articles "
+            "WHERE id > ?",
+            (last_id,),
+        )
+        self.conn.execute("DELETE FROM project_info WHERE key = 'bulk_import_in_progress'")
 
     @property
     def schema_version(self) -> int:
@@ -375,7 +396,26 @@ class Store:
 
     # -- articles -------------------------------------------------------------------------
 
-    def add_article(self, article: Article) -> tuple[int, bool]:
+    def add_articles(self, articles: list[Article], *, imported_at: str | None = None) -> int:
+        """Store many articles in one statement, skipping texts already stored.
+
+        Returns how many were added (the rest were duplicates).
+        """
+        before = self.conn.total_changes
+        stamp = imported_at or now()
+        self.conn.executemany(
+            "INSERT INTO articles(external_id, title, source, url, published, language, text, "
+            "meta, text_hash, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT(text_hash) DO NOTHING",
+            [
+                (a.external_id, a.title or "", a.source, a.url, a.published, a.language, a.text,
+                 _dumps(a.meta), text_hash(a.text), stamp)
+                for a in articles
+            ],
+        )
+        return self.conn.total_changes - before
+
+    def add_article(self, article: Article, *, imported_at: str | None = None) -> tuple[int, bool]:
         """Store an article unless one with the same text exists.
 
         Returns ``(id, created)``: the existing article's id and False for a duplicate.
@@ -387,7 +427,7 @@ class Store:
             "ON CONFLICT(text_hash) DO NOTHING RETURNING id",
             (article.external_id, article.title or "", article.source, article.url,
              article.published, article.language, article.text, _dumps(article.meta),
-             digest, now()),
+             digest, imported_at or now()),
         ).fetchone()
         if row:
             return int(row[0]), True
@@ -479,12 +519,17 @@ class Store:
         ).fetchone()
         if row:
             return str(row[0]), True
-        existing = self.conn.execute(
-            "SELECT uuid FROM annotations WHERE uuid = ? OR (article_id = ? AND annotator_id = ? "
-            "AND label_id = ? AND start_offset = ? AND end_offset = ?)",
-            (annotation_uuid, article_id, annotator_id, label_id, start, end),
+        same_span = self.conn.execute(
+            "SELECT uuid FROM annotations WHERE article_id = ? AND annotator_id = ? "
+            "AND label_id = ? AND start_offset = ? AND end_offset = ?",
+            (article_id, annotator_id, label_id, start, end),
         ).fetchone()
-        return str(existing[0]), False
+        if same_span:
+            return str(same_span[0]), False
+        raise IdentityClash(
+            f"annotation id {annotation_uuid} is already used by a different span in this "
+            "project; ids must be unique"
+        )
 
     def annotations(
         self,

@@ -178,3 +178,24 @@ def test_two_connections_write_in_turn(project_path):
     with second.write():
         second.add_article(Article(text="from the command line"))
     assert first.article_count() == second.article_count() == 2
+
+
+def test_missing_folder_is_a_clear_error(tmp_path):
+    with pytest.raises(ProjectFileError, match="does not exist"):
+        Store.open(tmp_path / "no" / "such" / "p.annotator")
+
+
+def test_bulk_import_indexes_at_the_end_and_leaves_no_flag(store):
+    with store.write(), store.bulk_import():
+        store.add_articles([Article(text=f"kerja sama {i}") for i in range(3)] + [Article(text="kerja sama 0")])
+        assert store.search("kerja") == []  # not indexed yet
+    assert len(store.search("kerja")) == 3
+    assert store.info("bulk_import_in_progress") is None
+    with pytest.raises(RuntimeError), store.write(), store.bulk_import():
+        store.add_articles([Article(text="dibatalkan")])
+        raise RuntimeError("boom")
+    assert store.info("bulk_import_in_progress") is None
+    assert store.article_count() == 3
+    with store.write():
+        store.add_article(Article(text="perundingan damai"))
+    assert len(store.search("perundingan")) == 1  # the trigger indexes single writes again

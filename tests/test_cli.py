@@ -1,0 +1,162 @@
+"""The command line as users and scripts call it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from annotator import __version__
+from annotator.cli import cli
+from tests.conftest import SAMPLE, write_jsonl
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_init_import_stats_export_search(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    assert run("init", project).exit_code == 0
+    assert run("init", project).exit_code == 1  # never overwrites
+    result = run("import", project, str(SAMPLE))
+    assert result.exit_code == 0
+    assert "imported 1, skipped 0, failed 0" in result.output
+    assert "skipped 1" in run("import", project, str(SAMPLE)).output
+
+    stats = subprocess.run(
+        [sys.executable, "-m", "annotator", "stats", project, "--json"], capture_output=True, text=True
+    )
+    assert stats.returncode == 0, stats.stderr
+    assert json.loads(stats.stdout)["articles"] == 1  # stdout holds the JSON alone
+
+    out = tmp_path / "out.jsonl"
+    result = run("export", project, "--format", "jsonl", "-o", str(out))
+    assert result.exit_code == 0
+    [record] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert record["text"] == SAMPLE.read_text(encoding="utf-8")
+
+    result = run("search", project, "perundingan", "--json")
+    assert json.loads(result.stdout)[0]["id"] == 1
+    result = run("search", project, '"unbalanced')
+    assert result.exit_code == 1
+    assert "cannot search" in result.output
+
+
+def test_import_creates_project_and_exits_1_on_a_bad_file_without_traceback(tmp_path):
+    project = str(tmp_path / "new.annotator")
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{"text": "abc", "annotations": [{"start": 5, "end": 9, "label": "X", "annotator": "a"}]}])
+    good = tmp_path / "good.txt"
+    good.write_text("Baik.")
+    result = run("import", project, str(bad), str(good))
+    assert result.exit_code == 1
+    assert "imported 1, skipped 0, failed 1" in result.stdout
+    assert "bad.jsonl, line 1: annotation 1 (X): span [5, 9) is outside the text" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_import_options_for_other_dumps(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    dump = tmp_path / "dump.csv"
+    dump.write_text("uid,headline,body,lang\n7,Judul,Isi berita,id\n", encoding="utf-8")
+    result = run("import", project, str(dump), "--text-field", "body", "--title-field", "headline",
+                 "--id-field", "uid", "--json")
+    report = json.loads(result.stdout)
+    assert report["imported"] == 1
+    out = tmp_path / "o.jsonl"
+    run("export", project, "-o", str(out))
+    record = json.loads(out.read_text())
+    assert (record["id"], record["title"], record["meta"]) == ("7", "Judul", {"lang": "id"})
+
+
+def test_export_filters_and_unknown_annotator(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"text": "Lavrov mengkritik AS", "annotations": [
+            {"start": 0, "end": 6, "label": "Quotation", "annotator": "ana"},
+            {"start": 7, "end": 17, "label": "Blame / threat attribution", "annotator": "budi"}],
+         "done_by": ["ana"]},
+        {"text": "Belum selesai", "annotations": [{"start": 0, "end": 5, "label": "Quotation", "annotator": "budi"}]},
+    ])
+    assert run("import", project, str(source)).exit_code == 0
+    out = tmp_path / "o.jsonl"
+    assert run("export", project, "-o", str(out), "--annotator", "ana", "--done-only").exit_code == 0
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 1
+    assert [a["annotator"] for a in lines[0]["annotations"]] == ["ana"]
+    result = run("export", project, "-o", str(out), "--label", "Quotation")
+    assert result.exit_code == 0
+    assert {a["label"] for line in out.read_text().splitlines() for a in json.loads(line)["annotations"]} == {"Quotation"}
+    result = run("export", project, "-o", str(out), "--annotator", "nobody")
+    assert result.exit_code == 1
+    assert "no annotator called 'nobody'" in result.output
+
+
+def test_codebook_export_and_import(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    run("init", project)
+    out = tmp_path / "cb.json"
+    assert run("codebook", "export", project, str(out)).exit_code == 0
+    data = json.loads(out.read_text())
+    assert data["labels"][0]["hotkey"] == "1"
+    custom = tmp_path / "custom.json"
+    custom.write_text(json.dumps({"labels": [{"name": "Sanctions framing"}]}))
+    result = run("codebook", "import", project, str(custom))
+    assert "labels added: 1" in result.output
+    broken = tmp_path / "broken.json"
+    broken.write_text("{")
+    result = run("codebook", "import", project, str(broken))
+    assert result.exit_code == 1
+    assert "not a JSON file" in result.output
+
+
+def test_init_with_codebook(tmp_path):
+    custom = tmp_path / "cb.json"
+    custom.write_text(json.dumps({"labels": [{"name": "A", "hotkey": "a"}, {"name": "B"}]}))
+    project = str(tmp_path / "p.annotator")
+    assert "with 2 labels" in run("init", project, "--codebook", str(custom)).output
+
+
+def test_corrupt_project_is_explained(tmp_path):
+    project = tmp_path / "p.annotator"
+    project.write_text("not sqlite")
+    result = run("stats", str(project))
+    assert result.exit_code == 1
+    assert "not a project file" in result.output
+    assert project.read_text() == "not sqlite"
+
+
+def test_check_reports_a_span_whose_text_no_longer_matches(tmp_path):
+    import sqlite3
+
+    project = str(tmp_path / "p.annotator")
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": "Lavrov mengkritik AS", "annotations": [
+        {"start": 0, "end": 6, "label": "Quotation", "annotator": "ana"}]}])
+    run("import", project, str(source))
+    assert "no problems found" in run("check", project).output
+    conn = sqlite3.connect(project)
+    conn.execute("UPDATE annotations SET end_offset = 5")
+    conn.commit()
+    conn.close()
+    result = run("check", project)
+    assert result.exit_code == 1
+    assert "differs from the article's" in result.output
+
+
+def test_annotation_id_reused_for_another_span_rejects_the_file(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"text": "satu dua", "annotations": [{"id": "same", "start": 0, "end": 4, "label": "Quotation", "annotator": "ana"}]},
+        {"text": "tiga empat", "annotations": [{"id": "same", "start": 0, "end": 4, "label": "Quotation", "annotator": "ana"}]},
+    ])
+    result = run("import", project, str(source))
+    assert result.exit_code == 1
+    assert "line 2: annotation id same is already used by a different span" in result.stderr

@@ -1,0 +1,239 @@
+"""Import batches, the lossless JSONL round trip, export filters."""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+
+import pytest
+
+from annotator.io.records import FieldMap
+from annotator.model.errors import NotFound
+from annotator.project import Project
+from tests.conftest import SAMPLE, write_jsonl
+
+
+def exported(project: Project, **filters) -> list[dict]:
+    out = io.StringIO()
+    project.export_jsonl(out, **filters)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+def spans_everywhere(text: str, rng: random.Random, count: int) -> list[tuple[int, int]]:
+    """Random spans, some of one code point (half a flag, a lone ZWJ, a combining mark)."""
+    spans = set()
+    for _ in range(count):
+        start = rng.randrange(len(text))
+        end = min(len(text), start + rng.choice([1, 1, 2, 5, 17, 60]))
+        spans.add((start, end))
+    return sorted(spans)
+
+
+@pytest.fixture
+def rich_records(multilingual_texts) -> list[dict]:
+    """Native records over real ru/ar/id/ko text with emoji, ZWJ, flags and combining marks,
+    two annotators, overlapping spans, attributes, notes, doc labels and done marks."""
+    rng = random.Random(7)
+    ana_id, budi_id = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
+    labels = ["Anti-imperialist framing", "Quotation", "Label with spaces & ümlauts", "🙂 emoji label"]
+    records = []
+    for i, (doc_id, language, text) in enumerate(multilingual_texts):
+        annotations = []
+        for j, (start, end) in enumerate(spans_everywhere(text, rng, 6)):
+            who, who_id = (("ana", ana_id), ("budi", budi_id))[j % 2]
+            annotations.append({
+                "id": f"{doc_id}-{j}", "start": start, "end": end, "label": labels[j % len(labels)],
+                "text": text[start:end], "annotator": who, "annotator_id": who_id,
+                "attributes": {"speaker": "Лавров", "polarity": "negative"} if j % 3 == 0 else {},
+                "note": "catatan 📝" if j % 4 == 0 else "", "origin": "imported",
+                "created": "2024-01-17T10:00:00.000Z", "updated": "2024-01-18T10:00:00.000Z",
+            })
+        records.append({
+            "id": doc_id, "title": f"{language} {i}", "text": text, "url": f"https://example.org/{i}",
+            "source": "UD", "published": "2024-01-17", "language": language, "meta": {"n": i, "tags": ["a"]},
+            "annotations": annotations,
+            "doc_labels": [{"label": "Overall: neutral report", "annotator": "ana", "annotator_id": ana_id}],
+            "done_by": ["ana"] if i % 2 else ["ana", "budi"],
+        })
+    return records
+
+
+def normalised(records: list[dict]) -> list[dict]:
+    """Order-independent form: annotations sorted by id."""
+    result = []
+    for record in records:
+        record = dict(record)
+        record["annotations"] = sorted(record["annotations"], key=lambda a: a["id"])
+        record["done_by"] = sorted(record["done_by"])
+        result.append(record)
+    return result
+
+
+def test_native_jsonl_round_trip_is_lossless(tmp_path, rich_records, project_path):
+    source = write_jsonl(tmp_path / "in.jsonl", rich_records)
+    project = Project.open(project_path)
+    report = project.import_paths([source])
+    assert report.ok, report.failed
+    assert report.imported == len(rich_records)
+    assert report.annotations_added == sum(len(r["annotations"]) for r in rich_records)
+    assert "Label with spaces & ümlauts" in report.labels_added
+    out = exported(project)
+    assert normalised(out) == normalised(rich_records)
+    for record in out:
+        for span in record["annotations"]:
+            assert record["text"][span["start"]:span["end"]] == span["text"]
+    project.close()
+
+    # Exported file into a fresh project, and out again: identical.
+    second_source = write_jsonl(tmp_path / "out.jsonl", out)
+    fresh = Project.open(tmp_path / "fresh.annotator")
+    assert fresh.import_paths([second_source]).ok
+    assert normalised(exported(fresh)) == normalised(rich_records)
+
+
+def test_importing_twice_changes_nothing(tmp_path, rich_records, project):
+    source = write_jsonl(tmp_path / "in.jsonl", rich_records)
+    project.import_paths([source])
+    before = exported(project)
+    again = project.import_paths([source])
+    assert (again.imported, again.skipped, again.annotations_added) == (0, len(rich_records), 0)
+    assert exported(project) == before
+
+
+def test_spans_without_ids_match_by_article_annotator_offsets_and_label(tmp_path, project):
+    record = {"text": "Lavrov mengkritik AS", "annotations": [
+        {"start": 0, "end": 6, "label": "Quotation", "annotator": "ana"}]}
+    source = write_jsonl(tmp_path / "a.jsonl", [record])
+    project.import_paths([source])
+    report = project.import_paths([source])
+    assert (report.annotations_added, report.annotations_existing) == (0, 1)
+    assert len(project.annotations(1)) == 1
+
+
+def test_reimported_text_merges_new_annotations_into_the_existing_article(tmp_path, project):
+    text = "Lavrov mengkritik AS"
+    project.import_paths([write_jsonl(tmp_path / "a.jsonl", [{"text": text}])])
+    report = project.import_paths([write_jsonl(tmp_path / "b.jsonl", [{"text": text, "title": "other", "annotations": [
+        {"start": 7, "end": 17, "label": "Blame / threat attribution", "annotator": "budi"}]}])])
+    assert (report.imported, report.skipped, report.annotations_added) == (0, 1, 1)
+    assert project.store.article_count() == 1
+
+
+def test_a_broken_file_is_reported_and_the_rest_imported(tmp_path, project):
+    good = tmp_path / "good.txt"
+    good.write_text("Artikel yang baik.", encoding="utf-8")
+    bad = write_jsonl(tmp_path / "bad.jsonl", [
+        {"text": "first article is fine"},
+        {"text": "abc", "annotations": [{"start": 0, "end": 2, "label": "X", "text": "zz", "annotator": "ana"}]},
+    ])
+    broken_json = tmp_path / "broken.jsonl"
+    broken_json.write_text('{"text": "ok"}\n{"text": \n')
+    missing = tmp_path / "missing.txt"
+    report = project.import_paths([good, bad, broken_json, missing])
+    assert report.imported == 1
+    failures = {f.path.rsplit("/", 1)[-1]: f for f in report.failed}
+    assert set(failures) == {"bad.jsonl", "broken.jsonl", "missing.txt"}
+    assert failures["bad.jsonl"].line == 2
+    assert "covers 'ab' in the article, but the file says 'zz'" in failures["bad.jsonl"].reason
+    assert failures["broken.jsonl"].line == 2
+    assert "no such file" in failures["missing.txt"].reason
+    # Whole or nothing: the good first line of bad.jsonl was rolled back with the file.
+    assert [a.text for a in project.store.iter_articles()] == ["Artikel yang baik."]
+    assert not report.ok
+
+
+def test_offsets_inside_grapheme_clusters_are_stored_as_given(tmp_path, project):
+    text = "Keluarga 👩\u200d👩\u200d👧 dan bendera 🇮🇩 e\u0301"
+    family = text.index("👩")
+    flag = text.index("🇮🇩")
+    spans = [(family, family + 1), (flag + 1, flag + 2), (len(text) - 1, len(text))]
+    record = {"text": text, "annotations": [
+        {"start": s, "end": e, "label": "Quotation", "annotator": "ana", "text": text[s:e]} for s, e in spans]}
+    assert project.import_paths([write_jsonl(tmp_path / "a.jsonl", [record])]).ok
+    assert [(a.start, a.end) for a in project.annotations(1)] == spans
+
+
+def test_annotations_without_annotator_need_one(tmp_path, project):
+    source = write_jsonl(tmp_path / "a.jsonl", [{"text": "abc", "annotations": [{"start": 0, "end": 1, "label": "X"}]}])
+    report = project.import_paths([source])
+    assert "names no annotator; give one with --annotator" in report.failed[0].reason
+    report = project.import_paths([source], annotator="citra")
+    assert report.ok
+    assert project.annotations(1)[0].annotator == "citra"
+
+
+def test_identity_clash_rejects_the_file(tmp_path, project):
+    project.annotator("ana")
+    source = write_jsonl(tmp_path / "a.jsonl", [{"text": "abc", "annotations": [
+        {"start": 0, "end": 1, "label": "X", "annotator": "ana", "annotator_id": "99999999-9999-4999-8999-999999999999"}]}])
+    report = project.import_paths([source])
+    assert "already has a different 'ana'" in report.failed[0].reason
+    assert project.store.article_count() == 0
+
+
+def test_folder_import_with_csv_and_html_and_generic_fields(tmp_path, project):
+    folder = tmp_path / "in"
+    (folder / "nested").mkdir(parents=True)
+    (folder / "a.txt").write_text("Satu.")
+    (folder / "nested" / "b.md").write_text("# Dua\n\nIsi.")
+    (folder / "c.csv").write_text("headline,body\nTiga,Isi tiga\n")
+    report = project.import_paths([folder], fields=FieldMap(text="body", title="headline", generic=True))
+    assert report.ok, report.failed
+    assert sorted(a.title for a in project.store.iter_articles()) == ["Dua", "Satu.", "Tiga"]
+
+
+def test_export_filters(tmp_path, rich_records, project):
+    project.import_paths([write_jsonl(tmp_path / "in.jsonl", rich_records)])
+    only_budi = exported(project, annotators=["budi"])
+    assert {a["annotator"] for r in only_budi for a in r["annotations"]} == {"budi"}
+    assert all(r["doc_labels"] == [] for r in only_budi)
+    quotes = exported(project, labels=["Quotation"])
+    assert {a["label"] for r in quotes for a in r["annotations"]} == {"Quotation"}
+    done_budi = exported(project, annotators=["budi"], done_only=True)
+    assert len(done_budi) == sum(1 for r in rich_records if "budi" in r["done_by"])
+    assert all(r["done_by"] == ["budi"] for r in done_budi)
+    done_any = exported(project, done_only=True)
+    assert len(done_any) == len(rich_records)
+    with pytest.raises(NotFound, match="no annotator called 'nobody'"):
+        exported(project, annotators=["nobody"])
+    with pytest.raises(NotFound, match="no label called"):
+        exported(project, labels=["Nope"])
+
+
+def test_stats_and_search(tmp_path, project):
+    project.import_paths([SAMPLE])
+    figures = project.stats()
+    assert figures["articles"] == 1
+    assert "Quotation" in figures["labels"]
+    assert project.search("perundingan")[0]["title"] == "choe-lavrov-2024-01-17.id"
+
+
+def test_codebook_import_keeps_spans_and_export_round_trips(tmp_path, project):
+    out = tmp_path / "cb.json"
+    project.export_codebook(out)
+    data = json.loads(out.read_text())
+    data["labels"].append({"name": "New label", "hotkey": "q"})
+    data["labels"][0]["color"] = "#000000"
+    out.write_text(json.dumps(data))
+    result = project.import_codebook(out)
+    assert result["added"] == ["New label"]
+    codebook = project.codebook()
+    assert codebook.labels[0].color == "#000000"
+    assert codebook.labels[-1].name == "New label"
+
+
+def test_progress_reports_bytes_and_cancel_stops_cleanly(tmp_path, project):
+    records = [{"text": f"artikel nomor {i} " * 20} for i in range(1000)]
+    source = write_jsonl(tmp_path / "many.jsonl", records)
+    seen = []
+    report = project.import_paths([source], progress=lambda done, total: seen.append((done, total)))
+    assert report.imported == 1000
+    assert seen[-1][0] == seen[-1][1] == source.stat().st_size
+    assert all(a <= b for (a, _), (b, _) in zip(seen, seen[1:]))
+
+    other = write_jsonl(tmp_path / "other.jsonl", [{"text": f"lain {i}"} for i in range(1000)])
+    calls = iter(range(10**6))
+    report = project.import_paths([other], is_cancelled=lambda: next(calls) >= 1)
+    assert report.cancelled and report.imported == 0
+    assert project.store.article_count() == 1000
