@@ -20,14 +20,26 @@ from typing import IO, Any
 from annotator.io import jsonl
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.io.sources import READERS, expand_paths, format_of
+from annotator.model.commands import (
+    AddSpan,
+    Changes,
+    Command,
+    EditCodebook,
+    RemoveSpan,
+    SetDocLabel,
+    SetStatus,
+    UpdateSpan,
+)
 from annotator.model.errors import (
     AnnotatorError,
     CodebookError,
     IdentityClash,
     ImportFormatError,
+    InvalidSpan,
     NotFound,
     ProjectFileError,
 )
+from annotator.model.offsets import check_span
 from annotator.model.types import Annotation, Annotator, Article, Codebook, DocLabel
 from annotator.store import Store
 from annotator.store.store import now
@@ -465,6 +477,136 @@ class Project:
         if progress:
             progress(total, total)
         return written
+
+    # -- edits ------------------------------------------------------------------------
+
+    def execute(self, command: Command) -> tuple[Changes, Command]:
+        """Apply one edit in its own transaction; returns what changed and the inverse edit.
+
+        Raises:
+            InvalidSpan: offsets outside the article, or the same span already stored.
+            NotFound: an unknown article, span or label.
+            CodebookError: an invalid codebook.
+        """
+        store = self.store
+        with store.write():
+            if isinstance(command, AddSpan):
+                result = self._add_span(command)
+            elif isinstance(command, RemoveSpan):
+                span = store.annotation(command.uuid)
+                store.delete_annotation(command.uuid)
+                result = (
+                    Changes(frozenset({span.article_id or 0}), frozenset({span.uuid or ""})),
+                    AddSpan(article_id=span.article_id or 0, annotator=span.annotator or "",
+                            start=span.start, end=span.end, label=span.label,
+                            attributes=span.attributes, note=span.note, origin=span.origin,
+                            uuid=span.uuid or "", created=span.created, updated=span.updated),
+                )
+            elif isinstance(command, UpdateSpan):
+                result = self._update_span(command)
+            elif isinstance(command, SetStatus):
+                annotator = self._annotator_for_edit(command.annotator)
+                previous = store.set_status(article_id=command.article_id,
+                                            annotator_id=annotator.id or 0, status=command.status)
+                result = (Changes(frozenset({command.article_id}), status=True),
+                          SetStatus(command.article_id, command.annotator, previous))
+            elif isinstance(command, SetDocLabel):
+                result = self._set_doc_label(command)
+            elif isinstance(command, EditCodebook):
+                result = self._edit_codebook(command)
+            else:
+                raise TypeError(f"not a command: {command!r}")
+            changes, inverse = result
+            store.log_event(
+                type(command).__name__,
+                annotator=getattr(command, "annotator", None),
+                article_id=next(iter(changes.article_ids), None),
+                target=getattr(command, "uuid", None),
+                details={"description": command.description},
+            )
+        return changes, inverse
+
+    def _annotator_for_edit(self, name: str) -> Annotator:
+        annotator, _ = self.store.ensure_annotator(name)
+        return annotator
+
+    def _label_for_edit(self, name: str, scope: str = "span") -> int:
+        label_id = self.store.label_id(name, scope)
+        if label_id is None:
+            raise NotFound(f"no label called {name!r} in the codebook")
+        return label_id
+
+    def _add_span(self, command: AddSpan) -> tuple[Changes, Command]:
+        store = self.store
+        text = store.article_text(command.article_id)
+        check_span(text, command.start, command.end)
+        annotator = self._annotator_for_edit(command.annotator)
+        uuid, created = store.add_annotation(
+            article_id=command.article_id, annotator_id=annotator.id or 0,
+            label_id=self._label_for_edit(command.label), start=command.start, end=command.end,
+            text=text[command.start:command.end], attributes=command.attributes, note=command.note,
+            origin=command.origin, annotation_uuid=command.uuid, created=command.created,
+            updated=command.updated,
+        )
+        if not created:
+            raise InvalidSpan(f"“{text[command.start:command.end]}” is already labelled {command.label}")
+        return Changes(frozenset({command.article_id}), frozenset({uuid})), RemoveSpan(uuid)
+
+    def _update_span(self, command: UpdateSpan) -> tuple[Changes, Command]:
+        store = self.store
+        old = store.annotation(command.uuid)
+        fields: dict[str, Any] = {}
+        if command.label is not None:
+            fields["label_id"] = self._label_for_edit(command.label)
+        if command.attributes is not None:
+            fields["attributes"] = command.attributes
+        if command.note is not None:
+            fields["note"] = command.note
+        store.update_annotation(command.uuid, **fields)
+        inverse = UpdateSpan(
+            command.uuid,
+            label=old.label if command.label is not None else None,
+            attributes=old.attributes if command.attributes is not None else None,
+            note=old.note if command.note is not None else None,
+        )
+        return Changes(frozenset({old.article_id or 0}), frozenset({command.uuid})), inverse
+
+    def _set_doc_label(self, command: SetDocLabel) -> tuple[Changes, Command]:
+        annotator = self._annotator_for_edit(command.annotator)
+        ids = {"article_id": command.article_id, "annotator_id": annotator.id or 0,
+               "label_id": self._label_for_edit(command.label, "document")}
+        if command.present:
+            changed = self.store.add_doc_label(**ids)
+        else:
+            changed = self.store.remove_doc_label(**ids)
+        inverse = SetDocLabel(command.article_id, command.annotator, command.label,
+                              not command.present if changed else command.present)
+        return Changes(frozenset({command.article_id}), doc_labels=True), inverse
+
+    def _edit_codebook(self, command: EditCodebook) -> tuple[Changes, Command]:
+        store = self.store
+        previous = store.codebook()
+        removed_spans, removed_doc_labels = store.replace_codebook(command.codebook, command.renames)
+        for span in command.restore:
+            annotator = self._annotator_for_edit(span.annotator or "")
+            store.add_annotation(
+                article_id=span.article_id or 0, annotator_id=annotator.id or 0,
+                label_id=self._label_for_edit(span.label), start=span.start, end=span.end,
+                text=span.text or "", attributes=span.attributes, note=span.note, origin=span.origin,
+                annotation_uuid=span.uuid, created=span.created, updated=span.updated,
+            )
+        for article_id, annotator_name, label in command.restore_doc_labels:
+            annotator = self._annotator_for_edit(annotator_name)
+            store.add_doc_label(article_id=article_id, annotator_id=annotator.id or 0,
+                                label_id=self._label_for_edit(label, "document"))
+        inverse = EditCodebook(
+            previous,
+            renames=tuple((new, old) for old, new in command.renames),
+            restore=tuple(removed_spans),
+            restore_doc_labels=tuple(removed_doc_labels),
+        )
+        touched = {s.article_id or 0 for s in [*removed_spans, *command.restore]}
+        return Changes(frozenset(touched), codebook=True, doc_labels=True), inverse
 
     # -- queries ------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from annotator.model.errors import IdentityClash, NotFound, ProjectFileError
+from annotator.model.errors import IdentityClash, InvalidSpan, NotFound, ProjectFileError
 from annotator.model.types import (
     PALETTE,
     Annotation,
@@ -321,6 +321,69 @@ class Store:
         self._label_ids[(label.scope, label.name)] = label_id
         return label_id
 
+    def replace_codebook(
+        self, codebook: Codebook, renames: Iterable[tuple[str, str]] = ()
+    ) -> tuple[list[Annotation], list[tuple[int, str, str]]]:
+        """Make the stored codebook equal to ``codebook``.
+
+        ``renames`` (old, new) keep a label's spans under its new name. Labels the codebook no
+        longer has are deleted together with their spans and document labels, which are
+        returned (spans, ``(article id, annotator, label)``) so that the change can be undone.
+        """
+        codebook.validate()
+        self._label_ids.clear()
+        for old, new in renames:
+            for scope in ("span", "document"):
+                self.conn.execute(
+                    "UPDATE labels SET name = ? WHERE name = ? AND scope = ?", (new, old, scope)
+                )
+        keep = {("span", label.name) for label in codebook.labels}
+        keep |= {("document", label.name) for label in codebook.doc_labels}
+        removed_spans: list[Annotation] = []
+        removed_doc_labels: list[tuple[int, str, str]] = []
+        for label_id, name, scope in self.conn.execute("SELECT id, name, scope FROM labels").fetchall():
+            if (scope, name) in keep:
+                continue
+            uuids = [r[0] for r in self.conn.execute(
+                "SELECT uuid FROM annotations WHERE label_id = ?", (label_id,))]
+            removed_spans += [self.annotation(u) for u in uuids]
+            removed_doc_labels += [
+                (r[0], r[1], name) for r in self.conn.execute(
+                    "SELECT d.article_id, n.name FROM doc_labels d JOIN annotators n "
+                    "ON n.id = d.annotator_id WHERE d.label_id = ?", (label_id,))
+            ]
+            self.conn.execute("DELETE FROM annotations WHERE label_id = ?", (label_id,))
+            self.conn.execute("DELETE FROM doc_labels WHERE label_id = ?", (label_id,))
+            self.conn.execute("DELETE FROM labels WHERE id = ?", (label_id,))
+        # Hotkeys move freely between labels: clear them all, then set, to avoid clashes midway.
+        self.conn.execute("UPDATE labels SET hotkey = ''")
+        self.merge_codebook(codebook)
+        position = 0
+        for group in (codebook.labels, codebook.doc_labels):
+            for label in group:
+                self.conn.execute(
+                    "UPDATE labels SET position = ? WHERE name = ? AND scope = ?",
+                    (position, label.name, label.scope),
+                )
+                position += 1
+        names = [a.name for a in codebook.attributes]
+        self.conn.execute(
+            f"DELETE FROM attribute_defs WHERE name NOT IN ({','.join('?' * len(names))})", names
+        )
+        for i, attribute in enumerate(codebook.attributes):
+            self.conn.execute("UPDATE attribute_defs SET position = ? WHERE name = ?", (i, attribute.name))
+        return removed_spans, removed_doc_labels
+
+    def label_usage(self, name: str, scope: str = "span") -> int:
+        """How many spans (or document labels) use a label."""
+        table = "annotations" if scope == "span" else "doc_labels"
+        row = self.conn.execute(
+            f"SELECT COUNT(*) FROM {table} t JOIN labels l ON l.id = t.label_id "
+            "WHERE l.name = ? AND l.scope = ?",
+            (name, scope),
+        ).fetchone()
+        return int(row[0])
+
     def label_id(self, name: str, scope: str = "span") -> int | None:
         key = (scope, name)
         if key in self._label_ids:
@@ -471,6 +534,89 @@ class Store:
     def article_ids(self) -> list[int]:
         return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY id")]
 
+    SORT_COLUMNS = {
+        "id": "id",
+        "title": "title COLLATE NOCASE",
+        "source": "source COLLATE NOCASE",
+        "published": "published",
+        "status": "status_rank",
+        "spans": "span_count",
+    }
+    STATUS_RANKS = {"not_started": 0, "in_progress": 1, "done": 2}
+
+    def list_article_ids(
+        self,
+        *,
+        annotator_id: int,
+        status: str | None = None,
+        label: str | None = None,
+        query: str | None = None,
+        sort: str = "id",
+        descending: bool = False,
+    ) -> list[int]:
+        """Ids of the articles an annotator sees in the article list, filtered and sorted.
+
+        ``status`` is as the annotator sees it: ``done`` or ``in_progress`` as marked, and
+        ``in_progress`` also for an unmarked article that has their spans.
+
+        Raises:
+            ValueError: an invalid full-text ``query``.
+        """
+        where, params = [], {"me": annotator_id}
+        if label:
+            where.append(
+                "EXISTS (SELECT 1 FROM annotations x JOIN labels l ON l.id = x.label_id "
+                "WHERE x.article_id = a.id AND x.annotator_id = :me AND l.name = :label)"
+            )
+            params["label"] = label
+        if query:
+            where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :query)")
+            params["query"] = query
+        inner = (
+            "SELECT a.id, a.title, a.source, a.published, s.status AS marked, "
+            "(SELECT COUNT(*) FROM annotations x WHERE x.article_id = a.id AND x.annotator_id = :me) "
+            "AS span_count FROM articles a LEFT JOIN article_status s "
+            "ON s.article_id = a.id AND s.annotator_id = :me"
+            + (" WHERE " + " AND ".join(where) if where else "")
+        )
+        ranked = (
+            "SELECT *, CASE WHEN marked = 'done' THEN 2 "
+            "WHEN marked = 'in_progress' OR span_count > 0 THEN 1 ELSE 0 END AS status_rank "
+            f"FROM ({inner})"
+        )
+        sql = f"SELECT id FROM ({ranked})"
+        if status:
+            sql += " WHERE status_rank = :rank"
+            params["rank"] = self.STATUS_RANKS[status]
+        direction = "DESC" if descending else "ASC"
+        sql += f" ORDER BY {self.SORT_COLUMNS.get(sort, 'id')} {direction}, id {direction}"
+        try:
+            return [row[0] for row in self.conn.execute(sql, params)]
+        except sqlite3.OperationalError as error:
+            raise ValueError(f"cannot search for {query!r}: {error}") from error
+
+    def article_summaries(self, article_ids: list[int], *, annotator_id: int) -> dict[int, dict[str, Any]]:
+        """Title, source, date, the annotator's status and span count for some articles."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        rows = self.conn.execute(
+            "SELECT a.id, a.title, a.source, a.published, LENGTH(a.text), s.status, "
+            "(SELECT COUNT(*) FROM annotations x WHERE x.article_id = a.id AND x.annotator_id = ?) "
+            "FROM articles a LEFT JOIN article_status s ON s.article_id = a.id AND s.annotator_id = ? "
+            f"WHERE a.id IN ({marks})",
+            [annotator_id, annotator_id, *article_ids],
+        )
+        result = {}
+        for article_id, title, source, published, length, status, spans in rows:
+            if status not in ("done", "in_progress"):
+                status = "in_progress" if spans else "not_started"
+            result[article_id] = {
+                "id": article_id, "title": title, "source": source or "", "published": published or "",
+                "length": length, "status": status, "spans": spans,
+            }
+        return result
+
     def search(self, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
         """Full-text search (FTS5 query syntax) over titles and texts, best match first.
 
@@ -579,7 +725,10 @@ class Store:
             params.append(_dumps(value) if key == "attributes" else value)
         sets.append("updated_at = ?")
         params += [now(), annotation_uuid]
-        cursor = self.conn.execute(f"UPDATE annotations SET {', '.join(sets)} WHERE uuid = ?", params)
+        try:
+            cursor = self.conn.execute(f"UPDATE annotations SET {', '.join(sets)} WHERE uuid = ?", params)
+        except sqlite3.IntegrityError:
+            raise InvalidSpan("the same span with that label is stored already") from None
         if cursor.rowcount == 0:
             raise NotFound(f"no annotation with id {annotation_uuid}")
 
