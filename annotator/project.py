@@ -62,7 +62,7 @@ def default_codebook() -> Codebook:
 
 def sample_article_paths() -> list[Path]:
     folder = resources.files("annotator.resources").joinpath("samples")
-    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith((".txt", ".md")))
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".txt"))
 
 
 def read_codebook_file(path: Path) -> Codebook:

@@ -1,0 +1,8 @@
+"""The PySide6 GUI: the only package that imports Qt.
+
+``from annotator.ui import MainWindow`` is part of the testing contract (README).
+"""
+
+from annotator.ui.main_window import MainWindow
+
+__all__ = ["MainWindow"]

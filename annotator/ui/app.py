@@ -1,0 +1,67 @@
+"""Start the application: pick the project and the annotator, show the window."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from PySide6.QtWidgets import QApplication, QInputDialog
+
+from annotator import __version__
+from annotator.model.errors import AnnotatorError
+from annotator.project import Project, sample_article_paths
+from annotator.ui.main_window import MainWindow, app_settings
+
+
+def demo_project_path() -> Path:
+    """The demo project in the user data directory, created with the sample articles."""
+    folder = Path(user_data_dir("StanceAnnotator", appauthor=False))
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "demo.annotator"
+    if not path.exists():
+        project = Project.open(path)
+        project.import_paths(sample_article_paths())
+        project.close()
+    return path
+
+
+def run(project_path: str | None = None, annotator: str | None = None) -> int:
+    """Open the window; returns the application's exit status."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    app.setApplicationName("Stance Annotator")
+    app.setOrganizationName("StanceAnnotator")
+    app.setApplicationVersion(__version__)
+    settings = app_settings()
+    if project_path is None:
+        last = settings.value("last_project")
+        project_path = str(last) if last and Path(str(last)).exists() else str(demo_project_path())
+    asked = annotator is None and not settings.value("annotator")
+    name = annotator or str(settings.value("annotator") or "") or getpass.getuser() or "annotator"
+    try:
+        window = MainWindow(project_path, name, settings=settings)
+    except AnnotatorError as error:
+        print(f"Error: {error}", file=sys.stderr)
+        return 1
+    if annotator:
+        settings.setValue("annotator", annotator)
+    window.show()
+    if asked:
+        # Asked once, then remembered; window-modal and non-blocking, so the window is usable
+        # (and scriptable) while the question is open.
+        dialog = QInputDialog(window)
+        dialog.setWindowTitle("Who is annotating?")
+        dialog.setLabelText("Your name as annotator (shown with every span you make):")
+        dialog.setTextValue(name)
+
+        def accepted() -> None:
+            chosen = dialog.textValue().strip()
+            if chosen:
+                settings.setValue("annotator", chosen)
+                if chosen != window.annotator and window.project and window.project.path:
+                    window.load_project(window.project.path, chosen)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+    return app.exec()

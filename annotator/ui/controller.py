@@ -1,0 +1,46 @@
+"""Owns the open project and its undo stack; every edit goes through ``execute``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from annotator.model.commands import Changes, Command
+from annotator.model.errors import AnnotatorError
+from annotator.project import Project
+from annotator.ui.undo import CommandUndo
+
+
+class ProjectController(QObject):
+    sig_changed = Signal(object)
+    """Emitted after any edit, undo or redo is stored; carries the ``Changes``."""
+    sig_error = Signal(str)
+    """An edit was refused; carries the reason for the status bar."""
+
+    def __init__(self, project: Project, annotator: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.project = project
+        self.annotator_name = annotator
+        self.annotator = project.annotator(annotator)
+        self.undo_stack = QUndoStack(self)
+
+    def execute(self, command: Command) -> bool:
+        """Run an edit now and put it on the undo stack; False (and ``sig_error``) if refused."""
+        try:
+            changes, inverse = self.project.execute(command)
+        except AnnotatorError as error:
+            self.sig_error.emit(str(error))
+            return False
+        self.undo_stack.push(CommandUndo(self, command, inverse))
+        self.sig_changed.emit(changes)
+        return True
+
+    def apply(self, command: Command) -> Command:
+        """Used by undo and redo: run a command and return its inverse."""
+        changes, inverse = self.project.execute(command)
+        self.sig_changed.emit(changes)
+        return inverse
+
+    def notify(self, changes: Changes) -> None:
+        """Tell the views about changes made outside the undo stack (imports)."""
+        self.sig_changed.emit(changes)

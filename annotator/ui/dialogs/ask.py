@@ -1,0 +1,63 @@
+"""Every question the window asks the user, in one replaceable object.
+
+Most of these block in ``exec()``; tests give the window a fake ``Dialogs`` with scripted
+answers, so no code path a test reaches ever opens a modal dialog.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+
+from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions
+
+PROJECT_FILTER = "Stance Annotator projects (*.annotator);;SQLite files (*.sqlite *.db);;All files (*)"
+IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.ndjson *.json *.csv);;All files (*)"
+
+
+class Dialogs:
+    def new_project(self, parent: QWidget) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, "New project", "", PROJECT_FILTER)
+        if not path:
+            return None
+        return path if Path(path).suffix else path + ".annotator"
+
+    def open_project(self, parent: QWidget) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(parent, "Open project", "", PROJECT_FILTER)
+        return path or None
+
+    def import_files(self, parent: QWidget) -> list[str]:
+        paths, _ = QFileDialog.getOpenFileNames(parent, "Import articles", "", IMPORT_FILTER)
+        return list(paths)
+
+    def import_folder(self, parent: QWidget) -> str | None:
+        return QFileDialog.getExistingDirectory(parent, "Import a folder of articles") or None
+
+    def export_options(self, parent: QWidget, annotators: list[str], labels: list[str],
+                       me: str) -> ExportOptions | None:
+        dialog = ExportDialog(annotators, labels, me, parent)
+        if dialog.exec() != ExportDialog.DialogCode.Accepted:
+            return None
+        return dialog.options()
+
+    def confirm(self, parent: QWidget, title: str, text: str) -> bool:
+        answer = QMessageBox.question(parent, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def annotator_name(self, parent: QWidget, current: str) -> str | None:
+        name, ok = QInputDialog.getText(parent, "Annotator", "Your name as annotator:", text=current)
+        return name.strip() if ok and name.strip() else None
+
+    def pick_color(self, parent: QWidget, current: str) -> str | None:
+        color = QColorDialog.getColor(QColor(current), parent, "Label colour")
+        return color.name() if color.isValid() else None
+
+    def info(self, parent: QWidget, title: str, text: str, details: str = "") -> None:
+        """A non-blocking message (``open()``, not ``exec()``)."""
+        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
+        if details:
+            box.setDetailedText(details)
+        box.setModal(False)
+        box.open()

@@ -1,0 +1,702 @@
+"""The main window: article list, document view, label palette and span details.
+
+Testing contract (README "GUI testing contract"): ``MainWindow(project_path, annotator)``
+builds without any dialog; ``open_article(id)`` returns with text and highlights in place;
+object names ``articleList``, ``documentView``, ``labelPalette``, ``spanDetails``; label
+hotkeys act on ``documentView``'s selection.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QProgressDialog,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from annotator.model.commands import (
+    AddSpan,
+    Changes,
+    EditCodebook,
+    RemoveSpan,
+    SetDocLabel,
+    SetStatus,
+    UpdateSpan,
+)
+from annotator.model.errors import AnnotatorError
+from annotator.model.offsets import snap_to_words
+from annotator.model.types import Annotation, Codebook
+from annotator.project import ImportReport, Project
+from annotator.ui.controller import ProjectController
+from annotator.ui.dialogs.ask import Dialogs
+from annotator.ui.dialogs.codebook_dialog import CodebookDialog, CodebookEdit
+from annotator.ui.dialogs.export_dialog import ExportOptions
+from annotator.ui.models.article_table import ArticleIdRole, ArticleTableModel
+from annotator.ui.models.label_list import LabelListModel, LabelNameRole
+from annotator.ui.widgets.doc_labels import DocLabelBar
+from annotator.ui.widgets.document_view import DocumentView
+from annotator.ui.widgets.span_details import SpanDetailsWidget
+from annotator.ui.workers import Job, run_in_background
+
+APP_NAME = "Stance Annotator"
+MAX_RECENT = 8
+
+
+def app_settings() -> QSettings:
+    return QSettings("StanceAnnotator", "Stance Annotator")
+
+
+class MainWindow(QMainWindow):
+    sig_article_opened = Signal(int)
+    """An article is shown (carries its id)."""
+    sig_import_finished = Signal(object)
+    """A background import ended; carries the ``ImportReport``."""
+    sig_export_finished = Signal(str)
+    """A background export ended; carries a summary or an error message."""
+
+    def __init__(self, project_path: str, annotator: str, *, dialogs: Dialogs | None = None,
+                 settings: QSettings | None = None):
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.dialogs = dialogs or Dialogs()
+        self.settings = settings or app_settings()
+        self.undo_group = QUndoGroup(self)
+        self.project: Project | None = None
+        self.controller: ProjectController | None = None
+        self.current_article_id: int | None = None
+        self.codebook = Codebook()
+        self.colors: dict[str, str] = {}
+        self.hotkeys: dict[str, tuple[str, str]] = {}  # key -> (scope, label)
+        self.last_message = ""
+        self.jobs: list[Job] = []
+        self.codebook_dialog: CodebookDialog | None = None
+        self._build_widgets()
+        self._build_actions()
+        self.load_project(project_path, annotator)
+        self.resize(1280, 800)
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+
+    # -- construction --------------------------------------------------------------------
+
+    def _build_widgets(self) -> None:
+        self.search = QLineEdit()
+        self.search.setObjectName("articleSearch")
+        self.search.setPlaceholderText("Search text (Enter)")
+        self.search.returnPressed.connect(self._on_filters_changed)
+        self.status_filter = QComboBox()
+        self.status_filter.setObjectName("statusFilter")
+        for text, value in (("All", None), ("Not started", "not_started"),
+                            ("In progress", "in_progress"), ("Done", "done")):
+            self.status_filter.addItem(text, value)
+        self.status_filter.currentIndexChanged.connect(lambda _=0: self._on_filters_changed())
+        self.label_filter = QComboBox()
+        self.label_filter.setObjectName("labelFilter")
+        self.label_filter.currentIndexChanged.connect(lambda _=0: self._on_filters_changed())
+        self.article_list = QTableView()
+        self.article_list.setObjectName("articleList")
+        self.article_list.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.article_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.article_list.setSortingEnabled(True)
+        self.article_list.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
+        self.article_list.verticalHeader().setVisible(False)
+        self.article_list.verticalHeader().setDefaultSectionSize(22)
+        self.article_list.setWordWrap(False)
+        self.article_list.activated.connect(self._on_article_activated)
+        self.article_list.clicked.connect(self._on_article_activated)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        filters = QHBoxLayout()
+        filters.addWidget(self.status_filter)
+        filters.addWidget(self.label_filter)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.article_list)
+
+        self.doc_labels = DocLabelBar()
+        self.doc_labels.sig_toggled.connect(self._on_doc_label_toggled)
+        self.document_view = DocumentView()
+        self.document_view.sig_label_key.connect(self._on_label_key)
+        self.document_view.sig_delete_requested.connect(self.delete_current_span)
+        self.document_view.sig_span_step.connect(self.step_span)
+        self.document_view.sig_span_clicked.connect(self._on_span_clicked)
+        self.document_view.sig_selection_made.connect(lambda: self.span_details.show_span(None))
+        self.article_title = QLabel("")
+        self.article_title.setObjectName("articleTitle")
+        self.article_title.setWordWrap(True)
+        self.article_title.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        center = QWidget()
+        center_layout = QVBoxLayout(center)
+        center_layout.setContentsMargins(0, 0, 0, 0)
+        center_layout.addWidget(self.article_title)
+        center_layout.addWidget(self.doc_labels)
+        center_layout.addWidget(self.document_view, 1)
+
+        self.label_model = LabelListModel()
+        self.palette = QListView()
+        self.palette.setObjectName("labelPalette")
+        self.palette.setModel(self.label_model)
+        self.palette.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # clicking keeps the text selection
+        self.palette.clicked.connect(self._on_palette_clicked)
+        self.span_details = SpanDetailsWidget()
+        self.span_details.sig_attributes_edited.connect(
+            lambda uuid, attributes: self._execute(UpdateSpan(uuid, attributes=attributes)))
+        self.span_details.sig_note_edited.connect(lambda uuid, note: self._execute(UpdateSpan(uuid, note=note)))
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(QLabel("Labels (press the key, or click)"))
+        right_layout.addWidget(self.palette, 1)
+        right_layout.addWidget(self.span_details)
+
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(center)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 5)
+        self.splitter.setStretchFactor(2, 2)
+        self.setCentralWidget(self.splitter)
+        self.status_text = QLabel("")
+        self.statusBar().addPermanentWidget(self.status_text)
+
+    def _action(self, text: str, slot, shortcuts=(), name: str = "") -> QAction:
+        action = QAction(text, self)
+        if name:
+            action.setObjectName(name)
+        if shortcuts:
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self._action("&New project…", self.new_project, [QKeySequence.StandardKey.New], "actionNew"))
+        file_menu.addAction(self._action("&Open project…", self.open_project, [QKeySequence.StandardKey.Open], "actionOpen"))
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Import files…", self.import_files, ["Ctrl+I"], "actionImport"))
+        file_menu.addAction(self._action("Import &folder…", self.import_folder, [], "actionImportFolder"))
+        file_menu.addAction(self._action("&Export…", self.export, ["Ctrl+E"], "actionExport"))
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit], "actionQuit"))
+
+        edit_menu = menu.addMenu("&Edit")
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
+        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for action in (self.undo_action, self.redo_action):
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.addAction(action)
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("&Delete span", self.delete_current_span, [], "actionDeleteSpan"))
+        self.snap_action = QAction("&Snap selections to words", self)
+        self.snap_action.setObjectName("actionSnap")
+        self.snap_action.setCheckable(True)
+        self.snap_action.setChecked(self.settings.value("snap_to_words", True, type=bool))
+        self.snap_action.toggled.connect(lambda on: self.settings.setValue("snap_to_words", on))
+        edit_menu.addAction(self.snap_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self._action("Edit &codebook…", self.edit_codebook, ["Ctrl+K"], "actionCodebook"))
+        edit_menu.addAction(self._action("Change &annotator…", self.change_annotator, [], "actionAnnotator"))
+
+        go_menu = menu.addMenu("&Go")
+        go_menu.addAction(self._action("Mark done and open &next unfinished", self.mark_done_and_next,
+                                       ["Ctrl+Return", "Ctrl+Enter"], "actionDoneNext"))
+        go_menu.addAction(self._action("Next &article", lambda: self.step_article(1), ["Alt+Right"], "actionNextArticle"))
+        go_menu.addAction(self._action("&Previous article", lambda: self.step_article(-1), ["Alt+Left"], "actionPreviousArticle"))
+        go_menu.addAction(self._action("Next &unfinished article", self.open_next_unfinished, ["Ctrl+U"], "actionNextUnfinished"))
+        go_menu.addAction(self._action("Mark &in progress", lambda: self._set_status("in_progress"), [], "actionInProgress"))
+        go_menu.addAction(self._action("&Search articles", self.search.setFocus, [QKeySequence.StandardKey.Find], "actionFind"))
+        go_menu.addAction(self._action("&Text", self.document_view.setFocus, ["Ctrl+T"], "actionFocusText"))
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, [QKeySequence.StandardKey.HelpContents], "actionShortcuts"))
+
+    # -- project -------------------------------------------------------------------------
+
+    def load_project(self, project_path: str, annotator: str) -> None:
+        """Open a project in this window (closing the one shown)."""
+        project = Project.open(project_path)
+        if self.project is not None:
+            self.project.close()
+        if self.controller is not None:
+            self.undo_group.removeStack(self.controller.undo_stack)
+        self.project = project
+        self.controller = ProjectController(project, annotator, self)
+        self.controller.sig_changed.connect(self._on_changes)
+        self.controller.sig_error.connect(self.show_message)
+        self.undo_group.addStack(self.controller.undo_stack)
+        self.undo_group.setActiveStack(self.controller.undo_stack)
+        self.article_model = ArticleTableModel(project.store, self.controller.annotator.id or 0, self)
+        self.article_list.setModel(self.article_model)
+        header = self.article_list.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.current_article_id = None
+        self._reload_codebook()
+        self.article_model.refresh()
+        self._remember_recent(project_path)
+        self._update_title()
+        first = self._next_unfinished_after(None)
+        if first is None and self.article_model.rowCount():
+            first = self.article_model.article_id(0)
+        if first is not None:
+            self.open_article(first)
+        else:
+            self.document_view.set_article("", [], {})
+            self.article_title.setText("No articles yet: File → Import files… (Ctrl+I)")
+
+    @property
+    def annotator(self) -> str:
+        return self.controller.annotator_name if self.controller else ""
+
+    def _update_title(self) -> None:
+        name = Path(self.project.path).name if self.project and self.project.path else "(memory)"
+        self.setWindowTitle(f"{self.annotator} — {name} — {APP_NAME}")
+
+    def _remember_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        recent = [p for p in self._recent() if p != path]
+        recent.insert(0, path)
+        self.settings.setValue("recent_projects", recent[:MAX_RECENT])
+        self.settings.setValue("last_project", path)
+        self._fill_recent_menu()
+
+    def _recent(self) -> list[str]:
+        value = self.settings.value("recent_projects", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])]
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self._recent():
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self._switch_project(p))
+        self.recent_menu.setEnabled(bool(self._recent()))
+
+    def _switch_project(self, path: str) -> None:
+        try:
+            self.load_project(path, self.annotator)
+        except AnnotatorError as error:
+            self.show_message(str(error))
+            self.dialogs.info(self, "Cannot open project", str(error))
+
+    def new_project(self) -> None:
+        path = self.dialogs.new_project(self)
+        if path:
+            if Path(path).exists() and Path(path).stat().st_size > 0:
+                self.dialogs.info(self, "Cannot create project", f"{path} already exists; use Open instead.")
+                return
+            self._switch_project(path)
+
+    def open_project(self) -> None:
+        path = self.dialogs.open_project(self)
+        if path:
+            self._switch_project(path)
+
+    def change_annotator(self) -> None:
+        name = self.dialogs.annotator_name(self, self.annotator)
+        if name and name != self.annotator and self.project and self.project.path:
+            self.settings.setValue("annotator", name)
+            self.load_project(self.project.path, name)
+
+    # -- codebook ------------------------------------------------------------------------
+
+    def _reload_codebook(self) -> None:
+        assert self.project is not None
+        self.codebook = self.project.codebook()
+        self.colors = {label.name: label.color for label in [*self.codebook.labels, *self.codebook.doc_labels]}
+        self.hotkeys = {label.hotkey: ("span", label.name) for label in self.codebook.labels if label.hotkey}
+        self.hotkeys.update({label.hotkey: ("document", label.name) for label in self.codebook.doc_labels if label.hotkey})
+        self.document_view.hotkeys = set(self.hotkeys)
+        self.label_model.set_labels(self.codebook.labels)
+        self.span_details.set_attributes(self.codebook.attributes)
+        self.doc_labels.set_labels(self.codebook.doc_labels)
+        current = self.label_filter.currentData()
+        self.label_filter.blockSignals(True)
+        self.label_filter.clear()
+        self.label_filter.addItem("Any label", None)
+        for label in self.codebook.labels:
+            self.label_filter.addItem(label.name, label.name)
+        self.label_filter.setCurrentIndex(max(self.label_filter.findData(current), 0))
+        self.label_filter.blockSignals(False)
+
+    def edit_codebook(self) -> None:
+        assert self.project is not None
+        store = self.project.store
+        usage = {("span", label.name): store.label_usage(label.name) for label in self.codebook.labels}
+        usage |= {("document", label.name): store.label_usage(label.name, "document")
+                  for label in self.codebook.doc_labels}
+        dialog = CodebookDialog(self.codebook, usage, self.dialogs.pick_color, self)
+        dialog.sig_edit_ready.connect(lambda edit: self._apply_codebook_edit(dialog, edit))
+        self.codebook_dialog = dialog
+        dialog.open()
+
+    def _apply_codebook_edit(self, dialog: CodebookDialog, edit: CodebookEdit) -> None:
+        losses = dialog.deletion_summary(edit)
+        if losses and not self.dialogs.confirm(
+            self, "Delete labels?", f"Deleting {losses} removes them from every annotator. "
+            "Undo (Ctrl+Z) brings them back. Delete?"):
+            return
+        if self._execute(EditCodebook(edit.codebook, edit.renames)):
+            dialog.accept()
+            self.codebook_dialog = None
+
+    # -- articles ------------------------------------------------------------------------
+
+    def open_article(self, article_id: int) -> None:
+        """Show an article; returns with its text and highlights in place."""
+        assert self.project is not None and self.controller is not None
+        article = self.project.store.article(article_id)
+        self.current_article_id = article_id
+        self.document_view.set_article(article.text, self._my_spans(), self.colors)
+        self.article_title.setText(article.title or f"Article {article_id}")
+        self.article_title.setToolTip(" · ".join(filter(None, [article.source, article.published, article.url])))
+        self._refresh_doc_labels()
+        self.span_details.show_span(None)
+        row = self.article_model.row_of(article_id)
+        if row is not None:
+            index = self.article_model.index(row, 0)
+            self.article_list.selectionModel().setCurrentIndex(
+                index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
+            self.article_list.scrollTo(index)
+        self._update_status()
+        self.sig_article_opened.emit(article_id)
+
+    def _my_spans(self) -> list[Annotation]:
+        assert self.project is not None and self.controller is not None
+        if self.current_article_id is None:
+            return []
+        return self.project.store.annotations(self.current_article_id, annotator_ids=[self.controller.annotator.id or 0])
+
+    def _refresh_doc_labels(self) -> None:
+        assert self.project is not None
+        mine = {label for label, name, _ in self.project.store.doc_labels(self.current_article_id or 0)
+                if name == self.annotator}
+        self.doc_labels.set_present(mine)
+
+    def _on_article_activated(self, index: QModelIndex) -> None:
+        article_id = index.data(ArticleIdRole)
+        if article_id is not None and article_id != self.current_article_id:
+            self.open_article(article_id)
+
+    def _on_filters_changed(self) -> None:
+        self.article_model.set_filters(
+            status=self.status_filter.currentData(),
+            label=self.label_filter.currentData(),
+            query=self.search.text().strip() or None,
+        )
+        if self.article_model.last_error:
+            self.show_message(self.article_model.last_error)
+        if self.current_article_id is not None:
+            row = self.article_model.row_of(self.current_article_id)
+            if row is not None:
+                self.article_list.selectRow(row)
+        self._update_status()
+
+    def step_article(self, step: int) -> None:
+        ids = self.article_model.ids()
+        if not ids:
+            return
+        if self.current_article_id in ids:
+            position = ids.index(self.current_article_id) + step
+        else:
+            position = 0 if step > 0 else len(ids) - 1
+        if 0 <= position < len(ids):
+            self.open_article(ids[position])
+        else:
+            self.show_message("No more articles in the list")
+
+    def _next_unfinished_after(self, article_id: int | None) -> int | None:
+        ids = self.article_model.ids()
+        start = ids.index(article_id) + 1 if article_id in ids else 0
+        for candidate in ids[start:] + ids[:start]:
+            if candidate != article_id and self.article_model.status_of(candidate) != "done":
+                return candidate
+        return None
+
+    def open_next_unfinished(self) -> None:
+        following = self._next_unfinished_after(self.current_article_id)
+        if following is None:
+            self.show_message("Every article in the list is done")
+        else:
+            self.open_article(following)
+
+    def mark_done_and_next(self) -> None:
+        if self.current_article_id is None:
+            return
+        if self._set_status("done"):
+            self.open_next_unfinished()
+
+    def _set_status(self, status: str) -> bool:
+        if self.current_article_id is None:
+            return False
+        return self._execute(SetStatus(self.current_article_id, self.annotator, status))
+
+    # -- labelling -----------------------------------------------------------------------
+
+    def _execute(self, command) -> bool:
+        assert self.controller is not None
+        return self.controller.execute(command)
+
+    def _on_label_key(self, key: str) -> None:
+        scope, label = self.hotkeys[key]
+        if scope == "document":
+            present = self.doc_labels.buttons[label].isChecked() if label in self.doc_labels.buttons else False
+            self._on_doc_label_toggled(label, not present)
+        else:
+            self.apply_label(label)
+
+    def _on_palette_clicked(self, index: QModelIndex) -> None:
+        self.apply_label(index.data(LabelNameRole))
+        self.document_view.setFocus()
+
+    def apply_label(self, label: str) -> None:
+        """Label the selected text, or relabel the selected span."""
+        if self.current_article_id is None:
+            return
+        selection = self.document_view.selection_codepoints()
+        if selection is not None:
+            start, end = selection
+            if self.snap_action.isChecked():
+                start, end = snap_to_words(self.document_view.text, start, end)
+            if start >= end:
+                self.show_message("The selection holds no text to label")
+                return
+            command = AddSpan(self.current_article_id, self.annotator, start, end, label)
+            if self._execute(command):
+                self.document_view.select_span(command.uuid)
+                self._show_span_details()
+            return
+        current = self.document_view.current_span
+        if current:
+            span = self._span(current)
+            if span is not None and span.label != label:
+                self._execute(UpdateSpan(current, label=label))
+            return
+        self.show_message("Select some text first (mouse, or Shift+arrows), then press a label key")
+
+    def delete_current_span(self) -> None:
+        current = self.document_view.current_span
+        if not current:
+            self.show_message("Select a span first (Tab, or click it)")
+            return
+        spans = sorted(self.document_view.spans, key=lambda s: (s.start, s.end))
+        following = next((s.uuid for s in spans if (s.start, s.end) > self._span_key(current) and s.uuid != current), None)
+        if self._execute(RemoveSpan(current)):
+            self.document_view.select_span(following)
+            self._show_span_details()
+
+    def step_span(self, step: int) -> None:
+        spans = sorted(self.document_view.spans, key=lambda s: (s.start, -s.end, s.label))
+        if not spans:
+            self.show_message("No spans in this article yet")
+            return
+        uuids = [s.uuid for s in spans]
+        current = self.document_view.current_span
+        if current in uuids:
+            position = (uuids.index(current) + step) % len(uuids)
+        else:
+            cursor = self.document_view.offsets.to_codepoint(self.document_view.textCursor().position())
+            after = [i for i, s in enumerate(spans) if s.start >= cursor]
+            position = (after[0] if after else 0) if step > 0 else ((after[0] - 1) if after else len(spans) - 1)
+        self.document_view.select_span(uuids[position])
+        self._show_span_details()
+
+    def _span_key(self, uuid: str) -> tuple[int, int]:
+        span = self._span(uuid)
+        return (span.start, span.end) if span else (0, 0)
+
+    def _span(self, uuid: str) -> Annotation | None:
+        return next((s for s in self.document_view.spans if s.uuid == uuid), None)
+
+    def _on_span_clicked(self, uuid: str) -> None:
+        self.document_view.select_span(uuid or None)
+        self._show_span_details()
+
+    def _show_span_details(self) -> None:
+        current = self.document_view.current_span
+        self.span_details.show_span(self._span(current) if current else None)
+
+    def _on_doc_label_toggled(self, label: str, present: bool) -> None:
+        if self.current_article_id is not None:
+            self._execute(SetDocLabel(self.current_article_id, self.annotator, label, present))
+        self._refresh_doc_labels()
+
+    # -- refresh -------------------------------------------------------------------------
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.codebook:
+            self._reload_codebook()
+        self.article_model.on_changes(changes)
+        if self.current_article_id is not None and (
+            self.current_article_id in changes.article_ids or changes.codebook
+        ):
+            self.document_view.set_spans(self._my_spans(), self.colors)
+            self._refresh_doc_labels()
+            self._show_span_details()
+        self._update_status()
+
+    def _update_status(self) -> None:
+        if self.current_article_id is None:
+            self.status_text.setText(f"{self.article_model.rowCount()} articles")
+            return
+        status = self.article_model.status_of(self.current_article_id).replace("_", " ")
+        spans = len(self.document_view.spans)
+        self.status_text.setText(
+            f"{self.annotator} · {status} · {spans} span{'s' if spans != 1 else ''} · "
+            f"{self.article_model.rowCount()} articles listed")
+
+    def show_message(self, message: str) -> None:
+        self.last_message = message
+        self.statusBar().showMessage(message, 8000)
+
+    def show_shortcuts(self) -> None:
+        keys = "\n".join(f"{key}  {label}" for key, (_, label) in sorted(self.hotkeys.items()))
+        self.dialogs.info(self, "Keyboard shortcuts", (
+            "Select text (mouse or Shift+arrows), then press a label key.\n"
+            "Tab / Shift+Tab: next / previous span · a label key relabels the selected span · "
+            "Delete removes it · Esc clears the selection.\n"
+            "Ctrl+Enter: mark done and open the next unfinished article · Alt+Right / Alt+Left: "
+            "next / previous article.\nCtrl+Z undo · Ctrl+Shift+Z or Ctrl+Y redo.\n\n" + keys))
+
+    # -- import / export -----------------------------------------------------------------
+
+    def import_files(self) -> None:
+        paths = self.dialogs.import_files(self)
+        if paths:
+            self.import_paths(paths)
+
+    def import_folder(self) -> None:
+        folder = self.dialogs.import_folder(self)
+        if folder:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[str]) -> Job:
+        """Import in the background with a progress dialog that can cancel."""
+        assert self.project is not None and self.project.path
+        project_path, annotator = self.project.path, self.annotator
+
+        def work(job: Job) -> ImportReport:
+            worker_project = Project.open(project_path)  # its own connection, in its own thread
+            try:
+                return worker_project.import_paths(
+                    [Path(p) for p in paths], annotator=annotator,
+                    progress=job.sig_progress.emit, is_cancelled=job.is_cancelled)
+            finally:
+                worker_project.close()
+
+        progress = QProgressDialog("Importing…", "Cancel", 0, 100, self)
+        progress.setObjectName("importProgress")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(500)
+        job = run_in_background(work)
+        self.jobs.append(job)
+        progress.canceled.connect(job.cancel)
+        job.sig_progress.connect(lambda done, total: progress.setValue(int(100 * done / total) if total else 0))
+        job.sig_finished.connect(lambda report: self._on_import_finished(job, progress, report))
+        job.sig_failed.connect(lambda message: self._on_import_failed(job, progress, message))
+        return job
+
+    def _on_import_finished(self, job: Job, progress: QProgressDialog, report: ImportReport) -> None:
+        progress.reset()
+        progress.deleteLater()
+        self.jobs.remove(job)
+        self._reload_codebook()
+        self.article_model.refresh()
+        if self.current_article_id is None and self.article_model.rowCount():
+            self.open_article(self.article_model.article_id(0) or 0)
+        elif self.current_article_id is not None:
+            self.document_view.set_spans(self._my_spans(), self.colors)
+        summary = (f"Imported {report.imported}, skipped {report.skipped} (already in the project), "
+                   f"failed {len(report.failed)}; {report.annotations_added} annotations added.")
+        if report.cancelled:
+            summary = "Import cancelled. " + summary
+        details = "\n".join([*(str(f) for f in report.failed), *report.notes,
+                             *(f"label added: {name}" for name in report.labels_added)])
+        self.show_message(summary)
+        if report.failed or report.cancelled or report.labels_added:
+            self.dialogs.info(self, "Import", summary, details)
+        self._update_status()
+        self.sig_import_finished.emit(report)
+
+    def _on_import_failed(self, job: Job, progress: QProgressDialog, message: str) -> None:
+        progress.reset()
+        progress.deleteLater()
+        self.jobs.remove(job)
+        self.show_message(f"Import failed: {message}")
+        self.dialogs.info(self, "Import failed", message)
+        self.sig_import_finished.emit(None)
+
+    def export(self) -> None:
+        assert self.project is not None
+        options = self.dialogs.export_options(
+            self, [a.name for a in self.project.store.annotators()],
+            [label.name for label in self.codebook.labels], self.annotator)
+        if options and options.path:
+            self.export_to(options)
+
+    def export_to(self, options: ExportOptions) -> Job:
+        assert self.project is not None and self.project.path
+        project_path = self.project.path
+
+        def work(job: Job) -> str:
+            worker_project = Project.open(project_path, create=False)
+            partial = Path(options.path + ".partial")
+            try:
+                with open(partial, "w", encoding="utf-8", newline="\n") as out:
+                    count = worker_project.export_jsonl(out, progress=job.sig_progress.emit, **options.as_filters())
+                partial.replace(options.path)
+                return f"Exported {count} articles to {options.path}"
+            finally:
+                partial.unlink(missing_ok=True)
+                worker_project.close()
+
+        job = run_in_background(work)
+        self.jobs.append(job)
+        job.sig_finished.connect(lambda message: self._on_export_done(job, message))
+        job.sig_failed.connect(lambda message: self._on_export_done(job, f"Export failed: {message}"))
+        return job
+
+    def _on_export_done(self, job: Job, message: str) -> None:
+        self.jobs.remove(job)
+        self.show_message(message)
+        self.sig_export_finished.emit(message)
+
+    # -- closing -------------------------------------------------------------------------
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
+        for job in self.jobs:
+            job.cancel()
+        for job in list(self.jobs):
+            job.done.wait(30)
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        if self.project is not None:
+            self.project.close()
+            self.project = None
+        super().closeEvent(event)

@@ -1,0 +1,45 @@
+"""Document-level labels of the current article: one toggle button each."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+from annotator.model.types import Label
+
+
+class DocLabelBar(QWidget):
+    sig_toggled = Signal(str, bool)
+    """The user switched a document label on or off: (label, present)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("docLabels")
+        self._layout = QHBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.addWidget(QLabel("Document:"))
+        self.buttons: dict[str, QToolButton] = {}
+        self._layout.addStretch(1)
+
+    def set_labels(self, labels: list[Label]) -> None:
+        for button in self.buttons.values():
+            self._layout.removeWidget(button)
+            button.deleteLater()
+        self.buttons = {}
+        for i, label in enumerate(labels):
+            button = QToolButton()
+            button.setObjectName(f"docLabel_{i}")
+            button.setText(label.name)
+            button.setCheckable(True)
+            button.setToolTip(label.description or label.name)
+            button.setStyleSheet(f"QToolButton:checked {{ background: {label.color}; font-weight: bold; }}")
+            button.clicked.connect(lambda checked, name=label.name: self.sig_toggled.emit(name, checked))
+            self._layout.insertWidget(self._layout.count() - 1, button)
+            self.buttons[label.name] = button
+        self.setVisible(bool(labels))
+
+    def set_present(self, present: set[str]) -> None:
+        for name, button in self.buttons.items():
+            button.blockSignals(True)
+            button.setChecked(name in present)
+            button.blockSignals(False)

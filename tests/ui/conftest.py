@@ -1,0 +1,84 @@
+"""GUI fixtures. The offscreen platform is set before Qt starts, and QSettings goes to a
+temporary folder so tests never touch the user's settings."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QSettings  # noqa: E402
+
+from annotator.ui.main_window import MainWindow  # noqa: E402
+
+
+class FakeDialogs:
+    """Scripted answers for every question the window asks; records what it was told."""
+
+    def __init__(self):
+        self.answers: dict[str, object] = {}
+        self.told: list[tuple[str, str, str]] = []
+        self.confirmations: list[str] = []
+
+    def _answer(self, name, default=None):
+        return self.answers.get(name, default)
+
+    def new_project(self, parent):
+        return self._answer("new_project")
+
+    def open_project(self, parent):
+        return self._answer("open_project")
+
+    def import_files(self, parent):
+        return self._answer("import_files", [])
+
+    def import_folder(self, parent):
+        return self._answer("import_folder")
+
+    def export_options(self, parent, annotators, labels, me):
+        return self._answer("export_options")
+
+    def confirm(self, parent, title, text):
+        self.confirmations.append(text)
+        return self._answer("confirm", True)
+
+    def annotator_name(self, parent, current):
+        return self._answer("annotator_name")
+
+    def pick_color(self, parent, current):
+        return self._answer("pick_color")
+
+    def info(self, parent, title, text, details=""):
+        self.told.append((title, text, details))
+
+
+@pytest.fixture
+def settings(tmp_path):
+    return QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def dialogs():
+    return FakeDialogs()
+
+
+@pytest.fixture
+def make_main_window(qtbot, settings, dialogs):
+    """Factory for windows on a project file; closes them (and their project) afterwards."""
+    windows = []
+
+    def make(project_path, annotator="ana"):
+        window = MainWindow(str(project_path), annotator, dialogs=dialogs, settings=settings)
+        qtbot.addWidget(window)
+        window.show()
+        qtbot.waitExposed(window)
+        # Window shortcuts (undo, Ctrl+Enter, Alt+arrows) only fire in the active window.
+        window.activateWindow()
+        qtbot.waitUntil(lambda: window.isActiveWindow())
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window.close()

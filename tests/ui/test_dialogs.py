@@ -1,0 +1,187 @@
+"""Codebook editor, import and export from the window (dialog answers injected)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from annotator.model.types import Article
+from annotator.project import Project
+from annotator.ui.dialogs.export_dialog import ExportOptions
+from tests.conftest import SAMPLE, write_jsonl
+
+
+@pytest.fixture
+def project_path(tmp_path):
+    path = tmp_path / "p.annotator"
+    project = Project.open(path)
+    with project.store.write():
+        project.store.add_article(Article(text="Lavrov mengkritik AS dan NATO.", title="Satu"))
+    project.close()
+    return path
+
+
+def press_ok(dialog) -> None:
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+
+
+def label_rows(path):
+    conn = sqlite3.connect(path)
+    rows = conn.execute("SELECT name, color, hotkey, position FROM labels WHERE scope = 'span' ORDER BY position").fetchall()
+    conn.close()
+    return rows
+
+
+def test_codebook_rename_recolour_reorder_keeps_spans(project_path, make_main_window, qtbot, dialogs):
+    window = make_main_window(project_path)
+    window.document_view.select_codepoints(0, 6)
+    qtbot.keyClick(window.document_view, "0")  # Quotation
+    window.edit_codebook()
+    dialog = window.codebook_dialog
+    editor = dialog.span_labels
+    editor.list.setCurrentRow(9)
+    assert editor.name.text() == "Quotation"
+    editor.name.clear()
+    qtbot.keyClicks(editor.name, "Reported speech")
+    dialogs.answers["pick_color"] = "#123456"
+    editor.color.click()
+    editor.move(-1)
+    press_ok(dialog)
+    assert not dialog.isVisible()
+    rows = label_rows(project_path)
+    assert ("Reported speech", "#123456", "0", 8) in rows
+    assert [s.label for s in window.document_view.spans] == ["Reported speech"]
+    assert window.label_model.labels()[8].name == "Reported speech"
+    window.undo_action.trigger()
+    assert ("Quotation", "#EE8866", "0", 9) in label_rows(project_path)
+    assert [s.label for s in window.document_view.spans] == ["Quotation"]
+
+
+def test_hotkey_conflict_is_refused_in_the_dialog(project_path, make_main_window, qtbot):
+    window = make_main_window(project_path)
+    window.edit_codebook()
+    dialog = window.codebook_dialog
+    editor = dialog.span_labels
+    editor.list.setCurrentRow(1)
+    editor.hotkey.clear()
+    qtbot.keyClicks(editor.hotkey, "1")
+    press_ok(dialog)
+    assert dialog.isVisible()
+    assert "hotkey '1'" in dialog.error.text()
+    editor.hotkey.clear()
+    qtbot.keyClicks(editor.hotkey, "b")
+    press_ok(dialog)
+    assert not dialog.isVisible()
+    assert [r[2] for r in label_rows(project_path)][:2] == ["1", "b"]
+    assert "b" in window.document_view.hotkeys
+
+
+def test_deleting_a_label_in_use_asks_first(project_path, make_main_window, qtbot, dialogs):
+    window = make_main_window(project_path)
+    window.document_view.select_codepoints(0, 6)
+    qtbot.keyClick(window.document_view, "2")
+    window.edit_codebook()
+    dialog = window.codebook_dialog
+    dialog.span_labels.list.setCurrentRow(1)
+    dialog.span_labels.remove()
+    dialogs.answers["confirm"] = False
+    press_ok(dialog)
+    assert "“Blame / threat attribution” (1 span)" in dialogs.confirmations[-1]
+    assert len(window.document_view.spans) == 1  # refused: nothing changed
+    dialogs.answers["confirm"] = True
+    press_ok(dialog)
+    assert window.document_view.spans == []
+    assert "Blame / threat attribution" not in [r[0] for r in label_rows(project_path)]
+    window.undo_action.trigger()
+    assert [s.label for s in window.document_view.spans] == ["Blame / threat attribution"]
+
+
+def test_add_label_group_and_attribute(project_path, make_main_window, qtbot):
+    window = make_main_window(project_path)
+    window.edit_codebook()
+    dialog = window.codebook_dialog
+    editor = dialog.span_labels
+    editor.add()
+    editor.name.clear()
+    qtbot.keyClicks(editor.name, "Sanctions framing")
+    qtbot.keyClicks(editor.hotkey, "s")
+    editor.description.setPlainText("Frames sanctions as illegitimate pressure.")
+    editor.parent_label.setCurrentIndex(editor.parent_label.findData("Blame / threat attribution"))
+    editor.parent_label.activated.emit(editor.parent_label.currentIndex())
+    dialog.add_attribute("confidence", "low, high")
+    press_ok(dialog)
+    codebook = window.project.codebook()
+    added = codebook.labels[-1]
+    assert (added.name, added.hotkey, added.parent) == ("Sanctions framing", "s", "Blame / threat attribution")
+    assert ("confidence", ("low", "high")) in [(a.name, a.values) for a in codebook.attributes]
+    assert "attribute_confidence" in {c.objectName() for c in window.span_details.attribute_editors.values()}
+    window.document_view.select_codepoints(0, 6)
+    qtbot.keyClick(window.document_view, "s")
+    assert window.document_view.spans[0].label == "Sanctions framing"
+
+
+def test_import_in_background_reports_broken_files(project_path, tmp_path, make_main_window, qtbot, dialogs):
+    window = make_main_window(project_path)
+    bad = write_jsonl(tmp_path / "bad.jsonl", [{"text": "abc", "annotations": [{"start": 0, "end": 9, "label": "X", "annotator": "ana"}]}])
+    good = write_jsonl(tmp_path / "good.jsonl", [
+        {"text": "Choe memuji kerja sama bilateral.", "title": "Dua",
+         "annotations": [{"start": 5, "end": 11, "label": "New imported label", "annotator": "ana"}]}])
+    dialogs.answers["import_files"] = [str(bad), str(good), str(SAMPLE)]
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000) as blocker:
+        window.import_files()
+    report = blocker.args[0]
+    assert (report.imported, len(report.failed)) == (2, 1)
+    assert window.article_model.rowCount() == 3
+    title, summary, details = dialogs.told[-1]
+    assert "failed 1" in summary
+    assert "bad.jsonl, line 1" in details and "label added: New imported label" in details
+    assert "New imported label" in [label.name for label in window.label_model.labels()]
+
+
+def test_import_can_be_cancelled(project_path, tmp_path, make_main_window, qtbot):
+    window = make_main_window(project_path)
+    big = write_jsonl(tmp_path / "big.jsonl", [{"text": f"artikel {i}"} for i in range(3000)])
+    window.import_paths([str(big)])
+    job = window.jobs[-1]
+    job.cancel()
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000) as blocker:
+        pass
+    report = blocker.args[0]
+    assert report.cancelled or report.imported == 3000  # cancel arrives before or after the end
+    count = window.project.store.article_count()
+    assert count in (1, 3001)  # whole file or nothing
+
+
+def test_export_from_the_window(project_path, tmp_path, make_main_window, qtbot, dialogs):
+    window = make_main_window(project_path)
+    window.document_view.select_codepoints(0, 6)
+    qtbot.keyClick(window.document_view, "1")
+    out = tmp_path / "out.jsonl"
+    dialogs.answers["export_options"] = ExportOptions(path=str(out), annotators=["ana"])
+    with qtbot.waitSignal(window.sig_export_finished, timeout=30_000) as blocker:
+        window.export()
+    assert "Exported 1 articles" in blocker.args[0]
+    [record] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert record["annotations"][0]["text"] == "Lavrov"
+
+
+def test_new_and_open_project_and_recent(project_path, tmp_path, make_main_window, dialogs, settings):
+    window = make_main_window(project_path)
+    fresh = tmp_path / "fresh.annotator"
+    dialogs.answers["new_project"] = str(fresh)
+    window.new_project()
+    assert window.project.path == str(fresh)
+    assert window.article_model.rowCount() == 0
+    dialogs.answers["open_project"] = str(project_path)
+    window.open_project()
+    assert window.article_model.rowCount() == 1
+    assert settings.value("recent_projects")[:2] == [str(project_path.resolve()), str(fresh.resolve())]
+    broken = tmp_path / "broken.annotator"
+    broken.write_text("not a database")
+    dialogs.answers["open_project"] = str(broken)
+    window.open_project()
+    assert "not a project file" in dialogs.told[-1][1]
+    assert window.project.path == str(project_path)
