@@ -144,6 +144,9 @@ class Project:
 
     def __init__(self, store: Store):
         self.store = store
+        # Article texts never change once stored; the last few are kept so that a keypress on
+        # a 1,000,000-character article does not re-read it to check a span.
+        self._texts: dict[int, str] = {}
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, codebook: Codebook | None = None) -> Project:
@@ -538,18 +541,20 @@ class Project:
 
     def _add_span(self, command: AddSpan) -> tuple[Changes, Command]:
         store = self.store
-        text = store.article_text(command.article_id)
-        check_span(text, command.start, command.end)
+        start, end = command.start, command.end
+        text = self.article_text(command.article_id)
+        check_span(text, start, end)
+        covered = text[start:end]
         annotator = self._annotator_for_edit(command.annotator)
         uuid, created = store.add_annotation(
             article_id=command.article_id, annotator_id=annotator.id or 0,
-            label_id=self._label_for_edit(command.label), start=command.start, end=command.end,
-            text=text[command.start:command.end], attributes=command.attributes, note=command.note,
+            label_id=self._label_for_edit(command.label), start=start, end=end,
+            text=covered, attributes=command.attributes, note=command.note,
             origin=command.origin, annotation_uuid=command.uuid, created=command.created,
             updated=command.updated,
         )
         if not created:
-            raise InvalidSpan(f"“{text[command.start:command.end]}” is already labelled {command.label}")
+            raise InvalidSpan(f"“{covered}” is already labelled {command.label}")
         return Changes(frozenset({command.article_id}), frozenset({uuid})), RemoveSpan(uuid)
 
     def _update_span(self, command: UpdateSpan) -> tuple[Changes, Command]:
@@ -615,6 +620,25 @@ class Project:
 
     def search(self, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
         return self.store.search(query, limit=limit)
+
+    def article(self, article_id: int) -> Article:
+        """An article; its text is kept for the next edits (texts never change once stored)."""
+        article = self.store.article(article_id)
+        self._remember_text(article_id, article.text)
+        return article
+
+    def article_text(self, article_id: int) -> str:
+        text = self._texts.get(article_id)
+        if text is None:
+            text = self.store.article_text(article_id)
+            self._remember_text(article_id, text)
+        return text
+
+    def _remember_text(self, article_id: int, text: str) -> None:
+        self._texts.pop(article_id, None)
+        self._texts[article_id] = text
+        while len(self._texts) > 8:
+            self._texts.pop(next(iter(self._texts)))
 
     def annotations(self, article_id: int, annotator: str | None = None) -> list[Annotation]:
         ids = None

@@ -885,6 +885,8 @@ def _article_from_row(row: tuple[Any, ...]) -> Article:
 def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:
     return Annotation(
         uuid=row[0], article_id=row[1], start=row[2], end=row[3], label=row[4], text=row[5],
-        annotator=row[6], annotator_uuid=row[7], attributes=json.loads(row[8]), note=row[9],
+        annotator=row[6], annotator_uuid=row[7],
+        attributes={} if row[8] == "{}" else json.loads(row[8]),  # most spans have none
+        note=row[9],
         origin=row[10], created=row[11], updated=row[12],
     )

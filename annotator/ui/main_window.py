@@ -87,10 +87,14 @@ class MainWindow(QMainWindow):
         self._build_widgets()
         self._build_actions()
         self.load_project(project_path, annotator)
-        self.resize(1280, 800)
+        self.resize(1400, 820)
+        self.splitter.setSizes([430, 680, 290])
         geometry = self.settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
+        splitter_state = self.settings.value("window/splitter")
+        if splitter_state is not None:
+            self.splitter.restoreState(splitter_state)
 
     # -- construction --------------------------------------------------------------------
 
@@ -253,7 +257,9 @@ class MainWindow(QMainWindow):
         self.article_model = ArticleTableModel(project.store, self.controller.annotator.id or 0, self)
         self.article_list.setModel(self.article_model)
         header = self.article_list.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 200)
         for column in range(1, 5):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.current_article_id = None
@@ -372,7 +378,7 @@ class MainWindow(QMainWindow):
     def open_article(self, article_id: int) -> None:
         """Show an article; returns with its text and highlights in place."""
         assert self.project is not None and self.controller is not None
-        article = self.project.store.article(article_id)
+        article = self.project.article(article_id)
         self.current_article_id = article_id
         self.document_view.set_article(article.text, self._my_spans(), self.colors)
         self.article_title.setText(article.title or f"Article {article_id}")
@@ -533,7 +539,7 @@ class MainWindow(QMainWindow):
         return (span.start, span.end) if span else (0, 0)
 
     def _span(self, uuid: str) -> Annotation | None:
-        return next((s for s in self.document_view.spans if s.uuid == uuid), None)
+        return self.document_view.span(uuid)
 
     def _on_span_clicked(self, uuid: str) -> None:
         self.document_view.select_span(uuid or None)
@@ -554,20 +560,40 @@ class MainWindow(QMainWindow):
         if changes.codebook:
             self._reload_codebook()
         self.article_model.on_changes(changes)
-        if self.current_article_id is not None and (
-            self.current_article_id in changes.article_ids or changes.codebook
-        ):
+        if self.current_article_id is not None and changes.codebook:
             self.document_view.set_spans(self._my_spans(), self.colors)
             self._refresh_doc_labels()
             self._show_span_details()
+        elif self.current_article_id in changes.article_ids:
+            if changes.span_uuids:
+                self._update_changed_spans(changes.span_uuids)
+            if changes.doc_labels:
+                self._refresh_doc_labels()
+            self._show_span_details()
         self._update_status()
+
+    def _update_changed_spans(self, uuids: frozenset[str]) -> None:
+        """Re-read only the spans an edit touched; others' spans are not shown here."""
+        assert self.project is not None
+        changed, removed = [], []
+        for uuid in uuids:
+            try:
+                span = self.project.store.annotation(uuid)
+            except AnnotatorError:
+                removed.append(uuid)
+                continue
+            if span.article_id == self.current_article_id and span.annotator == self.annotator:
+                changed.append(span)
+            else:
+                removed.append(uuid)
+        self.document_view.update_spans(changed, removed, self.colors)
 
     def _update_status(self) -> None:
         if self.current_article_id is None:
             self.status_text.setText(f"{self.article_model.rowCount()} articles")
             return
         status = self.article_model.status_of(self.current_article_id).replace("_", " ")
-        spans = len(self.document_view.spans)
+        spans = self.document_view.span_count
         self.status_text.setText(
             f"{self.annotator} · {status} · {spans} span{'s' if spans != 1 else ''} · "
             f"{self.article_model.rowCount()} articles listed")
@@ -696,6 +722,7 @@ class MainWindow(QMainWindow):
         for job in list(self.jobs):
             job.done.wait(30)
         self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
         if self.project is not None:
             self.project.close()
             self.project = None

@@ -199,3 +199,4 @@ def test_bulk_import_indexes_at_the_end_and_leaves_no_flag(store):
     with store.write():
         store.add_article(Article(text="perundingan damai"))
     assert len(store.search("perundingan")) == 1  # the trigger indexes single writes again
+

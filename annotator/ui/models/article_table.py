@@ -103,12 +103,14 @@ class ArticleTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def on_changes(self, changes: Changes) -> None:
-        """Drop cached rows an edit touched and tell the view."""
+        """Re-read the rows an edit touched (just those) and tell the view."""
+        touched = [a for a in changes.article_ids if a in self._rows]
         for article_id in changes.article_ids:
             self._cache.pop(article_id, None)
-            row = self._rows.get(article_id)
-            if row is not None:
-                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        self._cache.update(self._store.article_summaries(touched, annotator_id=self._annotator_id))
+        for article_id in touched:
+            row = self._rows[article_id]
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
         if changes.codebook:
             self._cache.clear()
             if self._ids:

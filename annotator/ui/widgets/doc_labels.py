@@ -32,7 +32,9 @@ class DocLabelBar(QWidget):
             button.setText(label.name)
             button.setCheckable(True)
             button.setToolTip(label.description or label.name)
-            button.setStyleSheet(f"QToolButton:checked {{ background: {label.color}; font-weight: bold; }}")
+            button.setStyleSheet(
+                f"QToolButton {{ padding: 2px 6px; }} "
+                f"QToolButton:checked {{ background: {label.color}; border: 2px solid #333; }}")
             button.clicked.connect(lambda checked, name=label.name: self.sig_toggled.emit(name, checked))
             self._layout.insertWidget(self._layout.count() - 1, button)
             self.buttons[label.name] = button

@@ -46,6 +46,7 @@ class ShownSpan:
     end16: int
     color: QColor
     layer: int = 0
+    color_name: str = ""
 
     @property
     def uuid(self) -> str:
@@ -99,6 +100,31 @@ class SpanIndex:
                 span.layer = len(ends_by_layer)
                 ends_by_layer.append(span.end16)
 
+    def add(self, span: ShownSpan) -> range:
+        """Insert one span on the lowest layer free along its extent; returns its blocks."""
+        blocks = self.blocks_of(span)
+        used = {
+            other.layer
+            for block in blocks
+            for other in self.by_block.get(block, [])
+            if other.start16 < span.end16 and span.start16 < other.end16
+        }
+        span.layer = next(layer for layer in range(len(used) + 1) if layer not in used)
+        self.by_uuid[span.uuid] = span
+        for block in blocks:
+            self.by_block.setdefault(block, []).append(span)
+        return blocks
+
+    def remove(self, uuid: str) -> range:
+        """Take one span out; returns the blocks it touched (empty if unknown)."""
+        span = self.by_uuid.pop(uuid, None)
+        if span is None:
+            return range(0)
+        blocks = self.blocks_of(span)
+        for block in blocks:
+            self.by_block[block] = [s for s in self.by_block[block] if s.uuid != uuid]
+        return blocks
+
     def at(self, position16: int) -> list[ShownSpan]:
         """Spans covering a UTF-16 position, innermost (shortest) first."""
         block = bisect_right(self.block_starts16, position16) - 1
@@ -123,24 +149,31 @@ class SpanHighlighter(QSyntaxHighlighter):
             return
         block_start = block.position()
         length = block.length() - 1  # UTF-16 units, without the separator
-        cuts = {0, length}
+        # Sweep over span edges: each stretch between two edges gets the blend of the spans open
+        # over it.
+        edges: list[tuple[int, int, ShownSpan]] = []
         for span in spans:
-            cuts.add(min(max(span.start16 - block_start, 0), length))
-            cuts.add(min(max(span.end16 - block_start, 0), length))
-        edges = sorted(cuts)
-        for left, right in zip(edges, edges[1:]):
-            covering = [
-                s for s in spans if s.start16 - block_start <= left and s.end16 - block_start >= right
-            ]
-            if covering:
-                self.setFormat(left, right - left, self._format_for(covering))
+            edges.append((min(max(span.start16 - block_start, 0), length), 1, span))
+            edges.append((min(max(span.end16 - block_start, 0), length), 0, span))
+        edges.sort(key=lambda edge: (edge[0], edge[1]))
+        open_spans: dict[str, ShownSpan] = {}
+        previous = 0
+        for position, opening, span in edges:
+            if position > previous and open_spans:
+                self.setFormat(previous, position - previous, self._format_for(open_spans.values()))
+            previous = position
+            if opening:
+                open_spans[span.uuid] = span
+            else:
+                open_spans.pop(span.uuid, None)
 
-    def _format_for(self, covering: list[ShownSpan]) -> QTextCharFormat:
-        key = tuple(sorted(span.color.name() for span in covering))
+    def _format_for(self, covering: Iterable[ShownSpan]) -> QTextCharFormat:
+        spans = list(covering)
+        key = tuple(sorted(span.color_name for span in spans))
         fmt = self._formats.get(key)
         if fmt is None:
             fmt = QTextCharFormat()
-            fmt.setBackground(blend([span.color for span in covering]))
+            fmt.setBackground(blend([span.color for span in spans]))
             self._formats[key] = fmt
         return fmt
 
@@ -217,17 +250,53 @@ class DocumentView(QPlainTextEdit):
         self._show_current_span()
         self.viewport().update()
 
+    def update_spans(self, changed: Iterable[Annotation], removed: Iterable[str], colors: dict[str, str]) -> None:
+        """Apply a few span edits without rebuilding the index (the keypress path: a 20,000-span
+        article must not be re-read for one new span)."""
+        index = self.highlighter.index
+        if index is None:
+            return
+        blocks: set[int] = set()
+        for uuid in removed:
+            blocks.update(index.remove(uuid))
+        for span in self._shown(changed, colors):
+            blocks.update(index.remove(span.uuid))
+            blocks.update(index.add(span))
+        document = self.document()
+        for number in sorted(blocks):
+            block = document.findBlockByNumber(number)
+            if block.isValid():
+                self.highlighter.rehighlightBlock(block)
+        if self.current_span and self.current_span not in index.by_uuid:
+            self.current_span = None
+        self._show_current_span()
+        self.viewport().update()
+
     def _shown(self, spans: Iterable[Annotation], colors: dict[str, str]) -> list[ShownSpan]:
         shown = []
+        qcolors = {name: QColor(color) for name, color in colors.items()}
+        fallback = QColor("#999999")
+        to_utf16 = self.offsets.to_utf16
         for span in spans:
-            start16, end16 = self.offsets.span_to_utf16(span.start, span.end)
-            shown.append(ShownSpan(span, start16, end16, QColor(colors.get(span.label, "#999999"))))
+            color = qcolors.get(span.label, fallback)
+            shown.append(ShownSpan(span, to_utf16(span.start), to_utf16(span.end), color, 0,
+                                   colors.get(span.label, "#999999")))
         return shown
 
     @property
     def spans(self) -> list[Annotation]:
         index = self.highlighter.index
         return [s.annotation for s in index.by_uuid.values()] if index else []
+
+    def span(self, uuid: str) -> Annotation | None:
+        index = self.highlighter.index
+        shown = index.by_uuid.get(uuid) if index else None
+        return shown.annotation if shown else None
+
+    @property
+    def span_count(self) -> int:
+        index = self.highlighter.index
+        return len(index.by_uuid) if index else 0
 
     # -- selection in code points --------------------------------------------------------
 

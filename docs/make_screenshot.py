@@ -1,0 +1,64 @@
+"""Render the window offscreen on the sample article with a few spans -> docs/screenshot.png.
+
+    .venv/bin/python docs/make_screenshot.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+from annotator.model.commands import AddSpan, SetDocLabel, UpdateSpan  # noqa: E402
+from annotator.project import Project, sample_article_paths  # noqa: E402
+from annotator.ui import MainWindow  # noqa: E402
+
+OUTPUT = Path(__file__).parent / "screenshot.png"
+SPANS = [
+    ("\"Kami akan terus menyerukan penolakan terhadap langkah apa pun yang mengarah pada eskalasi dan meningkatkan ketegangan,\"", "Quotation", {"speaker": "Lavrov", "voice": "direct quote"}),
+    ("menyerukan penolakan terhadap langkah apa pun yang mengarah pada eskalasi", "Call for de-escalation / negotiation", {}),
+    ("menentang kekuatan \"imperialis\" pimpinan Amerika Serikat (AS)", "Anti-imperialist framing", {"target": "AS"}),
+    ("memuji upaya memperkuat kerja sama bilateral", "Cooperation praise", {}),
+    ("menciptakan ancaman keamanan bagi DPRK", "Blame / threat attribution", {"target": "AS"}),
+    ("memperluas infrastruktur NATO", "Bloc / NATO criticism", {}),
+    ("operasi militer khusus", "Euphemism / loaded term", {}),
+]
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication(sys.argv)
+    folder = Path(tempfile.mkdtemp(prefix="screenshot-"))
+    path = folder / "demo.annotator"
+    project = Project.open(path)
+    project.import_paths(sample_article_paths())
+    article_id = next(a.id for a in project.store.iter_articles() if a.text.startswith("Mengutip"))
+    text = project.store.article_text(article_id)
+    first_uuid = None
+    for phrase, label, attributes in SPANS:
+        start = text.index(phrase)
+        command = AddSpan(article_id, "ana", start, start + len(phrase), label, attributes=attributes)
+        project.execute(command)
+        first_uuid = first_uuid or command.uuid
+    project.execute(UpdateSpan(first_uuid, note="Lavrov, opening remarks (MFA recording)"))
+    project.execute(SetDocLabel(article_id, "ana", "Overall: aligned with the quoted officials", True))
+    project.close()
+    window = MainWindow(str(path), "ana", settings=QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
+    window.resize(1400, 820)
+    window.show()
+    window.open_article(article_id)
+    window.document_view.select_span(first_uuid)
+    window._show_span_details()
+    app.processEvents()
+    window.grab().save(str(OUTPUT))
+    window.close()
+    print(f"wrote {OUTPUT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
