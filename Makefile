@@ -21,6 +21,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/import_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render_bench.py
+
+screenshot: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshot.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
