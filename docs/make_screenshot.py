@@ -12,12 +12,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QSettings  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
 
-from annotator.model.commands import AddSpan, SetDocLabel, UpdateSpan  # noqa: E402
-from annotator.project import Project, sample_article_paths  # noqa: E402
-from annotator.ui import MainWindow  # noqa: E402
+from annotator.model.commands import AddSpan, SetDocLabel, UpdateSpan
+from annotator.project import Project, sample_article_paths
+from annotator.ui import MainWindow
 
 OUTPUT = Path(__file__).parent / "screenshot.png"
 SPANS = [

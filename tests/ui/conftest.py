@@ -7,10 +7,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QSettings  # noqa: E402
+import pytest
+from PySide6.QtCore import QSettings
 
-from annotator.ui.main_window import MainWindow  # noqa: E402
+from annotator.ui.main_window import MainWindow
 
 
 class FakeDialogs:

@@ -12,8 +12,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QListView, QPlainTextEdit, Q
 from annotator.model.types import Article
 from annotator.project import Project
 from annotator.ui import MainWindow
-from annotator.ui.dialogs.export_dialog import ExportOptions
-from tests.conftest import SAMPLE, write_jsonl
+from tests.conftest import SAMPLE
 
 EMOJI_TEXT = "Keluarga 👩\u200d👩\u200d👧 bendera 🇮🇩 dan Lavrov mengkritik AS.\nBaris kedua: perundingan damai."
 ARABIC_TEXT = "كتبت كوري شولمان، المساعدة الخاصة لأوباما: \"الانتقال السلمي للسلطة\" ليس جديدا."

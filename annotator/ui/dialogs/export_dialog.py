@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -19,7 +20,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
-from PySide6.QtCore import Qt
 
 FORMATS = {"jsonl": "Native JSONL (*.jsonl)"}
 
