@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import getpass
+import signal
 import sys
 from pathlib import Path
 
 from platformdirs import user_data_dir
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QInputDialog
 
 from annotator import __version__
@@ -64,4 +66,20 @@ def run(project_path: str | None = None, annotator: str | None = None) -> int:
 
         dialog.accepted.connect(accepted)
         dialog.open()
+    _quit_on_signals(app)
     return app.exec()
+
+
+def _quit_on_signals(app: QApplication) -> None:
+    """Ctrl+C in the terminal or a TERM from the session closes the window properly (the
+    project is closed, settings are saved) instead of killing it mid-flight."""
+    def quit_app(*_: object) -> None:
+        app.closeAllWindows()
+        app.quit()
+
+    signal.signal(signal.SIGINT, quit_app)
+    signal.signal(signal.SIGTERM, quit_app)
+    # Python runs signal handlers only between bytecodes; a timer gives it a chance to.
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(250)

@@ -234,6 +234,8 @@ class MainWindow(QMainWindow):
         go_menu.addAction(self._action("Next &unfinished article", self.open_next_unfinished, ["Ctrl+U"], "actionNextUnfinished"))
         go_menu.addAction(self._action("Mark &in progress", lambda: self._set_status("in_progress"), [], "actionInProgress"))
         go_menu.addAction(self._action("&Search articles", self.search.setFocus, [QKeySequence.StandardKey.Find], "actionFind"))
+        go_menu.addAction(self._action("&Refresh (other programs' changes)", self.refresh,
+                                       [QKeySequence.StandardKey.Refresh], "actionRefresh"))
         go_menu.addAction(self._action("&Text", self.document_view.setFocus, ["Ctrl+T"], "actionFocusText"))
 
         help_menu = menu.addMenu("&Help")
@@ -570,6 +572,17 @@ class MainWindow(QMainWindow):
             if changes.doc_labels:
                 self._refresh_doc_labels()
             self._show_span_details()
+        self._update_status()
+
+    def refresh(self) -> None:
+        """Re-read the list, the codebook and the shown article (after a CLI import, say)."""
+        self._reload_codebook()
+        self.article_model.refresh()
+        if self.current_article_id is not None:
+            try:
+                self.open_article(self.current_article_id)
+            except AnnotatorError:
+                self.current_article_id = None
         self._update_status()
 
     def _update_changed_spans(self, uuids: frozenset[str]) -> None:

@@ -358,3 +358,33 @@ def test_sample_article_labelled_end_to_end(tmp_path, make_main_window, qtbot):
     for _, _, label, start, end, covered, _, _ in spans:
         assert text[start:end] == covered
     assert window.article_model.status_of(1) == "done"
+
+
+def test_hover_shows_label_attributes_and_note(emoji_project, make_main_window, qtbot):
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QApplication, QToolTip
+
+    path, ids = emoji_project
+    window = make_main_window(path)
+    view = window.document_view
+    select(view, EMOJI_TEXT, "Lavrov")
+    qtbot.keyClick(view, "0")
+    window.span_details.note.setText("kutipan")
+    window.span_details.note.editingFinished.emit()
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(len(EMOJI_TEXT[:EMOJI_TEXT.index("Lavrov") + 2].encode("utf-16-le")) // 2)
+    point = view.cursorRect(cursor).center()
+    event = QHelpEvent(QHelpEvent.Type.ToolTip, point, view.viewport().mapToGlobal(point))
+    QApplication.sendEvent(view.viewport(), event)  # where a real hover arrives
+    assert "Quotation" in QToolTip.text() and "kutipan" in QToolTip.text()
+
+
+def test_refresh_sees_another_programs_import(emoji_project, make_main_window, tmp_path):
+    path, ids = emoji_project
+    window = make_main_window(path)
+    other = Project.open(path)  # e.g. `annotator import` while the window is open
+    other.import_paths([SAMPLE])
+    other.close()
+    assert window.article_model.rowCount() == 3
+    window.refresh()
+    assert window.article_model.rowCount() == 4

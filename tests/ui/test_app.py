@@ -1,0 +1,34 @@
+"""Starting the application from the command line."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from annotator.ui import app
+
+
+def test_open_refuses_a_damaged_project_with_a_message(tmp_path):
+    project = tmp_path / "broken.annotator"
+    project.write_text("not a database")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "annotator", str(project), "--annotator", "ana"],
+                            capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert "not a project file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert project.read_text() == "not a database"
+
+
+def test_demo_project_is_seeded_with_the_sample_articles(tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "user_data_dir", lambda *args, **kwargs: str(tmp_path / "data"))
+    path = app.demo_project_path()
+    from annotator.project import Project
+
+    project = Project.open(path, create=False)
+    titles = sorted(a.title for a in project.store.iter_articles())
+    assert titles == ["choe-lavrov-2024-01-17.id", "Моторолу убили в Донецке"]
+    assert project.codebook().labels[0].hotkey == "1"
+    project.close()
+    assert app.demo_project_path() == path  # created once
