@@ -132,12 +132,13 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
 @click.option("--annotator", "annotators", multiple=True, help="Only this annotator's work (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--done-only", is_flag=True, help="Only articles marked done, with the work of those who marked them.")
+@click.option("--gold", is_flag=True, help="Only the gold layer (adjudicated spans).")
 def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], labels: tuple[str, ...],
-           done_only: bool) -> None:
+           done_only: bool, gold: bool) -> None:
     """Export PROJECT's articles and annotations."""
     opened = Project.open(project, create=False)
     filters = {"annotators": list(annotators) or None, "labels": list(labels) or None,
-               "done_only": done_only}
+               "done_only": done_only, "gold": gold}
     with _progress_bar("Exporting") as progress:
         if output == "-":
             count = opened.export_jsonl(sys.stdout, progress=progress, **filters)
@@ -151,6 +152,95 @@ def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], lab
                 partial.unlink(missing_ok=True)
     opened.close()
     click.echo(f"exported {count} articles", err=True)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--rename", "renames", multiple=True, metavar="OLD=NEW",
+              help="Take annotator OLD from the sources as NEW here (repeatable), e.g. to resolve a clash.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def merge(project: str, sources: tuple[Path, ...], renames: tuple[str, ...], as_json: bool) -> None:
+    """Merge colleagues' project files or native JSONL exports into PROJECT.
+
+    Articles match by text; annotators and annotations keep their ids, so merging twice changes
+    nothing. A name that arrives with a different id than PROJECT's is refused as a clash.
+    The sources are never modified. Exit status 1 if any source failed.
+    """
+    mapping = {}
+    for item in renames:
+        old, sep, new = item.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{item!r} is not OLD=NEW", param_hint="--rename")
+        mapping[old.strip()] = new.strip()
+    opened = Project.open(project)
+    report = opened.merge_paths(list(sources), renames=mapping)
+    opened.close()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"merged {len(report.files_imported)} source(s): {report.imported} new articles, "
+                   f"{report.skipped} already here, {report.annotations_added} annotations added "
+                   f"({report.annotations_existing} already here), failed {len(report.failed)}")
+    if report.annotators_added:
+        click.echo(f"note: annotators added: {', '.join(report.annotators_added)}", err=True)
+    if report.labels_added:
+        click.echo(f"note: labels added to the codebook: {', '.join(report.labels_added)}", err=True)
+    for failure in report.failed:
+        click.echo(f"failed: {failure}", err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--annotator", "annotators", multiple=True,
+              help="Compare these annotators (repeatable; default: everyone who marked an article done, but the gold layer).")
+@click.option("--unit", type=click.Choice(["token", "char"]), default="token", show_default=True,
+              help="Units for kappa and alpha: tokens (\\w+ runs and single symbols) or characters.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def agreement(project: str, annotators: tuple[str, ...], unit: str, as_json: bool) -> None:
+    """Inter-annotator agreement: Cohen's kappa and span F1 per pair, Fleiss' kappa and
+    Krippendorff's alpha overall, the same per label, and kappa on document labels.
+
+    Only judged articles count (see README "Agreement").
+    """
+    opened = Project.open(project, create=False)
+    result = opened.agreement(annotators=list(annotators) or None, unit=unit)
+    opened.close()
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    click.echo(format_agreement(result))
+
+
+def format_agreement(result: dict[str, Any]) -> str:
+    """The readable table printed without ``--json``."""
+    def number(value: float | None) -> str:
+        return "   —  " if value is None else f"{value:6.3f}"
+
+    lines = [f"annotators: {', '.join(result['annotators'])}   unit: {result['unit']}   "
+             f"articles judged by two or more: {result['articles']}", ""]
+    lines.append(f"Fleiss' kappa       {number(result['fleiss_kappa'])}")
+    lines.append(f"Krippendorff alpha  {number(result['krippendorff_alpha'])}")
+    lines += ["", f"{'pair':<30} {'articles':>8} {'kappa':>7} {'F1 exact':>9} {'F1 overlap':>11}"]
+    for row in result["pairs"]:
+        lines.append(f"{row['a'] + ' / ' + row['b']:<30} {row['articles']:>8} {number(row['cohen_kappa']):>7} "
+                     f"{number(row['span_f1_exact']):>9} {number(row['span_f1_overlap']):>11}")
+    lines += ["", f"{'label':<44} {'alpha':>7} {'fleiss':>7} {'mean kappa':>11}"]
+    for label, row in result["labels"].items():
+        kappas = [p["cohen_kappa"] for p in row["pairs"] if p["cohen_kappa"] is not None]
+        mean = sum(kappas) / len(kappas) if kappas else None
+        lines.append(f"{label[:44]:<44} {number(row['krippendorff_alpha']):>7} {number(row['fleiss_kappa']):>7} "
+                     f"{number(mean):>11}")
+    if result["doc_labels"]["pairs"]:
+        lines += ["", "document labels (kappa per pair):"]
+        for row in result["doc_labels"]["pairs"]:
+            lines.append(f"  {row['a'] + ' / ' + row['b']:<28} {number(row['cohen_kappa'])}")
+    notes = [*result["notes"], *(f"{r['a']}/{r['b']}: {n}" for r in result["pairs"] for n in r["notes"])]
+    if notes:
+        lines += ["", "notes:", *(f"  {note}" for note in notes)]
+    return "\n".join(lines)
 
 
 @cli.command()

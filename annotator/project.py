@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import IO, Any
@@ -40,7 +40,8 @@ from annotator.model.errors import (
     ProjectFileError,
 )
 from annotator.model.offsets import check_span
-from annotator.model.types import Annotation, Annotator, Article, Codebook, DocLabel
+from annotator.review.agreement import ArticleUnits, SpanRef, compute_agreement
+from annotator.model.types import GOLD, Annotation, Annotator, Article, Codebook, DocLabel, Label
 from annotator.store import Store
 from annotator.store.store import now
 
@@ -386,6 +387,7 @@ class Project:
                 annotation_uuid=span.uuid,
                 created=span.created,
                 updated=span.updated,
+                reviewer_id=who(span.reviewer, None, f"annotation {number} reviewer").id if span.reviewer else None,
             )
             if added:
                 counts.annotations_added += 1
@@ -410,18 +412,23 @@ class Project:
         annotators: Iterable[str] | None = None,
         labels: Iterable[str] | None = None,
         done_only: bool = False,
+        gold: bool = False,
     ) -> Iterator[ArticleRecord]:
         """Articles with their annotations, filtered, streamed in id order.
 
         ``annotators`` keeps only those annotators' spans, doc labels and done marks;
-        ``labels`` keeps only spans and doc labels with those labels; ``done_only`` keeps only
-        articles marked done by at least one (chosen) annotator, with the work of the
-        annotators who marked them done.
+        ``gold`` keeps only the gold layer (adjudicated spans); ``labels`` keeps only spans and
+        doc labels with those labels; ``done_only`` keeps only articles marked done by at least
+        one (chosen) annotator, with the work of the annotators who marked them done.
 
         Raises:
             NotFound: an annotator or label name that the project does not have.
         """
         store = self.store
+        if gold:
+            annotators = [*(annotators or []), GOLD]
+            if store.annotator_by_name(GOLD) is None:
+                return
         chosen: list[Annotator] | None = None
         if annotators is not None:
             chosen = []
@@ -503,7 +510,8 @@ class Project:
                     AddSpan(article_id=span.article_id or 0, annotator=span.annotator or "",
                             start=span.start, end=span.end, label=span.label,
                             attributes=span.attributes, note=span.note, origin=span.origin,
-                            uuid=span.uuid or "", created=span.created, updated=span.updated),
+                            uuid=span.uuid or "", created=span.created, updated=span.updated,
+                            reviewer=span.reviewer),
                 )
             elif isinstance(command, UpdateSpan):
                 result = self._update_span(command)
@@ -552,6 +560,7 @@ class Project:
             text=covered, attributes=command.attributes, note=command.note,
             origin=command.origin, annotation_uuid=command.uuid, created=command.created,
             updated=command.updated,
+            reviewer_id=self._annotator_for_edit(command.reviewer).id if command.reviewer else None,
         )
         if not created:
             raise InvalidSpan(f"“{covered}” is already labelled {command.label}")
@@ -599,6 +608,7 @@ class Project:
                 label_id=self._label_for_edit(span.label), start=span.start, end=span.end,
                 text=span.text or "", attributes=span.attributes, note=span.note, origin=span.origin,
                 annotation_uuid=span.uuid, created=span.created, updated=span.updated,
+                reviewer_id=self._annotator_for_edit(span.reviewer).id if span.reviewer else None,
             )
         for article_id, annotator_name, label in command.restore_doc_labels:
             annotator = self._annotator_for_edit(annotator_name)
@@ -612,6 +622,130 @@ class Project:
         )
         touched = {s.article_id or 0 for s in [*removed_spans, *command.restore]}
         return Changes(frozenset(touched), codebook=True, doc_labels=True), inverse
+
+    # -- review -------------------------------------------------------------------------
+
+    def agreement(self, *, annotators: Iterable[str] | None = None, unit: str = "token") -> dict[str, Any]:
+        """Agreement figures (``review.agreement``) between annotators (default: everyone but
+        the gold layer).
+
+        Raises:
+            NotFound: an unknown annotator name.
+        """
+        store = self.store
+        known = {a.name: a for a in store.annotators()}
+        if annotators:
+            names = list(annotators)
+        else:  # everyone who judged something; the gold layer and pure reviewers are not coders
+            judged = store.annotators_with_done()
+            names = [name for name in known if name != GOLD and known[name].id in judged]
+        for name in names:
+            if name not in known:
+                raise NotFound(f"no annotator called {name!r} (known: {', '.join(sorted(known)) or 'none'})")
+        by_id = {known[name].id: name for name in names}
+        codebook = store.codebook()
+
+        def articles() -> Iterator[ArticleUnits]:
+            for article_id, text, spans, docs, finishers in store.judged_articles(list(by_id)):
+                by_annotator: dict[str, list[SpanRef]] = {}
+                for annotator_id, start, end, label in spans:
+                    by_annotator.setdefault(by_id[annotator_id], []).append(SpanRef(start, end, label))
+                yield ArticleUnits(
+                    article_id, text, by_annotator, {by_id[i] for i in finishers},
+                    {by_id[i]: labels for i, labels in docs.items()},
+                )
+
+        return compute_agreement(articles(), names, unit=unit,
+                                 labels=[label.name for label in codebook.labels],
+                                 doc_labels=[label.name for label in codebook.doc_labels])
+
+    def merge_paths(
+        self,
+        sources: Iterable[Path],
+        *,
+        renames: dict[str, str] | None = None,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Merge colleagues' project files or native JSONL exports into this project.
+
+        Articles match by text; annotators, annotations (by uuid) and done marks keep their
+        identity, so merging twice changes nothing. An annotator name that arrives with a
+        different id than this project's is refused as a clash for that source, unless
+        ``renames`` maps it to another name. Sources are never written to.
+        """
+        renames = renames or {}
+        report = ImportReport()
+        source_list = [Path(p) for p in sources]
+        for number, path in enumerate(source_list, start=1):
+            try:
+                if _is_sqlite(path):
+                    source = Project(Store.open_copy(path))
+                    try:
+                        counts = self._merge_records(source.records(), str(path), renames,
+                                                     codebook=source.codebook())
+                    finally:
+                        source.close()
+                else:
+                    notes: list[str] = []
+                    counts = self._merge_records(
+                        jsonl.read(path, FieldMap(), notes) if path.exists() else _missing(path),
+                        str(path), renames)
+                    report.notes += notes
+            except (ImportFormatError, IdentityClash) as error:
+                line = getattr(error, "line", None)
+                reason = error.message if isinstance(error, ImportFormatError) else str(error)
+                report.failed.append(FileFailure(str(path), reason, line))
+            except (AnnotatorError, OSError) as error:
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                report.failed.append(FileFailure(str(path), reason))
+            else:
+                report.files_imported.append(str(path))
+                report.imported += counts.imported
+                report.skipped += counts.skipped
+                report.annotations_added += counts.annotations_added
+                report.annotations_existing += counts.annotations_existing
+                report.labels_added += counts.labels_added
+                report.annotators_added += counts.annotators_added
+            if progress:
+                progress(number, len(source_list))
+        return report
+
+    def _merge_records(self, records: Iterable[ArticleRecord], source: str, renames: dict[str, str],
+                       codebook: Codebook | None = None) -> _FileCounts:
+        counts = _FileCounts()
+        annotators: dict[tuple[str | None, str | None], Annotator] = {}
+        imported_at = now()
+        with self.store.write():
+            if codebook is not None:
+                counts.labels_added += self._adopt_labels(codebook)
+            for record in records:
+                _rename(record, renames)
+                try:
+                    self._store_record(record, None, annotators, counts, imported_at)
+                except IdentityClash as error:
+                    raise IdentityClash(f"{error} (map the name with --rename OLD=NEW)") from None
+                except ImportFormatError as error:
+                    raise ImportFormatError(error.message, line=record.line) from None
+            self.store.log_event("merge", target=source, details={
+                "imported": counts.imported, "skipped": counts.skipped,
+                "annotations": counts.annotations_added, "renames": renames})
+        return counts
+
+    def _adopt_labels(self, theirs: Codebook) -> list[str]:
+        """Add a colleague's labels and attributes that this codebook lacks (ours win; a hotkey
+        already in use here is left off)."""
+        ours = self.store.codebook()
+        have = {(label.scope, label.name) for label in [*ours.labels, *ours.doc_labels]}
+        taken = {label.hotkey for label in [*ours.labels, *ours.doc_labels] if label.hotkey}
+
+        def adopt(label: Label) -> Label:
+            return replace(label, hotkey="" if label.hotkey in taken else label.hotkey)
+
+        labels = [adopt(label) for label in theirs.labels if ("span", label.name) not in have]
+        doc_labels = [adopt(label) for label in theirs.doc_labels if ("document", label.name) not in have]
+        attributes = [a for a in theirs.attributes if a.name not in {b.name for b in ours.attributes}]
+        self.store.merge_codebook(Codebook(labels, attributes, doc_labels))
+        return [label.name for label in [*labels, *doc_labels]]
 
     # -- queries ------------------------------------------------------------------------
 
@@ -646,6 +780,30 @@ class Project:
             found = self.store.annotator_by_name(annotator)
             ids = [found.id or 0] if found else []
         return self.store.annotations(article_id, annotator_ids=ids)
+
+
+def _rename(record: ArticleRecord, renames: dict[str, str]) -> None:
+    if not renames:
+        return
+    for span in record.annotations:
+        span.annotator = renames.get(span.annotator or "", span.annotator)
+        span.reviewer = renames.get(span.reviewer or "", span.reviewer)
+    for doc_label in record.doc_labels:
+        doc_label.annotator = renames.get(doc_label.annotator or "", doc_label.annotator)
+    record.done_by = [renames.get(name, name) for name in record.done_by]
+
+
+def _missing(path: Path) -> Iterator[ArticleRecord]:
+    raise ImportFormatError("no such file")
+    yield  # pragma: no cover (makes this a generator)
+
+
+def _is_sqlite(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _size(path: Path) -> int:

@@ -10,6 +10,7 @@ import pytest
 
 from annotator.io.records import FieldMap
 from annotator.model.errors import NotFound
+from annotator.model.types import GOLD_UUID
 from annotator.project import Project
 from tests.conftest import SAMPLE, write_jsonl
 
@@ -48,7 +49,14 @@ def rich_records(multilingual_texts) -> list[dict]:
                 "attributes": {"speaker": "Лавров", "polarity": "negative"} if j % 3 == 0 else {},
                 "note": "catatan 📝" if j % 4 == 0 else "", "origin": "imported",
                 "created": "2024-01-17T10:00:00.000Z", "updated": "2024-01-18T10:00:00.000Z",
+                "reviewer": None,
             })
+        start, end = spans_everywhere(text, rng, 1)[0]
+        annotations.append({  # one adjudicated gold-layer span per article
+            "id": f"{doc_id}-gold", "start": start, "end": end, "label": "Quotation", "text": text[start:end],
+            "annotator": "gold", "annotator_id": GOLD_UUID, "attributes": {}, "note": "", "origin": "adjudicated",
+            "created": "2024-01-19T10:00:00.000Z", "updated": "2024-01-19T10:00:00.000Z", "reviewer": "budi",
+        })
         records.append({
             "id": doc_id, "title": f"{language} {i}", "text": text, "url": f"https://example.org/{i}",
             "source": "UD", "published": "2024-01-17", "language": language, "meta": {"n": i, "tags": ["a"]},

@@ -56,6 +56,7 @@ def record_to_dict(record: ArticleRecord) -> dict[str, Any]:
                 "origin": a.origin,
                 "created": a.created,
                 "updated": a.updated,
+                "reviewer": a.reviewer,
             }
             for a in record.annotations
         ],

@@ -154,6 +154,7 @@ def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None
         uuid=_optional_str(item.get("id"), "annotation id", line),
         created=_optional_str(item.get("created"), "created", line),
         updated=_optional_str(item.get("updated"), "updated", line),
+        reviewer=_optional_str(item.get("reviewer"), "reviewer", line),
     )
 
 

@@ -33,10 +33,11 @@ class AddSpan:
     uuid: str = field(default_factory=_new_uuid)
     created: str | None = None
     updated: str | None = None
+    reviewer: str | None = None  # set on gold-layer spans: who adjudicated
 
     @property
     def description(self) -> str:
-        return f"Label “{self.label}”"
+        return f"Label “{self.label}”" if self.reviewer is None else f"Gold “{self.label}”"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,10 @@ from typing import Any
 from annotator.model.errors import CodebookError
 
 ORIGINS = ("manual", "imported", "suggestion", "adjudicated")
+GOLD = "gold"
+"""The reserved annotator name of the gold layer (adjudicated spans)."""
+GOLD_UUID = "5a1d0000-0000-4000-8000-00000000901d"
+"""The gold layer has the same id in every project, so reviewers' gold layers merge."""
 STATUSES = ("not_started", "in_progress", "done")
 
 # Colour-blind-safe qualitative palettes (Okabe & Ito 2008, then Paul Tol's "light").
@@ -65,6 +69,7 @@ class Annotation:
     created: str | None = None
     updated: str | None = None
     article_id: int | None = None
+    reviewer: str | None = None  # who adjudicated a gold-layer span
 
 
 @dataclass
@@ -163,14 +168,19 @@ class Codebook:
                 if not label.color:
                     group[i] = _replace(label, color=PALETTE[i % len(PALETTE)])
 
-    def validate(self) -> None:
-        """Raises CodebookError on duplicate names or hotkeys, or an unknown parent."""
+    def validate(self, *, known_parents: frozenset[str] = frozenset()) -> None:
+        """Raises CodebookError on duplicate names or hotkeys, or an unknown parent.
+
+        ``known_parents`` are labels stored already, which a partial codebook may group under.
+        """
         for group, what in ((self.labels, "label"), (self.doc_labels, "document label")):
-            seen: set[str] = set()
+            seen: set[str] = set(known_parents) if group is self.labels else set()
+            names: set[str] = set()
             for label in group:
-                if label.name in seen:
+                if label.name in names:
                     raise CodebookError(f"{what} {label.name!r} appears twice")
-                seen.add(label.name)
+                names.add(label.name)
+            seen |= names
             for label in group:
                 if label.parent and label.parent not in seen:
                     raise CodebookError(

@@ -155,4 +155,16 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_reviewer(db: Database) -> None:
+    """Gold-layer spans record who adjudicated them."""
+    run_script(
+        db,
+        """
+        ALTER TABLE annotations ADD COLUMN reviewer_id INTEGER REFERENCES annotators(id);
+        PRAGMA user_version = 2;
+        """,
+    )
+
+
 SCHEMA_VERSION = len(migrations._migrations)

@@ -28,6 +28,8 @@ from sqlite_utils import Database
 
 from annotator.model.errors import IdentityClash, InvalidSpan, NotFound, ProjectFileError
 from annotator.model.types import (
+    GOLD,
+    GOLD_UUID,
     PALETTE,
     Annotation,
     Annotator,
@@ -102,6 +104,35 @@ class Store:
             ) from error
         except BaseException:
             conn.close()
+            raise
+        return store
+
+    @classmethod
+    def open_copy(cls, path: str | os.PathLike[str]) -> Store:
+        """An in-memory copy of another project file, read without ever writing to it
+        (merging a colleague's file must leave it untouched).
+
+        Raises:
+            ProjectFileError: not a project file, damaged, or from a newer version.
+        """
+        path = Path(path)
+        if not path.is_file():
+            raise ProjectFileError(f"{path}: no such project file")
+        _check_header(path)
+        memory = sqlite3.connect(":memory:", check_same_thread=False)
+        try:
+            source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                source.backup(memory)
+            finally:
+                source.close()
+            store = cls(memory, str(path))
+            store._prepare(on_disk=False)
+        except sqlite3.DatabaseError as error:
+            memory.close()
+            raise ProjectFileError(f"{path} cannot be read ({error}); it was left untouched") from error
+        except BaseException:
+            memory.close()
             raise
         return store
 
@@ -262,7 +293,8 @@ class Store:
 
         Returns the names added and updated, for reporting.
         """
-        codebook.validate()
+        stored = {name for (name,) in self.conn.execute("SELECT name FROM labels WHERE scope = 'span'")}
+        codebook.validate(known_parents=frozenset(stored))
         added: list[str] = []
         updated: list[str] = []
         for group in (codebook.labels, codebook.doc_labels):
@@ -427,6 +459,11 @@ class Store:
         ).fetchone()
         return Annotator(uuid=row[1], name=row[2], id=row[0]) if row else None
 
+    def gold_annotator(self) -> Annotator:
+        """The gold layer's annotator, created on first use."""
+        annotator, _ = self.ensure_annotator(GOLD, GOLD_UUID)
+        return annotator
+
     def ensure_annotator(self, name: str, annotator_uuid: str | None = None) -> tuple[Annotator, bool]:
         """Find an annotator by id (if given) or name, adding them if unknown.
 
@@ -435,6 +472,8 @@ class Store:
         Raises:
             IdentityClash: ``name`` is already used by an annotator with another id.
         """
+        if name == GOLD:
+            annotator_uuid = GOLD_UUID  # one gold layer, whichever project it came from
         if annotator_uuid:
             found = self.annotator_by_uuid(annotator_uuid)
             if found:
@@ -651,6 +690,7 @@ class Store:
         annotation_uuid: str | None = None,
         created: str | None = None,
         updated: str | None = None,
+        reviewer_id: int | None = None,
     ) -> tuple[str, bool]:
         """Insert a span unless the same one (by uuid, or same article, annotator, label and
         offsets) is stored already. Returns ``(uuid, created)``."""
@@ -658,10 +698,11 @@ class Store:
         annotation_uuid = annotation_uuid or new_uuid()
         row = self.conn.execute(
             "INSERT INTO annotations(uuid, article_id, annotator_id, label_id, start_offset, "
-            "end_offset, text, attributes, note, origin, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING uuid",
+            "end_offset, text, attributes, note, origin, created_at, updated_at, reviewer_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING uuid",
             (annotation_uuid, article_id, annotator_id, label_id, start, end, text,
-             _dumps(attributes or {}), note or "", origin, created or stamp, updated or created or stamp),
+             _dumps(attributes or {}), note or "", origin, created or stamp, updated or created or stamp,
+             reviewer_id),
         ).fetchone()
         if row:
             return str(row[0]), True
@@ -686,10 +727,7 @@ class Store:
     ) -> list[Annotation]:
         """Spans of one article ordered by start, end; optionally only some annotators or labels."""
         sql = (
-            "SELECT a.uuid, a.article_id, a.start_offset, a.end_offset, l.name, a.text, "
-            "n.name, n.uuid, a.attributes, a.note, a.origin, a.created_at, a.updated_at "
-            "FROM annotations a JOIN labels l ON l.id = a.label_id "
-            "JOIN annotators n ON n.id = a.annotator_id WHERE a.article_id = ?"
+            f"{_ANNOTATION_SELECT} WHERE a.article_id = ?"
         )
         params: list[Any] = [article_id]
         if annotator_ids is not None:
@@ -705,10 +743,7 @@ class Store:
 
     def annotation(self, annotation_uuid: str) -> Annotation:
         row = self.conn.execute(
-            "SELECT a.uuid, a.article_id, a.start_offset, a.end_offset, l.name, a.text, "
-            "n.name, n.uuid, a.attributes, a.note, a.origin, a.created_at, a.updated_at "
-            "FROM annotations a JOIN labels l ON l.id = a.label_id "
-            "JOIN annotators n ON n.id = a.annotator_id WHERE a.uuid = ?",
+            f"{_ANNOTATION_SELECT} WHERE a.uuid = ?",
             (annotation_uuid,),
         ).fetchone()
         if not row:
@@ -795,6 +830,11 @@ class Store:
             )
         ]
 
+    def annotators_with_done(self) -> set[int]:
+        """Ids of annotators who marked at least one article done."""
+        return {row[0] for row in self.conn.execute(
+            "SELECT DISTINCT annotator_id FROM article_status WHERE status = 'done'")}
+
     def articles_done_by(self, annotator_ids: Iterable[int]) -> set[int]:
         ids = list(annotator_ids)
         return {
@@ -805,6 +845,41 @@ class Store:
                 ids,
             )
         }
+
+    # -- agreement input ----------------------------------------------------------------
+
+    def judged_articles(self, annotator_ids: list[int]) -> Iterator[tuple[int, str, list[tuple[int, int, int, str]],
+                                                                          dict[int, set[str]], set[int]]]:
+        """Articles that two or more of the given annotators marked done, one at a time:
+        ``(id, text, spans, doc labels by annotator, finishers)`` with spans as
+        ``(annotator id, start, end, label)``. Four ordered cursors are merged by article id,
+        so 10,000 articles cost four queries, not 40,000."""
+        if not annotator_ids:
+            return
+        marks = ",".join("?" * len(annotator_ids))
+        judged = (f"SELECT article_id FROM article_status WHERE status = 'done' AND annotator_id IN ({marks}) "
+                  "GROUP BY article_id HAVING COUNT(*) >= 2")
+        reader = self.conn  # separate cursors; each streams
+        articles = reader.execute(f"SELECT id, text FROM articles WHERE id IN ({judged}) ORDER BY id", annotator_ids)
+        spans = _grouped(reader.execute(
+            f"SELECT a.article_id, a.annotator_id, a.start_offset, a.end_offset, l.name FROM annotations a "
+            f"JOIN labels l ON l.id = a.label_id WHERE a.annotator_id IN ({marks}) AND a.article_id IN ({judged}) "
+            "ORDER BY a.article_id", [*annotator_ids, *annotator_ids]))
+        docs = _grouped(reader.execute(
+            f"SELECT d.article_id, d.annotator_id, l.name FROM doc_labels d JOIN labels l ON l.id = d.label_id "
+            f"WHERE d.annotator_id IN ({marks}) AND d.article_id IN ({judged}) ORDER BY d.article_id",
+            [*annotator_ids, *annotator_ids]))
+        done = _grouped(reader.execute(
+            f"SELECT article_id, annotator_id FROM article_status WHERE status = 'done' "
+            f"AND annotator_id IN ({marks}) ORDER BY article_id", annotator_ids))
+        for article_id, text in articles:
+            span_rows = spans.take(article_id)
+            doc_rows = docs.take(article_id)
+            by_annotator: dict[int, set[str]] = {}
+            for _, annotator_id, label in doc_rows:
+                by_annotator.setdefault(annotator_id, set()).add(label)
+            finishers = {row[1] for row in done.take(article_id)}
+            yield article_id, text, [row[1:] for row in span_rows], by_annotator, finishers
 
     # -- reports ----------------------------------------------------------------------
 
@@ -861,6 +936,23 @@ class Store:
         return problems
 
 
+class _grouped:  # noqa: N801 (a small helper, used like a function)
+    """Rows of a cursor ordered by their first column, taken one key at a time."""
+
+    def __init__(self, cursor: Iterable[tuple[Any, ...]]):
+        self._rows = iter(cursor)
+        self._next = next(self._rows, None)
+
+    def take(self, key: int) -> list[tuple[Any, ...]]:
+        while self._next is not None and self._next[0] < key:
+            self._next = next(self._rows, None)
+        taken = []
+        while self._next is not None and self._next[0] == key:
+            taken.append(self._next)
+            self._next = next(self._rows, None)
+        return taken
+
+
 def _check_header(path: Path) -> None:
     with open(path, "rb") as f:
         header = f.read(16)
@@ -882,11 +974,19 @@ def _article_from_row(row: tuple[Any, ...]) -> Article:
     )
 
 
+_ANNOTATION_SELECT = (
+    "SELECT a.uuid, a.article_id, a.start_offset, a.end_offset, l.name, a.text, "
+    "n.name, n.uuid, a.attributes, a.note, a.origin, a.created_at, a.updated_at, r.name "
+    "FROM annotations a JOIN labels l ON l.id = a.label_id "
+    "JOIN annotators n ON n.id = a.annotator_id LEFT JOIN annotators r ON r.id = a.reviewer_id"
+)
+
+
 def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:
     return Annotation(
         uuid=row[0], article_id=row[1], start=row[2], end=row[3], label=row[4], text=row[5],
         annotator=row[6], annotator_uuid=row[7],
         attributes={} if row[8] == "{}" else json.loads(row[8]),  # most spans have none
         note=row[9],
-        origin=row[10], created=row[11], updated=row[12],
+        origin=row[10], created=row[11], updated=row[12], reviewer=row[13],
     )

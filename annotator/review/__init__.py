@@ -1,0 +1,1 @@
+"""Agreement, comparison and merging: pure functions over plain data, one copy each."""

@@ -1,0 +1,422 @@
+"""Inter-annotator agreement, exactly as the textbooks define it.
+
+Units are tokens (default) or characters (``model.tokens``). A unit's category for an
+annotator is the label of the span(s) overlapping it: several labels are joined sorted with
+``+``; none is ``O``.
+
+Which articles count (the design's rule): pairwise figures (Cohen's kappa, span F1) use the
+articles both annotators marked done; Fleiss' kappa the articles all chosen annotators marked
+done; Krippendorff's alpha every article, with the units of an annotator who did not finish it
+as missing values (so only articles finished by two or more add pairable values).
+
+Every figure is ``None`` with a reason in ``notes`` when it is undefined — never NaN.
+
+To use::
+
+    result = compute_agreement(articles, ["ana", "budi"], unit="token")
+
+where ``articles`` yields ``ArticleUnits`` one article at a time (constant memory).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any, NamedTuple
+
+from annotator.model.tokens import unit_intervals
+
+OUTSIDE = "O"
+
+
+class SpanRef(NamedTuple):
+    """A span as agreement sees it (a tuple: cheap to make by the hundred thousand)."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass
+class ArticleUnits:
+    """One article as agreement sees it: text, spans and document labels per annotator, and who
+    marked it done."""
+
+    id: int
+    text: str
+    spans: dict[str, list[SpanRef]] = field(default_factory=dict)
+    done: set[str] = field(default_factory=set)
+    doc_labels: dict[str, set[str]] = field(default_factory=dict)
+
+
+def category(labels: Iterable[str] | None) -> str:
+    names = sorted(set(labels or ()))
+    return "+".join(names) if names else OUTSIDE
+
+
+# -- the measures, from sufficient statistics -------------------------------------------------
+
+
+def cohen_kappa(confusion: Counter[tuple[str, str]]) -> tuple[float | None, str | None]:
+    """Cohen's kappa from a confusion table of (category by a, category by b) counts."""
+    n = sum(confusion.values())
+    if n == 0:
+        return None, "no unit that both annotators coded"
+    observed = sum(count for (x, y), count in confusion.items() if x == y) / n
+    rows: Counter[str] = Counter()
+    columns: Counter[str] = Counter()
+    for (x, y), count in confusion.items():
+        rows[x] += count
+        columns[y] += count
+    expected = sum(rows[c] * columns[c] for c in rows) / (n * n)
+    if expected >= 1.0:
+        return None, f"undefined: both annotators used only one category ({next(iter(rows))})"
+    return (observed - expected) / (1 - expected), None
+
+
+def krippendorff_alpha(coincidences: Counter[tuple[str, str]]) -> tuple[float | None, str | None]:
+    """Nominal alpha from a coincidence matrix (Krippendorff 2011, section C)."""
+    totals: Counter[str] = Counter()
+    for (c, _), value in coincidences.items():
+        totals[c] += value
+    n = sum(totals.values())
+    if n <= 1:
+        return None, "no unit coded by two or more annotators"
+    disagreement_observed = sum(v for (c, k), v in coincidences.items() if c != k)
+    pairs_expected = n * n - sum(t * t for t in totals.values())
+    if pairs_expected <= 0:
+        return None, "undefined: only one category was used"
+    return 1 - (n - 1) * disagreement_observed / pairs_expected, None
+
+
+@dataclass
+class FleissCounts:
+    raters: int
+    units: int = 0
+    sum_squares: float = 0.0  # sum over units and categories of n_ij ** 2
+    totals: Counter[str] = field(default_factory=Counter)
+
+    def add_unit(self, counts: Iterable[int], categories: Iterable[str], weight: int = 1) -> None:
+        """Add ``weight`` units rated ``counts`` times into ``categories``."""
+        self.units += weight
+        for c, n in zip(categories, counts, strict=True):
+            self.sum_squares += weight * n * n
+            self.totals[c] += weight * n
+
+    def add_uniform(self, category_name: str, units: int) -> None:
+        """``units`` units that every rater put in the same category."""
+        self.units += units
+        self.sum_squares += units * self.raters * self.raters
+        self.totals[category_name] += units * self.raters
+
+
+def fleiss_kappa(counts: FleissCounts) -> tuple[float | None, str | None]:
+    n, units = counts.raters, counts.units
+    if n < 2:
+        return None, "needs at least two annotators"
+    if units == 0:
+        return None, "no article that every chosen annotator marked done"
+    agreement = (counts.sum_squares - units * n) / (units * n * (n - 1))
+    expected = sum((t / (units * n)) ** 2 for t in counts.totals.values())
+    if expected >= 1.0:
+        return None, "undefined: only one category was used"
+    return (agreement - expected) / (1 - expected), None
+
+
+def _add_coincidences_counts(coincidences: Counter[tuple[str, str]], counts: dict[str, int], m: int,
+                             weight: int = 1) -> None:
+    """Add ``weight`` units whose ``m`` pairable values hold ``counts[c]`` times category ``c``."""
+    for c, n_c in counts.items():
+        for k, n_k in counts.items():
+            pairs = n_c * (n_c - 1) if c == k else n_c * n_k
+            if pairs:
+                coincidences[(c, k)] += weight * pairs / (m - 1)
+
+
+def max_overlap_matches(a: list[SpanRef], b: list[SpanRef]) -> int:
+    """Size of a maximum one-to-one matching between same-label spans sharing a character."""
+    match_of_b: dict[int, int] = {}
+
+    def overlaps(x: SpanRef, y: SpanRef) -> bool:
+        return x.label == y.label and x.start < y.end and y.start < x.end
+
+    if len(a) == 1 or len(b) == 1:  # the common case: one span each side of a label
+        return int(any(overlaps(x, y) for x in a for y in b))
+
+    neighbours = [[j for j, y in enumerate(b) if overlaps(x, y)] for x in a]
+
+    def augment(i: int, seen: set[int]) -> bool:
+        for j in neighbours[i]:
+            if j in seen:
+                continue
+            seen.add(j)
+            if j not in match_of_b or augment(match_of_b[j], seen):
+                match_of_b[j] = i
+                return True
+        return False
+
+    return sum(1 for i in range(len(a)) if neighbours[i] and augment(i, set()))
+
+
+# -- accumulation over articles -------------------------------------------------------------
+
+
+@dataclass
+class _PairStats:
+    articles: int = 0
+    confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    spans_a: Counter[str] = field(default_factory=Counter)  # per label
+    spans_b: Counter[str] = field(default_factory=Counter)
+    exact: Counter[str] = field(default_factory=Counter)
+    overlap: Counter[str] = field(default_factory=Counter)
+    label_confusion: defaultdict[str, Counter[tuple[bool, bool]]] = field(default_factory=lambda: defaultdict(Counter))
+    doc_confusion: Counter[tuple[str, str]] = field(default_factory=Counter)
+    doc_label_confusion: dict[str, Counter[tuple[bool, bool]]] = field(default_factory=dict)
+
+
+def compute_agreement(
+    articles: Iterable[ArticleUnits],
+    annotators: list[str],
+    *,
+    unit: str = "token",
+    labels: Iterable[str] = (),
+    doc_labels: Iterable[str] = (),
+) -> dict[str, Any]:
+    """Every agreement figure for the chosen annotators, as the ``--json`` shape (README).
+
+    Args:
+        articles: the articles, streamed; only those at least two chosen annotators marked
+            done contribute (others add no pairable values to any measure).
+        annotators: the chosen annotators (names).
+        unit: ``token`` or ``char``.
+        labels: span labels to report per label (labels found in spans are added).
+        doc_labels: document labels to report per label.
+    """
+    chosen = sorted(set(annotators))
+    pairs = {pair: _PairStats() for pair in combinations(chosen, 2)}
+    label_names = set(labels)
+    doc_label_names = set(doc_labels)
+    fleiss = FleissCounts(len(chosen))
+    label_fleiss: defaultdict[str, FleissCounts] = defaultdict(lambda: FleissCounts(len(chosen)))
+    coincidences: Counter[tuple[str, str]] = Counter()
+    label_coincidences: defaultdict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    label_marked_mass: Counter[str] = Counter()  # values in units a label marked, per label
+    contributing = 0
+    units_total = 0
+
+    # Units with the same labels from the same finishers are interchangeable: count each
+    # distinct (finishers, label set per finisher) once with a weight, across all articles.
+    signatures: Counter[tuple[tuple[int, ...], tuple[frozenset[str], ...]]] = Counter()
+    uncovered: Counter[tuple[int, ...]] = Counter()  # units no finisher labelled, per finisher set
+    index_of = {name: i for i, name in enumerate(chosen)}
+
+    for article in articles:
+        finished = [name for name in chosen if name in article.done]
+        if len(finished) < 2:
+            continue
+        contributing += 1
+        key = tuple(index_of[name] for name in finished)
+        spans = [(position, span) for position, name in enumerate(finished) for span in article.spans.get(name, ())]
+        intervals, n_units = unit_intervals(article.text, [(span.start, span.end) for _, span in spans], unit)
+        units_total += n_units
+        events: dict[int, list[tuple[int, str, int]]] = {}
+        for (position, span), (first, last) in zip(spans, intervals, strict=True):
+            label_names.add(span.label)
+            if first < last:
+                events.setdefault(first, []).append((position, span.label, 1))
+                events.setdefault(last, []).append((position, span.label, -1))
+        active: list[Counter[str]] = [Counter() for _ in finished]
+        covered = 0
+        edges = sorted(events)
+        for here, following in zip(edges, edges[1:]):
+            for position, label, step in events[here]:
+                active[position][label] += step
+                if not active[position][label]:
+                    del active[position][label]
+            if any(active):
+                signatures[(key, tuple(frozenset(labels) for labels in active))] += following - here
+                covered += following - here
+        uncovered[key] += n_units - covered
+
+        # Spans and document labels, per pair.
+        by_label: dict[str, dict[str, list[SpanRef]]] = {}
+        for name in finished:
+            grouped: dict[str, list[SpanRef]] = {}
+            for span in article.spans.get(name, ()):
+                grouped.setdefault(span.label, []).append(span)
+            by_label[name] = grouped
+        for a, b in combinations(finished, 2):
+            stats = pairs[(a, b)]
+            stats.articles += 1
+            groups_a, groups_b = by_label[a], by_label[b]
+            for label, group in groups_a.items():
+                stats.spans_a[label] += len(group)
+            for label, group in groups_b.items():
+                stats.spans_b[label] += len(group)
+            for label in groups_a.keys() & groups_b.keys():
+                group_a, group_b = groups_a[label], groups_b[label]
+                stats.exact[label] += len(set(group_a) & set(group_b))
+                stats.overlap[label] += max_overlap_matches(group_a, group_b)
+            da, db = article.doc_labels.get(a, set()), article.doc_labels.get(b, set())
+            doc_label_names.update(da | db)
+            stats.doc_confusion[(category(da), category(db))] += 1
+            for label in da | db:
+                stats.doc_label_confusion.setdefault(label, Counter())[(label in da, label in db)] += 1
+
+    _tally(signatures, uncovered, chosen, pairs, fleiss, label_fleiss, coincidences, label_coincidences,
+           label_marked_mass)
+
+    # Fill in the units a label never touched: (no, no) for every pair, "0" from every rater.
+    total_mass = sum(coincidences.values())
+    for label in label_names:
+        for stats in pairs.values():
+            table = stats.label_confusion[label]
+            table[(False, False)] += sum(stats.confusion.values()) - sum(table.values())
+        counts = label_fleiss[label]
+        counts.add_uniform("0", fleiss.units - counts.units)
+        label_coincidences[label][("0", "0")] += total_mass - label_marked_mass[label]
+    return _report(chosen, unit, contributing, units_total, pairs, fleiss, label_fleiss, coincidences,
+                   label_coincidences, sorted(label_names), sorted(doc_label_names))
+
+
+def _tally(signatures, uncovered, chosen, pairs, fleiss, label_fleiss, coincidences, label_coincidences,
+           label_marked_mass) -> None:
+    """Turn weighted unit signatures into confusion tables, Fleiss counts and coincidences."""
+    categories: dict[frozenset[str], str] = {}
+    for (key, sets), weight in signatures.items():
+        names = [chosen[i] for i in key]
+        m = len(key)
+        everyone = m == len(chosen)
+        cats = []
+        for labels_here in sets:
+            if labels_here not in categories:
+                categories[labels_here] = category(labels_here)
+            cats.append(categories[labels_here])
+        for i, j in combinations(range(m), 2):
+            pairs[(names[i], names[j])].confusion[(cats[i], cats[j])] += weight
+        counts = Counter(cats)
+        if everyone:
+            fleiss.add_unit(counts.values(), counts.keys(), weight)
+        _add_coincidences_counts(coincidences, counts, m, weight)
+        for label in frozenset().union(*sets):
+            marks = [label in labels_here for labels_here in sets]
+            for i, j in combinations(range(m), 2):
+                if marks[i] or marks[j]:
+                    pairs[(names[i], names[j])].label_confusion[label][(marks[i], marks[j])] += weight
+            yes = sum(marks)
+            if everyone:
+                label_fleiss[label].add_unit((yes, m - yes), ("1", "0"), weight)
+            _add_coincidences_counts(label_coincidences[label], {"1": yes, "0": m - yes}, m, weight)
+            label_marked_mass[label] += m * weight
+    for key, count in uncovered.items():
+        names = [chosen[i] for i in key]
+        for a, b in combinations(names, 2):
+            pairs[(a, b)].confusion[(OUTSIDE, OUTSIDE)] += count
+        if len(key) == len(chosen):
+            fleiss.add_uniform(OUTSIDE, count)
+        coincidences[(OUTSIDE, OUTSIDE)] += count * len(key)
+
+
+def _f1(matched: int, in_a: int, in_b: int) -> dict[str, float | None]:
+    return {
+        "precision": matched / in_b if in_b else None,
+        "recall": matched / in_a if in_a else None,
+        "f1": 2 * matched / (in_a + in_b) if in_a + in_b else None,
+    }
+
+
+def _binary_kappa(table: Counter[tuple[bool, bool]]) -> tuple[float | None, str | None]:
+    return cohen_kappa(Counter({(str(x), str(y)): n for (x, y), n in table.items()}))
+
+
+def _report(chosen, unit, contributing, units_total, pairs, fleiss, label_fleiss, coincidences,
+            label_coincidences, label_names, doc_label_names) -> dict[str, Any]:
+    notes: list[str] = []
+    if len(chosen) < 2:
+        notes.append("fewer than two annotators chosen: no agreement can be computed")
+    pair_rows = []
+    label_rows: dict[str, dict[str, Any]] = {label: {"pairs": [], "notes": []} for label in label_names}
+    doc_pairs = []
+    doc_label_rows: dict[str, dict[str, Any]] = {label: {"pairs": []} for label in doc_label_names}
+    for (a, b), stats in pairs.items():
+        row_notes: list[str] = []
+        kappa, why = cohen_kappa(stats.confusion)
+        if stats.articles == 0:
+            why = f"no article that both {a} and {b} marked done"
+        if why:
+            row_notes.append(f"cohen_kappa: {why}")
+        n_a, n_b = sum(stats.spans_a.values()), sum(stats.spans_b.values())
+        exact = _f1(sum(stats.exact.values()), n_a, n_b)
+        overlap = _f1(sum(stats.overlap.values()), n_a, n_b)
+        if exact["f1"] is None:
+            row_notes.append("span F1: neither annotator has spans in the articles both marked done")
+        units = sum(stats.confusion.values())
+        pair_rows.append({
+            "a": a, "b": b, "articles": stats.articles, "units": units,
+            "observed_agreement": (sum(n for (x, y), n in stats.confusion.items() if x == y) / units) if units else None,
+            "cohen_kappa": kappa,
+            "spans_a": n_a, "spans_b": n_b,
+            "span_precision_exact": exact["precision"], "span_recall_exact": exact["recall"],
+            "span_f1_exact": exact["f1"],
+            "span_precision_overlap": overlap["precision"], "span_recall_overlap": overlap["recall"],
+            "span_f1_overlap": overlap["f1"],
+            "notes": row_notes,
+        })
+        for label in label_names:
+            label_kappa, label_why = _binary_kappa(stats.label_confusion[label])
+            entry = {
+                "a": a, "b": b,
+                "cohen_kappa": label_kappa,
+                "span_f1_exact": _f1(stats.exact[label], stats.spans_a[label], stats.spans_b[label])["f1"],
+                "span_f1_overlap": _f1(stats.overlap[label], stats.spans_a[label], stats.spans_b[label])["f1"],
+            }
+            if label_why:
+                entry["notes"] = [f"cohen_kappa: {label_why}"]
+            label_rows[label]["pairs"].append(entry)
+        doc_kappa, doc_why = cohen_kappa(stats.doc_confusion)
+        doc_pairs.append({"a": a, "b": b, "articles": stats.articles, "cohen_kappa": doc_kappa,
+                          "notes": [f"cohen_kappa: {doc_why}"] if doc_why else []})
+        for label in doc_label_names:
+            table = stats.doc_label_confusion.get(label, Counter())
+            missing = stats.articles - sum(table.values())
+            if missing:
+                table = table + Counter({(False, False): missing})
+            value, why_label = _binary_kappa(table)
+            entry = {"a": a, "b": b, "cohen_kappa": value}
+            if why_label:
+                entry["notes"] = [f"cohen_kappa: {why_label}"]
+            doc_label_rows[label]["pairs"].append(entry)
+
+    fleiss_value, fleiss_why = fleiss_kappa(fleiss)
+    if fleiss_why:
+        notes.append(f"fleiss_kappa: {fleiss_why}")
+    alpha, alpha_why = krippendorff_alpha(coincidences) if len(chosen) >= 2 else (None, "fewer than two annotators")
+    if alpha_why:
+        notes.append(f"krippendorff_alpha: {alpha_why}")
+    for label in label_names:
+        row = label_rows[label]
+        value, why = fleiss_kappa(label_fleiss[label])
+        row["fleiss_kappa"] = value
+        if why:
+            row["notes"].append(f"fleiss_kappa: {why}")
+        label_table = label_coincidences[label]
+        value, why = krippendorff_alpha(label_table) if len(chosen) >= 2 else (None, "fewer than two annotators")
+        row["krippendorff_alpha"] = value
+        if why:
+            row["notes"].append(f"krippendorff_alpha: {why}")
+    return {
+        "unit": unit,
+        "annotators": chosen,
+        "articles": contributing,
+        "units": units_total,
+        "pairs": pair_rows,
+        "fleiss_kappa": fleiss_value,
+        "fleiss_articles_units": fleiss.units,
+        "krippendorff_alpha": alpha,
+        "labels": label_rows,
+        "doc_labels": {"pairs": doc_pairs, "labels": doc_label_rows},
+        "notes": notes,
+    }
+

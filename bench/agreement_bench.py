@@ -1,0 +1,94 @@
+"""Time of `annotator agreement` on 10,000 articles x 3 annotators x ~20 spans each.
+
+Builds a project (seeded): articles of 3–4 KB, three annotators who mostly agree (shifted
+and relabelled spans, some extras), nine in ten articles marked done by each; then times the
+command as a user runs it, with --json, in a child process.
+
+    .venv/bin/python bench/agreement_bench.py [--articles N] [--unit token|char]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from annotator.model.types import Article
+from annotator.project import Project
+
+WORDS = ("Lavrov mengkritik AS dan satelit regionalnya karena menciptakan ancaman keamanan bagi DPRK "
+         "perundingan tanpa prasyarat kerja sama bilateral NATO blok imperialis 😀 🇮🇩 Москва").split()
+
+
+def build(path: Path, articles: int, seed: int) -> None:
+    rng = random.Random(seed)
+    project = Project.open(path)
+    store = project.store
+    labels = [label.name for label in project.codebook().labels]
+    with store.write(), store.bulk_import():
+        annotators = [store.ensure_annotator(name)[0] for name in ("ana", "budi", "citra")]
+        label_ids = {name: store.label_id(name) for name in labels}
+        for i in range(articles):
+            text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(330, 440)))
+            article_id, _ = store.add_article(Article(text=text, title=f"bench {i}"))
+            base = []
+            for _ in range(20):
+                start = rng.randrange(len(text) - 80)
+                base.append((start, start + rng.randint(5, 80), rng.choice(labels)))
+            for annotator in annotators:
+                seen = set()
+                for start, end, label in base:
+                    roll = rng.random()
+                    if roll < 0.15:
+                        start, end = max(0, start + rng.randint(-4, 4)), end + rng.randint(-4, 4)
+                    elif roll < 0.25:
+                        label = rng.choice(labels)
+                    elif roll < 0.3:
+                        continue
+                    if start < end and (start, end, label) not in seen:
+                        seen.add((start, end, label))
+                        store.add_annotation(article_id=article_id, annotator_id=annotator.id,
+                                             label_id=label_ids[label], start=start, end=end,
+                                             text=text[start:end])
+                if rng.random() < 0.9:
+                    store.set_status(article_id=article_id, annotator_id=annotator.id, status="done")
+    project.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=10_000)
+    parser.add_argument("--unit", choices=["token", "char"], default="token")
+    parser.add_argument("--seed", type=int, default=5)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="agreement-bench-"))
+    try:
+        path = workdir / "bench.annotator"
+        started = time.perf_counter()
+        build(path, args.articles, args.seed)
+        print(f"built {args.articles:,} articles x 3 annotators in {time.perf_counter() - started:.1f} s", flush=True)
+        annotator = Path(sys.executable).with_name("annotator")
+        command = [str(annotator)] if annotator.exists() else [sys.executable, "-m", "annotator"]
+        started = time.perf_counter()
+        result = subprocess.run([*command, "agreement", str(path), "--unit", args.unit, "--json"],
+                                capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if result.returncode != 0:
+            sys.exit(f"agreement failed: {result.stderr}")
+        figures = json.loads(result.stdout)
+        print(f"annotator agreement --unit {args.unit}: {seconds:.2f} s  (needed <= 10 s, aim <= 5 s)")
+        print(f"  {figures['articles']:,} judged articles, {figures['units']:,} units; "
+              f"Fleiss {figures['fleiss_kappa']:.3f}, alpha {figures['krippendorff_alpha']:.3f}, "
+              + ", ".join(f"{p['a']}/{p['b']} kappa {p['cohen_kappa']:.3f}" for p in figures["pairs"]))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
