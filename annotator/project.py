@@ -659,6 +659,10 @@ class Project:
                                  labels=[label.name for label in codebook.labels],
                                  doc_labels=[label.name for label in codebook.doc_labels])
 
+    def label_distribution(self) -> dict[str, dict[str, int]]:
+        """Spans per label for each annotator: ``{annotator: {label: count}}``."""
+        return self.store.label_distribution()
+
     def merge_paths(
         self,
         sources: Iterable[Path],

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parent.parent / "annotator"
-ORDER = {"model": 0, "store": 1, "io": 1, "project": 2, "cli": 3, "ui": 3, "__main__": 4}
+ORDER = {"model": 0, "store": 1, "io": 1, "review": 1, "project": 2, "cli": 3, "ui": 3, "__main__": 4}
 
 
 def imports_of(path: Path) -> set[str]:

@@ -912,6 +912,15 @@ class Store:
             "labels": per_label,
         }
 
+    def label_distribution(self) -> dict[str, dict[str, int]]:
+        result: dict[str, dict[str, int]] = {}
+        for annotator, label, count in self.conn.execute(
+            "SELECT n.name, l.name, COUNT(*) FROM annotations a JOIN annotators n ON n.id = a.annotator_id "
+            "JOIN labels l ON l.id = a.label_id GROUP BY n.id, l.id ORDER BY n.name, l.position"
+        ):
+            result.setdefault(annotator, {})[label] = count
+        return result
+
     def verify(self) -> list[str]:
         """Problems found by SQLite's integrity check and by re-reading every span's text.
 

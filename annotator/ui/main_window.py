@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,14 +39,17 @@ from annotator.model.commands import (
 )
 from annotator.model.errors import AnnotatorError
 from annotator.model.offsets import snap_to_words
-from annotator.model.types import Annotation, Codebook
+from annotator.model.types import GOLD, Annotation, Codebook
 from annotator.project import ImportReport, Project
 from annotator.ui.controller import ProjectController
 from annotator.ui.dialogs.ask import Dialogs
 from annotator.ui.dialogs.codebook_dialog import CodebookDialog, CodebookEdit
 from annotator.ui.dialogs.export_dialog import ExportOptions
 from annotator.ui.models.article_table import ArticleIdRole, ArticleTableModel
+from annotator.review.compare import SpanGroup, group_spans
+from annotator.ui.dialogs.dashboard import AgreementDashboard
 from annotator.ui.models.label_list import LabelListModel, LabelNameRole
+from annotator.ui.models.review_groups import ReviewGroupModel
 from annotator.ui.widgets.doc_labels import DocLabelBar
 from annotator.ui.widgets.document_view import DocumentView
 from annotator.ui.widgets.span_details import SpanDetailsWidget
@@ -67,6 +70,8 @@ class MainWindow(QMainWindow):
     """A background import ended; carries the ``ImportReport``."""
     sig_export_finished = Signal(str)
     """A background export ended; carries a summary or an error message."""
+    sig_dashboard_ready = Signal(object)
+    """The agreement dashboard is shown; carries it."""
 
     def __init__(self, project_path: str, annotator: str, *, dialogs: Dialogs | None = None,
                  settings: QSettings | None = None):
@@ -84,6 +89,8 @@ class MainWindow(QMainWindow):
         self.last_message = ""
         self.jobs: list[Job] = []
         self.codebook_dialog: CodebookDialog | None = None
+        self.review_annotators: list[str] | None = None  # review mode when set
+        self.dashboard: AgreementDashboard | None = None
         self._build_widgets()
         self._build_actions()
         self.load_project(project_path, annotator)
@@ -146,12 +153,37 @@ class MainWindow(QMainWindow):
         self.article_title.setObjectName("articleTitle")
         self.article_title.setWordWrap(True)
         self.article_title.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        self.review_model = ReviewGroupModel(self)
+        self.review_table = QTableView()
+        self.review_table.setObjectName("reviewTable")
+        self.review_table.setModel(self.review_model)
+        self.review_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.review_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.review_table.verticalHeader().setVisible(False)
+        self.review_table.horizontalHeader().setStretchLastSection(False)
+        self.review_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.review_table.selectionModel().currentRowChanged.connect(lambda current, _: self._on_group_selected(current.row()))
+        self.review_table.installEventFilter(self)
+        self.review_label = QLabel("")
+        self.review_label.setObjectName("reviewHeader")
+        review_panel = QWidget()
+        review_layout = QVBoxLayout(review_panel)
+        review_layout.setContentsMargins(0, 0, 0, 0)
+        review_layout.addWidget(self.review_label)
+        review_layout.addWidget(self.review_table)
+        self.review_panel = review_panel
+        review_panel.hide()
+        document_split = QSplitter(Qt.Orientation.Vertical)
+        document_split.addWidget(self.document_view)
+        document_split.addWidget(review_panel)
+        document_split.setStretchFactor(0, 3)
+        document_split.setStretchFactor(1, 1)
         center = QWidget()
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
         center_layout.addWidget(self.article_title)
         center_layout.addWidget(self.doc_labels)
-        center_layout.addWidget(self.document_view, 1)
+        center_layout.addWidget(document_split, 1)
 
         self.label_model = LabelListModel()
         self.palette = QListView()
@@ -238,6 +270,15 @@ class MainWindow(QMainWindow):
                                        [QKeySequence.StandardKey.Refresh], "actionRefresh"))
         go_menu.addAction(self._action("&Text", self.document_view.setFocus, ["Ctrl+T"], "actionFocusText"))
 
+        review_menu = menu.addMenu("&Review")
+        review_menu.addAction(self._action("&Review mode: compare annotators…", self.toggle_review, ["Ctrl+R"], "actionReview"))
+        review_menu.addAction(self._action("&Next disagreement", lambda: self.next_disagreement(1), ["F8"], "actionNextDisagreement"))
+        review_menu.addAction(self._action("&Previous disagreement", lambda: self.next_disagreement(-1), ["Shift+F8"], "actionPreviousDisagreement"))
+        review_menu.addAction(self._action("&Accept into gold (Enter in the table)", self.accept_group, ["Ctrl+Shift+A"], "actionAccept"))
+        review_menu.addAction(self._action("Re&ject (Delete in the table)", self.reject_group, ["Ctrl+Shift+X"], "actionReject"))
+        review_menu.addSeparator()
+        review_menu.addAction(self._action("Agreement &dashboard…", self.open_dashboard, ["Ctrl+Shift+D"], "actionDashboard"))
+
         help_menu = menu.addMenu("&Help")
         help_menu.addAction(self._action("&Keyboard shortcuts", self.show_shortcuts, [QKeySequence.StandardKey.HelpContents], "actionShortcuts"))
 
@@ -251,6 +292,8 @@ class MainWindow(QMainWindow):
         if self.controller is not None:
             self.undo_group.removeStack(self.controller.undo_stack)
         self.project = project
+        self.review_annotators = None
+        self.review_panel.hide()
         self.controller = ProjectController(project, annotator, self)
         self.controller.sig_changed.connect(self._on_changes)
         self.controller.sig_error.connect(self.show_message)
@@ -284,7 +327,8 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = Path(self.project.path).name if self.project and self.project.path else "(memory)"
-        self.setWindowTitle(f"{self.annotator} — {name} — {APP_NAME}")
+        mode = " — review" if getattr(self, "review_annotators", None) else ""
+        self.setWindowTitle(f"{self.annotator}{mode} — {name} — {APP_NAME}")
 
     def _remember_recent(self, path: str) -> None:
         path = str(Path(path).resolve())
@@ -382,7 +426,7 @@ class MainWindow(QMainWindow):
         assert self.project is not None and self.controller is not None
         article = self.project.article(article_id)
         self.current_article_id = article_id
-        self.document_view.set_article(article.text, self._my_spans(), self.colors)
+        self.document_view.set_article(article.text, self._shown_spans(), self.colors, self._lanes())
         self.article_title.setText(article.title or f"Article {article_id}")
         self.article_title.setToolTip(" · ".join(filter(None, [article.source, article.published, article.url])))
         self._refresh_doc_labels()
@@ -393,19 +437,34 @@ class MainWindow(QMainWindow):
             self.article_list.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
             self.article_list.scrollTo(index)
+        self._refresh_review_groups()
         self._update_status()
         self.sig_article_opened.emit(article_id)
 
-    def _my_spans(self) -> list[Annotation]:
-        assert self.project is not None and self.controller is not None
+    @property
+    def edit_layer(self) -> str:
+        """Whose spans edits change: your own, or the gold layer in review mode."""
+        return GOLD if self.review_annotators is not None else self.annotator
+
+    def _layer_names(self) -> list[str]:
+        return [self.edit_layer, *(self.review_annotators or [])]
+
+    def _lanes(self) -> dict[str, int]:
+        return {name: i for i, name in enumerate(self.review_annotators or [])}
+
+    def _shown_spans(self) -> list[Annotation]:
+        """The edit layer's spans, plus the compared annotators' in review mode."""
+        assert self.project is not None
         if self.current_article_id is None:
             return []
-        return self.project.store.annotations(self.current_article_id, annotator_ids=[self.controller.annotator.id or 0])
+        store = self.project.store
+        ids = [a.id or 0 for a in (store.annotator_by_name(n) for n in self._layer_names()) if a is not None]
+        return store.annotations(self.current_article_id, annotator_ids=ids)
 
     def _refresh_doc_labels(self) -> None:
         assert self.project is not None
         mine = {label for label, name, _ in self.project.store.doc_labels(self.current_article_id or 0)
-                if name == self.annotator}
+                if name == self.edit_layer}
         self.doc_labels.set_present(mine)
 
     def _on_article_activated(self, index: QModelIndex) -> None:
@@ -459,12 +518,15 @@ class MainWindow(QMainWindow):
         if self.current_article_id is None:
             return
         if self._set_status("done"):
-            self.open_next_unfinished()
+            if self.review_annotators is not None:
+                self.next_disagreement(1, other_article=True)
+            else:
+                self.open_next_unfinished()
 
     def _set_status(self, status: str) -> bool:
         if self.current_article_id is None:
             return False
-        return self._execute(SetStatus(self.current_article_id, self.annotator, status))
+        return self._execute(SetStatus(self.current_article_id, self.edit_layer, status))
 
     # -- labelling -----------------------------------------------------------------------
 
@@ -496,7 +558,7 @@ class MainWindow(QMainWindow):
             if start >= end:
                 self.show_message("The selection holds no text to label")
                 return
-            command = AddSpan(self.current_article_id, self.annotator, start, end, label)
+            command = self._new_span(start, end, label)
             if self._execute(command):
                 self.document_view.select_span(command.uuid)
                 self._show_span_details()
@@ -504,24 +566,46 @@ class MainWindow(QMainWindow):
         current = self.document_view.current_span
         if current:
             span = self._span(current)
+            if span is not None and self._read_only(span):
+                return
             if span is not None and span.label != label:
                 self._execute(UpdateSpan(current, label=label))
             return
         self.show_message("Select some text first (mouse, or Shift+arrows), then press a label key")
+
+    def _new_span(self, start: int, end: int, label: str, source: Annotation | None = None) -> AddSpan:
+        assert self.current_article_id is not None
+        if self.review_annotators is None:
+            return AddSpan(self.current_article_id, self.annotator, start, end, label)
+        return AddSpan(self.current_article_id, GOLD, start, end, label,
+                       attributes=dict(source.attributes) if source else {}, note=source.note if source else "",
+                       origin="adjudicated", reviewer=self.annotator)
+
+    def _read_only(self, span: Annotation) -> bool:
+        if span.annotator == self.edit_layer:
+            return False
+        self.show_message(f"{span.annotator}'s spans are read-only in review mode: accept one into gold "
+                          "(Enter in the review table) or label the text yourself")
+        return True
 
     def delete_current_span(self) -> None:
         current = self.document_view.current_span
         if not current:
             self.show_message("Select a span first (Tab, or click it)")
             return
-        spans = sorted(self.document_view.spans, key=lambda s: (s.start, s.end))
+        span = self._span(current)
+        if span is not None and self._read_only(span):
+            return
+        spans = sorted((s for s in self.document_view.spans if s.annotator == self.edit_layer),
+                       key=lambda s: (s.start, s.end))
         following = next((s.uuid for s in spans if (s.start, s.end) > self._span_key(current) and s.uuid != current), None)
         if self._execute(RemoveSpan(current)):
             self.document_view.select_span(following)
             self._show_span_details()
 
     def step_span(self, step: int) -> None:
-        spans = sorted(self.document_view.spans, key=lambda s: (s.start, -s.end, s.label))
+        spans = sorted((s for s in self.document_view.spans if s.annotator == self.edit_layer),
+                       key=lambda s: (s.start, -s.end, s.label))
         if not spans:
             self.show_message("No spans in this article yet")
             return
@@ -546,6 +630,12 @@ class MainWindow(QMainWindow):
     def _on_span_clicked(self, uuid: str) -> None:
         self.document_view.select_span(uuid or None)
         self._show_span_details()
+        span = self._span(uuid) if uuid else None
+        if span is not None and self.review_annotators is not None:
+            for row, group in enumerate(self.review_model.groups()):
+                if (group.start, group.end, group.label) == (span.start, span.end, span.label):
+                    self.review_table.selectRow(row)
+                    break
 
     def _show_span_details(self) -> None:
         current = self.document_view.current_span
@@ -553,8 +643,165 @@ class MainWindow(QMainWindow):
 
     def _on_doc_label_toggled(self, label: str, present: bool) -> None:
         if self.current_article_id is not None:
-            self._execute(SetDocLabel(self.current_article_id, self.annotator, label, present))
+            self._execute(SetDocLabel(self.current_article_id, self.edit_layer, label, present))
         self._refresh_doc_labels()
+
+    # -- review ------------------------------------------------------------------------
+
+    def toggle_review(self) -> None:
+        """Enter review mode (asking whom to compare) or leave it."""
+        assert self.project is not None
+        if self.review_annotators is not None:
+            self.set_review(None)
+            return
+        names = [a.name for a in self.project.store.annotators() if a.name != GOLD]
+        chosen = self.dialogs.choose_annotators(self, names, [n for n in names if n != self.annotator] or names)
+        if chosen:
+            self.set_review(chosen)
+
+    def set_review(self, annotators: list[str] | None) -> None:
+        """Review mode compares ``annotators`` and edits the gold layer; None returns to labelling."""
+        assert self.project is not None and self.controller is not None
+        self.review_annotators = sorted(annotators) if annotators else None
+        if self.review_annotators is not None:
+            self.project.annotator(GOLD)  # created on first review
+        layer = self.project.store.annotator_by_name(self.edit_layer)
+        self.article_model = ArticleTableModel(self.project.store, layer.id if layer else 0, self)
+        self.article_list.setModel(self.article_model)
+        self.article_model.refresh()
+        self.review_panel.setVisible(self.review_annotators is not None)
+        if self.review_annotators:
+            styles = ["solid", "dashed", "dotted", "dash-dot", "dash-dot-dot"]
+            legend = ", ".join(f"{name} ({styles[i % len(styles)]} line)" for i, name in enumerate(self.review_annotators))
+            self.review_label.setText(f"Reviewing {legend}; gold spans are shaded. Enter accepts, Delete "
+                                      "rejects, F8 jumps to the next disagreement, Ctrl+Enter marks adjudicated.")
+        self._update_title()
+        if self.current_article_id is not None:
+            self.open_article(self.current_article_id)
+
+    def _refresh_review_groups(self) -> None:
+        if self.review_annotators is None:
+            self.review_model.set_groups([])
+            return
+        spans = self.document_view.spans
+        gold = [s for s in spans if s.annotator == GOLD]
+        selected = self._selected_group()
+        self.review_model.set_groups(group_spans(spans, self.review_annotators, gold))
+        if selected is not None:
+            for row, group in enumerate(self.review_model.groups()):
+                if (group.start, group.end, group.label) == (selected.start, selected.end, selected.label):
+                    self.review_table.selectRow(row)
+                    break
+
+    def _selected_group(self) -> SpanGroup | None:
+        row = self.review_table.currentIndex().row()
+        groups = self.review_model.groups()
+        return groups[row] if 0 <= row < len(groups) else None
+
+    def _on_group_selected(self, row: int) -> None:
+        groups = self.review_model.groups()
+        if 0 <= row < len(groups):
+            group = groups[row]
+            self.document_view.select_codepoints(group.start, group.end)
+            self.document_view.ensureCursorVisible()
+            if group.gold_uuid:
+                self.document_view.select_span(group.gold_uuid)
+                self._show_span_details()
+
+    def accept_group(self) -> None:
+        """Copy the selected group's span into the gold layer (reviewer and time recorded)."""
+        group = self._selected_group()
+        if self.review_annotators is None or group is None:
+            self.show_message("Select a span group in the review table first")
+            return
+        if group.gold_uuid:
+            self.show_message("Already in gold")
+            return
+        self._execute(self._new_span(group.start, group.end, group.label, group.source))
+
+    def reject_group(self) -> None:
+        """Keep the selected group out of gold (removing its gold copy if it was accepted)."""
+        group = self._selected_group()
+        if self.review_annotators is None or group is None:
+            self.show_message("Select a span group in the review table first")
+            return
+        if group.gold_uuid:
+            self._execute(RemoveSpan(group.gold_uuid))
+        self.next_disagreement(1)
+
+    def next_disagreement(self, step: int = 1, *, other_article: bool = False) -> None:
+        """Select the next group the compared annotators disagree on, moving across articles."""
+        if self.review_annotators is None:
+            self.show_message("Review mode is off (Ctrl+R)")
+            return
+        groups = self.review_model.groups() if not other_article else []
+        row = self.review_table.currentIndex().row()
+        rows = range(row + 1, len(groups)) if step > 0 else range(min(row, len(groups)) - 1, -1, -1)
+        for candidate in rows:
+            if groups[candidate].disagreement:
+                self.review_table.selectRow(candidate)
+                return
+        assert self.project is not None
+        ids = self.article_model.ids()
+        if self.current_article_id not in ids:
+            return
+        position = ids.index(self.current_article_id)
+        others = ids[position + 1:] if step > 0 else list(reversed(ids[:position]))
+        store = self.project.store
+        compared = [a.id or 0 for a in (store.annotator_by_name(n) for n in self.review_annotators) if a]
+        for article_id in others:
+            spans = store.annotations(article_id, annotator_ids=compared)
+            if any(g.disagreement for g in group_spans(spans, self.review_annotators)):
+                self.open_article(article_id)
+                disagreements = [i for i, g in enumerate(self.review_model.groups()) if g.disagreement]
+                if disagreements:
+                    self.review_table.selectRow(disagreements[0] if step > 0 else disagreements[-1])
+                return
+        self.show_message("No more disagreements in the list")
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.review_table and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and not event.modifiers():
+                self.accept_group()
+                return True
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.reject_group()
+                return True
+        return super().eventFilter(watched, event)
+
+    def open_dashboard(self) -> Job | None:
+        """Compute agreement in the background and show the dashboard."""
+        assert self.project is not None and self.project.path
+        project_path = self.project.path
+        chosen = self.review_annotators
+
+        def work(job: Job) -> tuple[dict, dict]:
+            worker_project = Project.open(project_path, create=False)
+            try:
+                return worker_project.agreement(annotators=chosen), worker_project.label_distribution()
+            finally:
+                worker_project.close()
+
+        job = run_in_background(work)
+        self.jobs.append(job)
+        self.show_message("Computing agreement…")
+        job.sig_finished.connect(lambda result: self._show_dashboard(job, *result))
+        job.sig_failed.connect(lambda message: self._on_job_failed(job, f"Agreement failed: {message}"))
+        return job
+
+    def _show_dashboard(self, job: Job, result: dict, distribution: dict) -> None:
+        self.jobs.remove(job)
+        if self.dashboard is not None:
+            self.dashboard.close()
+        self.dashboard = AgreementDashboard(result, distribution, self.dialogs, self)
+        self.dashboard.show()
+        self.show_message("Agreement computed")
+        self.sig_dashboard_ready.emit(self.dashboard)
+
+    def _on_job_failed(self, job: Job, message: str) -> None:
+        self.jobs.remove(job)
+        self.show_message(message)
+        self.dialogs.info(self, "Failed", message)
 
     # -- refresh -------------------------------------------------------------------------
 
@@ -563,7 +810,7 @@ class MainWindow(QMainWindow):
             self._reload_codebook()
         self.article_model.on_changes(changes)
         if self.current_article_id is not None and changes.codebook:
-            self.document_view.set_spans(self._my_spans(), self.colors)
+            self.document_view.set_spans(self._shown_spans(), self.colors)
             self._refresh_doc_labels()
             self._show_span_details()
         elif self.current_article_id in changes.article_ids:
@@ -595,11 +842,12 @@ class MainWindow(QMainWindow):
             except AnnotatorError:
                 removed.append(uuid)
                 continue
-            if span.article_id == self.current_article_id and span.annotator == self.annotator:
+            if span.article_id == self.current_article_id and span.annotator in self._layer_names():
                 changed.append(span)
             else:
                 removed.append(uuid)
         self.document_view.update_spans(changed, removed, self.colors)
+        self._refresh_review_groups()
 
     def _update_status(self) -> None:
         if self.current_article_id is None:
@@ -671,7 +919,7 @@ class MainWindow(QMainWindow):
         if self.current_article_id is None and self.article_model.rowCount():
             self.open_article(self.article_model.article_id(0) or 0)
         elif self.current_article_id is not None:
-            self.document_view.set_spans(self._my_spans(), self.colors)
+            self.document_view.set_spans(self._shown_spans(), self.colors)
         summary = (f"Imported {report.imported}, skipped {report.skipped} (already in the project), "
                    f"failed {len(report.failed)}; {report.annotations_added} annotations added.")
         if report.cancelled:

@@ -49,6 +49,12 @@ class FakeDialogs:
     def pick_color(self, parent, current):
         return self._answer("pick_color")
 
+    def choose_annotators(self, parent, names, preselected):
+        return self._answer("choose_annotators")
+
+    def save_file(self, parent, title, suggested, filter_text):
+        return self._answer("save_file")
+
     def info(self, parent, title, text, details=""):
         self.told.append((title, text, details))
 

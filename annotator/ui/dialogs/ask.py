@@ -8,8 +8,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QColorDialog, QFileDialog, QInputDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import (
+    QColorDialog,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions
 
@@ -53,6 +66,33 @@ class Dialogs:
     def pick_color(self, parent: QWidget, current: str) -> str | None:
         color = QColorDialog.getColor(QColor(current), parent, "Label colour")
         return color.name() if color.isValid() else None
+
+    def choose_annotators(self, parent: QWidget, names: list[str], preselected: list[str]) -> list[str] | None:
+        """Which annotators to compare in review mode (at least one)."""
+        dialog = QDialog(parent)
+        dialog.setWindowTitle("Review: compare annotators")
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel("Compare the work of:"))
+        checklist = QListWidget()
+        for name in names:
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in preselected else Qt.CheckState.Unchecked)
+            checklist.addItem(item)
+        layout.addWidget(checklist)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        chosen = [checklist.item(i).text() for i in range(checklist.count())
+                  if checklist.item(i).checkState() == Qt.CheckState.Checked]
+        return chosen or None
+
+    def save_file(self, parent: QWidget, title: str, suggested: str, filter_text: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filter_text)
+        return path or None
 
     def info(self, parent: QWidget, title: str, text: str, details: str = "") -> None:
         """A non-blocking message (``open()``, not ``exec()``)."""

@@ -34,6 +34,8 @@ from annotator.model.types import Annotation
 
 BACKGROUND_ALPHA = 0.42
 _BLOCK_SEPARATOR = re.compile("[\n\r\u2029]")
+LANE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
+               Qt.PenStyle.DashDotDotLine)
 LAYER_GAP = 3  # pixels between the underlines of nested spans
 
 
@@ -47,6 +49,7 @@ class ShownSpan:
     color: QColor
     layer: int = 0
     color_name: str = ""
+    lane: int | None = None  # review mode: another annotator's span, drawn as a line in its lane
 
     @property
     def uuid(self) -> str:
@@ -90,7 +93,7 @@ class SpanIndex:
         """Greedy interval colouring: a span nested in or overlapping others gets the lowest
         layer not used by a span still open at its start, so underlines never collide."""
         ends_by_layer: list[int] = []
-        for span in sorted(spans, key=lambda s: (s.start16, -s.end16)):
+        for span in sorted((s for s in spans if s.lane is None), key=lambda s: (s.start16, -s.end16)):
             for layer, end in enumerate(ends_by_layer):
                 if end <= span.start16:
                     span.layer = layer
@@ -107,7 +110,7 @@ class SpanIndex:
             other.layer
             for block in blocks
             for other in self.by_block.get(block, [])
-            if other.start16 < span.end16 and span.start16 < other.end16
+            if other.lane is None and other.start16 < span.end16 and span.start16 < other.end16
         }
         span.layer = next(layer for layer in range(len(used) + 1) if layer not in used)
         self.by_uuid[span.uuid] = span
@@ -153,6 +156,8 @@ class SpanHighlighter(QSyntaxHighlighter):
         # over it.
         edges: list[tuple[int, int, ShownSpan]] = []
         for span in spans:
+            if span.lane is not None:
+                continue  # drawn as a line by the view, not as a background
             edges.append((min(max(span.start16 - block_start, 0), length), 1, span))
             edges.append((min(max(span.end16 - block_start, 0), length), 0, span))
         edges.sort(key=lambda edge: (edge[0], edge[1]))
@@ -209,13 +214,20 @@ class DocumentView(QPlainTextEdit):
         self.text = ""
         self.offsets = OffsetMap("")
         self.hotkeys: set[str] = set()
+        self.lanes: dict[str, int] = {}
         self.current_span: str | None = None
         self._press_position: QPoint | None = None
 
     # -- content -------------------------------------------------------------------------
 
-    def set_article(self, text: str, spans: Iterable[Annotation], colors: dict[str, str]) -> None:
-        """Show an article with its spans; returns with the text highlighted."""
+    def set_article(self, text: str, spans: Iterable[Annotation], colors: dict[str, str],
+                    lanes: dict[str, int] | None = None) -> None:
+        """Show an article with its spans; returns with the text highlighted.
+
+        ``lanes`` (review mode) maps other annotators to a line style: their spans are drawn
+        as lines under the text, one lane each, instead of backgrounds.
+        """
+        self.lanes = dict(lanes or {})
         self.text = text
         self.offsets = OffsetMap(text)
         self.current_span = None
@@ -280,7 +292,7 @@ class DocumentView(QPlainTextEdit):
         for span in spans:
             color = qcolors.get(span.label, fallback)
             shown.append(ShownSpan(span, to_utf16(span.start), to_utf16(span.end), color, 0,
-                                   colors.get(span.label, "#999999")))
+                                   colors.get(span.label, "#999999"), self.lanes.get(span.annotator or "")))
         return shown
 
     @property
@@ -418,7 +430,8 @@ class DocumentView(QPlainTextEdit):
             return
         lines = []
         for span in spans:
-            line = f"<b>{_escape(span.label)}</b>"
+            owner = f"{_escape(span.annotator or '')}: " if (span.annotator or "") in self.lanes else ""
+            line = f"{owner}<b>{_escape(span.label)}</b>"
             if span.attributes:
                 line += " — " + ", ".join(
                     f"{_escape(k)}: {_escape(str(v))}" for k, v in sorted(span.attributes.items())
@@ -455,13 +468,17 @@ class DocumentView(QPlainTextEdit):
         block_start = block.position()
         block_length = block.length() - 1
         for span in spans:
-            if span.layer == 0 and not self._nested(spans, span):
+            if span.lane is None and span.layer == 0 and not self._nested(spans, span):
                 continue  # a span alone is clear from its background
             left = max(span.start16 - block_start, 0)
             right = min(span.end16 - block_start, block_length)
             pen = QPen(span.color.darker(140))
             pen.setWidth(2)
+            if span.lane is not None:  # another annotator: own lane below the text, own dash
+                pen.setWidth(3)
+                pen.setStyle(LANE_STYLES[span.lane % len(LANE_STYLES)])
             painter.setPen(pen)
+            depth = span.layer if span.lane is None else 1 + span.lane
             for i in range(layout.lineCount()):
                 line = layout.lineAt(i)
                 line_start, line_end = line.textStart(), line.textStart() + line.textLength()
@@ -469,12 +486,13 @@ class DocumentView(QPlainTextEdit):
                     continue
                 x1 = line.cursorToX(max(left, line_start))[0]
                 x2 = line.cursorToX(min(right, line_end))[0]
-                y = top + line.y() + line.ascent() + 2 + LAYER_GAP * span.layer
+                y = top + line.y() + line.ascent() + 2 + LAYER_GAP * depth
                 painter.drawLine(int(x1), int(y), int(x2), int(y))
 
     @staticmethod
     def _nested(spans: list[ShownSpan], span: ShownSpan) -> bool:
-        return any(o is not span and o.start16 < span.end16 and span.start16 < o.end16 for o in spans)
+        return any(o is not span and o.lane is None and o.start16 < span.end16 and span.start16 < o.end16
+                   for o in spans)
 
 
 def _escape(text: str) -> str:

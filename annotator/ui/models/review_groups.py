@@ -1,0 +1,61 @@
+"""Review table: the compared annotators' spans of one article, grouped for adjudication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from annotator.review.compare import SpanGroup
+
+GroupRole = Qt.ItemDataRole.UserRole + 1
+COLUMNS = ("Agreement", "Label", "Text", "Annotators", "Gold")
+STATUS_TEXT = {"all": "all agree", "partial": "partial", "single": "single"}
+STATUS_COLOR = {"all": "#DDF2E3", "partial": "#FFF1C7", "single": "#FBD9D3"}
+
+
+class ReviewGroupModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._groups: list[SpanGroup] = []
+
+    def set_groups(self, groups: list[SpanGroup]) -> None:
+        self.beginResetModel()
+        self._groups = list(groups)
+        self.endResetModel()
+
+    def groups(self) -> list[SpanGroup]:
+        return list(self._groups)
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._groups)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._groups):
+            return None
+        group = self._groups[index.row()]
+        if role == GroupRole:
+            return group
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QColor(STATUS_COLOR[group.status])
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        column = index.column()
+        if column == 0:
+            return STATUS_TEXT[group.status]
+        if column == 1:
+            return group.label
+        if column == 2:
+            return group.text if len(group.text) <= 80 or role == Qt.ItemDataRole.ToolTipRole else group.text[:80] + "…"
+        if column == 3:
+            return ", ".join(group.annotators) or "(reviewer)"
+        return "✓" if group.gold_uuid else ""

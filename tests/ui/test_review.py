@@ -1,0 +1,149 @@
+"""Review mode and the agreement dashboard, driven through the window."""
+
+from __future__ import annotations
+
+import csv
+import sqlite3
+
+import pytest
+from PySide6.QtCore import Qt
+
+from annotator.model.commands import AddSpan, SetStatus
+from annotator.model.types import Article
+from annotator.project import Project
+from annotator.ui.models.review_groups import ReviewGroupModel
+
+TEXTS = ["Lavrov mengkritik AS dan NATO karena ancaman.", "Choe memuji kerja sama bilateral.",
+         "Semua setuju tentang perundingan."]
+
+
+@pytest.fixture
+def review_project(tmp_path):
+    """Two analysts: they disagree in articles 1 and 2, agree in article 3."""
+    path = tmp_path / "review.annotator"
+    project = Project.open(path)
+    with project.store.write():
+        ids = [project.store.add_article(Article(text=t, title=f"T{i}"))[0] for i, t in enumerate(TEXTS)]
+
+    def add(article, who, phrase, label):
+        start = TEXTS[ids.index(article)].index(phrase)
+        project.execute(AddSpan(article, who, start, start + len(phrase), label))
+
+    add(ids[0], "ana", "mengkritik AS", "Blame / threat attribution")
+    add(ids[0], "budi", "mengkritik AS", "Blame / threat attribution")
+    add(ids[0], "ana", "NATO", "Bloc / NATO criticism")
+    add(ids[1], "budi", "memuji kerja sama", "Cooperation praise")
+    add(ids[2], "ana", "perundingan", "Call for de-escalation / negotiation")
+    add(ids[2], "budi", "perundingan", "Call for de-escalation / negotiation")
+    for article in ids:
+        for who in ("ana", "budi"):
+            project.execute(SetStatus(article, who, "done"))
+    project.close()
+    return path, ids
+
+
+def gold_rows(path):
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT a.text, l.name, a.origin, r.name FROM annotations a JOIN annotators n ON n.id = a.annotator_id "
+        "JOIN labels l ON l.id = a.label_id LEFT JOIN annotators r ON r.id = a.reviewer_id WHERE n.name = 'gold' "
+        "ORDER BY a.start_offset").fetchall()
+    conn.close()
+    return rows
+
+
+def test_review_groups_accept_reject_and_next_disagreement(review_project, make_main_window, qtbot, dialogs):
+    path, ids = review_project
+    window = make_main_window(path, "rina")
+    dialogs.answers["choose_annotators"] = ["ana", "budi"]
+    window.toggle_review()
+    assert window.review_panel.isVisible()
+    window.open_article(ids[0])
+    groups = window.review_model.groups()
+    assert [(g.text, g.status) for g in groups] == [("mengkritik AS", "all"), ("NATO", "single")]
+    # Both annotators' spans are drawn, each in its own lane.
+    assert sorted(s.lane for s in window.document_view.highlighter.index.by_uuid.values()) == [0, 0, 1]
+
+    table = window.review_table
+    table.setFocus()
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # accept the agreed span
+    assert gold_rows(path) == [("mengkritik AS", "Blame / threat attribution", "adjudicated", "rina")]
+    assert window.review_model.groups()[0].gold_uuid is not None
+    window.undo_action.trigger()
+    assert gold_rows(path) == []
+    window.redo_action.trigger()
+    assert len(gold_rows(path)) == 1
+
+    qtbot.keyClick(table, Qt.Key.Key_F8)  # next disagreement: NATO, only ana
+    assert window._selected_group().text == "NATO"
+    qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject it -> moves on to the next article's disagreement
+    assert window.current_article_id == ids[1]
+    assert window._selected_group().text == "memuji kerja sama"
+    assert [r[0] for r in gold_rows(path)] == ["mengkritik AS"]
+
+    window.document_view.setFocus()
+    qtbot.keyClick(window.document_view, Qt.Key.Key_F8)
+    assert window.last_message == "No more disagreements in the list"  # article 3 agrees fully
+
+
+def test_others_layers_are_read_only_and_reviewer_adds_gold(review_project, make_main_window, qtbot, dialogs):
+    path, ids = review_project
+    window = make_main_window(path, "rina")
+    window.set_review(["ana", "budi"])
+    window.open_article(ids[0])
+    view = window.document_view
+    ana_span = next(s for s in view.spans if s.annotator == "ana" and s.text == "NATO")
+    view.select_span(ana_span.uuid)
+    qtbot.keyClick(view, "2")
+    assert "read-only" in window.last_message
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT COUNT(*) FROM annotations WHERE uuid = ?", (ana_span.uuid,)).fetchone()[0] == 1
+    conn.close()
+    start = TEXTS[0].index("ancaman")
+    view.select_codepoints(start, start + 7)
+    qtbot.keyClick(view, "2")
+    assert gold_rows(path) == [("ancaman", "Blame / threat attribution", "adjudicated", "rina")]
+    assert [g.annotators for g in window.review_model.groups() if g.text == "ancaman"] == [()]
+    qtbot.keyClick(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # adjudicated
+    conn = sqlite3.connect(path)
+    assert conn.execute("SELECT s.status FROM article_status s JOIN annotators n ON n.id = s.annotator_id "
+                        "WHERE n.name = 'gold' AND s.article_id = ?", (ids[0],)).fetchone() == ("done",)
+    conn.close()
+    assert window.current_article_id == ids[1]
+    window.toggle_review()  # leave review mode: back to rina's own (empty) layer
+    assert not window.review_panel.isVisible()
+    assert window.document_view.spans == []
+
+
+def test_dashboard_tables_heatmap_chart_and_exports(review_project, make_main_window, qtbot, dialogs, tmp_path):
+    path, ids = review_project
+    window = make_main_window(path, "rina")
+    with qtbot.waitSignal(window.sig_dashboard_ready, timeout=30_000) as blocker:
+        window.open_dashboard()
+    dashboard = blocker.args[0]
+    qtbot.addWidget(dashboard)
+    assert dashboard.heatmap.names == ["ana", "budi"]
+    assert dashboard.table.rowCount() == len(window.codebook.labels)
+    assert dashboard.findChild(type(dashboard.chart), "labelDistribution") is dashboard.chart
+    csv_path = tmp_path / "agreement.csv"
+    dialogs.answers["save_file"] = str(csv_path)
+    dashboard._ask_csv()
+    rows = list(csv.reader(csv_path.open(encoding="utf-8")))
+    assert rows[0][0] == "Label" and len(rows) == 1 + len(window.codebook.labels)
+    dialogs.answers["save_file"] = str(tmp_path / "charts.png")
+    dashboard._ask_png()
+    assert (tmp_path / "charts-kappa.png").stat().st_size > 0
+    assert (tmp_path / "charts-labels.png").stat().st_size > 0
+
+
+def test_review_group_model_passes_model_tester(qtmodeltester):
+    from annotator.model.types import Annotation
+    from annotator.review.compare import group_spans
+
+    model = ReviewGroupModel()
+    model.set_groups(group_spans([Annotation(0, 3, "A", "abc", "ana", uuid="1"),
+                                  Annotation(0, 3, "A", "abc", "budi", uuid="2"),
+                                  Annotation(4, 6, "B", "de", "ana", uuid="3")], ["ana", "budi"]))
+    qtmodeltester.check(model, force_py=True)
