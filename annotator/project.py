@@ -11,7 +11,10 @@ To use it::
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -40,7 +43,7 @@ from annotator.model.errors import (
     ProjectFileError,
 )
 from annotator.model.offsets import check_span
-from annotator.review.agreement import ArticleUnits, SpanRef, compute_agreement
+from annotator.review.agreement import AgreementCounts, ArticleUnits, SpanRef
 from annotator.model.types import GOLD, Annotation, Annotator, Article, Codebook, DocLabel, Label
 from annotator.store import Store
 from annotator.store.store import now
@@ -85,6 +88,7 @@ class FileFailure:
     path: str
     reason: str
     line: int | None = None
+    clash: str | None = None  # the annotator name that clashed, if that was the reason
 
     def __str__(self) -> str:
         where = f"{self.path}, line {self.line}" if self.line else self.path
@@ -120,7 +124,7 @@ class ImportReport:
             "annotations_existing": self.annotations_existing,
             "files_imported": self.files_imported,
             "failures": [
-                {"path": f.path, "line": f.line, "reason": f.reason} for f in self.failed
+                {"path": f.path, "line": f.line, "reason": f.reason, "clash": f.clash} for f in self.failed
             ],
             "ignored": self.ignored,
             "labels_added": self.labels_added,
@@ -625,9 +629,14 @@ class Project:
 
     # -- review -------------------------------------------------------------------------
 
-    def agreement(self, *, annotators: Iterable[str] | None = None, unit: str = "token") -> dict[str, Any]:
-        """Agreement figures (``review.agreement``) between annotators (default: everyone but
-        the gold layer).
+    def agreement(self, *, annotators: Iterable[str] | None = None, unit: str = "token",
+                  workers: int | None = None) -> dict[str, Any]:
+        """Agreement figures (``review.agreement``) between annotators (default: everyone who
+        marked an article done, but the gold layer).
+
+        Large projects are split by article id over ``workers`` processes (default: the
+        machine's cores, at most four), each reading its own part of the file; the counts they
+        return add up to exactly what one pass would give.
 
         Raises:
             NotFound: an unknown annotator name.
@@ -642,22 +651,40 @@ class Project:
         for name in names:
             if name not in known:
                 raise NotFound(f"no annotator called {name!r} (known: {', '.join(sorted(known)) or 'none'})")
-        by_id = {known[name].id: name for name in names}
         codebook = store.codebook()
+        labels = [label.name for label in codebook.labels]
+        doc_labels = [label.name for label in codebook.doc_labels]
+        ids = store.judged_article_ids([known[name].id or 0 for name in names])
+        workers = workers if workers is not None else min(4, os.cpu_count() or 1)
+        if self.path is None or workers < 2 or len(ids) < PARALLEL_AGREEMENT_MIN_ARTICLES:
+            counts = self.agreement_counts(names, unit, labels, doc_labels)
+        else:
+            size = -(-len(ids) // workers)
+            ranges = [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
+            context = multiprocessing.get_context("spawn")  # never fork a process that may hold Qt threads
+            with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
+                parts = list(pool.map(_agreement_part, [(self.path, names, unit, labels, doc_labels, r) for r in ranges]))
+            counts = parts[0]
+            for part in parts[1:]:
+                counts.merge(part)
+        return counts.result()
 
-        def articles() -> Iterator[ArticleUnits]:
-            for article_id, text, spans, docs, finishers in store.judged_articles(list(by_id)):
-                by_annotator: dict[str, list[SpanRef]] = {}
-                for annotator_id, start, end, label in spans:
-                    by_annotator.setdefault(by_id[annotator_id], []).append(SpanRef(start, end, label))
-                yield ArticleUnits(
-                    article_id, text, by_annotator, {by_id[i] for i in finishers},
-                    {by_id[i]: labels for i, labels in docs.items()},
-                )
-
-        return compute_agreement(articles(), names, unit=unit,
-                                 labels=[label.name for label in codebook.labels],
-                                 doc_labels=[label.name for label in codebook.doc_labels])
+    def agreement_counts(self, names: list[str], unit: str, labels: list[str], doc_labels: list[str],
+                         id_range: tuple[int, int] | None = None) -> AgreementCounts:
+        """The agreement counts of the judged articles (optionally only ids in ``id_range``)."""
+        store = self.store
+        known = {a.name: a for a in store.annotators()}
+        by_id = {known[name].id: name for name in names}
+        counts = AgreementCounts(names, unit, labels, doc_labels)
+        for article_id, text, spans, docs, finishers in store.judged_articles(list(by_id), id_range):
+            by_annotator: dict[str, list[SpanRef]] = {}
+            for annotator_id, start, end, label in spans:
+                by_annotator.setdefault(by_id[annotator_id], []).append(SpanRef(start, end, label))
+            counts.add(ArticleUnits(
+                article_id, text, by_annotator, {by_id[i] for i in finishers},
+                {by_id[i]: labels for i, labels in docs.items()},
+            ))
+        return counts
 
     def label_distribution(self) -> dict[str, dict[str, int]]:
         """Spans per label for each annotator: ``{annotator: {label: count}}``."""
@@ -698,7 +725,7 @@ class Project:
             except (ImportFormatError, IdentityClash) as error:
                 line = getattr(error, "line", None)
                 reason = error.message if isinstance(error, ImportFormatError) else str(error)
-                report.failed.append(FileFailure(str(path), reason, line))
+                report.failed.append(FileFailure(str(path), reason, line, getattr(error, "name", None)))
             except (AnnotatorError, OSError) as error:
                 reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
                 report.failed.append(FileFailure(str(path), reason))
@@ -727,7 +754,7 @@ class Project:
                 try:
                     self._store_record(record, None, annotators, counts, imported_at)
                 except IdentityClash as error:
-                    raise IdentityClash(f"{error} (map the name with --rename OLD=NEW)") from None
+                    raise IdentityClash(f"{error} (map the name with --rename OLD=NEW)", name=error.name) from None
                 except ImportFormatError as error:
                     raise ImportFormatError(error.message, line=record.line) from None
             self.store.log_event("merge", target=source, details={
@@ -784,6 +811,20 @@ class Project:
             found = self.store.annotator_by_name(annotator)
             ids = [found.id or 0] if found else []
         return self.store.annotations(article_id, annotator_ids=ids)
+
+
+PARALLEL_AGREEMENT_MIN_ARTICLES = 3000
+"""Below this many judged articles one process is faster than starting several."""
+
+
+def _agreement_part(task: tuple[str, list[str], str, list[str], list[str], tuple[int, int]]) -> AgreementCounts:
+    """Worker-process side of ``Project.agreement``: counts for one range of article ids."""
+    path, names, unit, labels, doc_labels, id_range = task
+    project = Project(Store.open(path, create=False))
+    try:
+        return project.agreement_counts(names, unit, labels, doc_labels, id_range)
+    finally:
+        project.close()
 
 
 def _rename(record: ArticleRecord, renames: dict[str, str]) -> None:

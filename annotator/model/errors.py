@@ -39,4 +39,11 @@ class NotFound(AnnotatorError):
 
 
 class IdentityClash(AnnotatorError):
-    """An annotator name arrives with a different id than the one the project knows."""
+    """An annotator name arrives with a different id than the one the project knows.
+
+    ``name`` is the clashing annotator name (None for a clash of annotation ids).
+    """
+
+    def __init__(self, message: str, *, name: str | None = None):
+        super().__init__(message)
+        self.name = name

@@ -194,36 +194,61 @@ def compute_agreement(
         labels: span labels to report per label (labels found in spans are added).
         doc_labels: document labels to report per label.
     """
-    chosen = sorted(set(annotators))
-    pairs = {pair: _PairStats() for pair in combinations(chosen, 2)}
-    label_names = set(labels)
-    doc_label_names = set(doc_labels)
-    fleiss = FleissCounts(len(chosen))
-    label_fleiss: defaultdict[str, FleissCounts] = defaultdict(lambda: FleissCounts(len(chosen)))
-    coincidences: Counter[tuple[str, str]] = Counter()
-    label_coincidences: defaultdict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
-    label_marked_mass: Counter[str] = Counter()  # values in units a label marked, per label
-    contributing = 0
-    units_total = 0
-
-    # Units with the same labels from the same finishers are interchangeable: count each
-    # distinct (finishers, label set per finisher) once with a weight, across all articles.
-    signatures: Counter[tuple[tuple[int, ...], tuple[frozenset[str], ...]]] = Counter()
-    uncovered: Counter[tuple[int, ...]] = Counter()  # units no finisher labelled, per finisher set
-    index_of = {name: i for i, name in enumerate(chosen)}
-
+    counts = AgreementCounts(annotators, unit, labels, doc_labels)
     for article in articles:
-        finished = [name for name in chosen if name in article.done]
+        counts.add(article)
+    return counts.result()
+
+
+class AgreementCounts:
+    """Sufficient statistics of agreement, gathered one article at a time.
+
+    Counts from separate runs (e.g. worker processes over parts of a project) ``merge`` into
+    one; ``result()`` turns them into the figures. Picklable.
+    """
+
+    def __init__(self, annotators: Iterable[str], unit: str = "token", labels: Iterable[str] = (),
+                 doc_labels: Iterable[str] = ()):
+        self.chosen = sorted(set(annotators))
+        self.unit = unit
+        self.pairs = {pair: _PairStats() for pair in combinations(self.chosen, 2)}
+        self.label_names = set(labels)
+        self.doc_label_names = set(doc_labels)
+        self.contributing = 0
+        self.units_total = 0
+        # Units with the same labels from the same finishers are interchangeable: each
+        # distinct (finishers, label set per finisher) is counted once, with a weight.
+        self.signatures: Counter[tuple[tuple[int, ...], tuple[frozenset[str], ...]]] = Counter()
+        self.uncovered: Counter[tuple[int, ...]] = Counter()  # units no finisher labelled
+        self._index_of = {name: i for i, name in enumerate(self.chosen)}
+
+    def merge(self, other: AgreementCounts) -> None:
+        self.label_names |= other.label_names
+        self.doc_label_names |= other.doc_label_names
+        self.contributing += other.contributing
+        self.units_total += other.units_total
+        self.signatures.update(other.signatures)
+        self.uncovered.update(other.uncovered)
+        for pair, theirs in other.pairs.items():
+            ours = self.pairs[pair]
+            ours.articles += theirs.articles
+            for name in ("spans_a", "spans_b", "exact", "overlap", "doc_confusion"):
+                getattr(ours, name).update(getattr(theirs, name))
+            for label, table in theirs.doc_label_confusion.items():
+                ours.doc_label_confusion.setdefault(label, Counter()).update(table)
+
+    def add(self, article: ArticleUnits) -> None:
+        finished = [name for name in self.chosen if name in article.done]
         if len(finished) < 2:
-            continue
-        contributing += 1
-        key = tuple(index_of[name] for name in finished)
+            return
+        self.contributing += 1
+        key = tuple(self._index_of[name] for name in finished)
         spans = [(position, span) for position, name in enumerate(finished) for span in article.spans.get(name, ())]
-        intervals, n_units = unit_intervals(article.text, [(span.start, span.end) for _, span in spans], unit)
-        units_total += n_units
+        intervals, n_units = unit_intervals(article.text, [(span.start, span.end) for _, span in spans], self.unit)
+        self.units_total += n_units
         events: dict[int, list[tuple[int, str, int]]] = {}
         for (position, span), (first, last) in zip(spans, intervals, strict=True):
-            label_names.add(span.label)
+            self.label_names.add(span.label)
             if first < last:
                 events.setdefault(first, []).append((position, span.label, 1))
                 events.setdefault(last, []).append((position, span.label, -1))
@@ -236,9 +261,9 @@ def compute_agreement(
                 if not active[position][label]:
                     del active[position][label]
             if any(active):
-                signatures[(key, tuple(frozenset(labels) for labels in active))] += following - here
+                self.signatures[(key, tuple(frozenset(labels) for labels in active))] += following - here
                 covered += following - here
-        uncovered[key] += n_units - covered
+        self.uncovered[key] += n_units - covered
 
         # Spans and document labels, per pair.
         by_label: dict[str, dict[str, list[SpanRef]]] = {}
@@ -248,7 +273,7 @@ def compute_agreement(
                 grouped.setdefault(span.label, []).append(span)
             by_label[name] = grouped
         for a, b in combinations(finished, 2):
-            stats = pairs[(a, b)]
+            stats = self.pairs[(a, b)]
             stats.articles += 1
             groups_a, groups_b = by_label[a], by_label[b]
             for label, group in groups_a.items():
@@ -260,25 +285,35 @@ def compute_agreement(
                 stats.exact[label] += len(set(group_a) & set(group_b))
                 stats.overlap[label] += max_overlap_matches(group_a, group_b)
             da, db = article.doc_labels.get(a, set()), article.doc_labels.get(b, set())
-            doc_label_names.update(da | db)
+            self.doc_label_names.update(da | db)
             stats.doc_confusion[(category(da), category(db))] += 1
             for label in da | db:
                 stats.doc_label_confusion.setdefault(label, Counter())[(label in da, label in db)] += 1
 
-    _tally(signatures, uncovered, chosen, pairs, fleiss, label_fleiss, coincidences, label_coincidences,
-           label_marked_mass)
+    def result(self) -> dict[str, Any]:
+        chosen, pairs = self.chosen, self.pairs
+        for stats in pairs.values():  # derived below from the signatures; start clean
+            stats.confusion = Counter()
+            stats.label_confusion = defaultdict(Counter)
+        fleiss = FleissCounts(len(chosen))
+        label_fleiss: defaultdict[str, FleissCounts] = defaultdict(lambda: FleissCounts(len(chosen)))
+        coincidences: Counter[tuple[str, str]] = Counter()
+        label_coincidences: defaultdict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        label_marked_mass: Counter[str] = Counter()  # values in units a label marked, per label
+        _tally(self.signatures, self.uncovered, chosen, pairs, fleiss, label_fleiss, coincidences,
+               label_coincidences, label_marked_mass)
 
-    # Fill in the units a label never touched: (no, no) for every pair, "0" from every rater.
-    total_mass = sum(coincidences.values())
-    for label in label_names:
-        for stats in pairs.values():
-            table = stats.label_confusion[label]
-            table[(False, False)] += sum(stats.confusion.values()) - sum(table.values())
-        counts = label_fleiss[label]
-        counts.add_uniform("0", fleiss.units - counts.units)
-        label_coincidences[label][("0", "0")] += total_mass - label_marked_mass[label]
-    return _report(chosen, unit, contributing, units_total, pairs, fleiss, label_fleiss, coincidences,
-                   label_coincidences, sorted(label_names), sorted(doc_label_names))
+        # Fill in the units a label never touched: (no, no) for every pair, "0" from every rater.
+        total_mass = sum(coincidences.values())
+        for label in self.label_names:
+            for stats in pairs.values():
+                table = stats.label_confusion[label]
+                table[(False, False)] += sum(stats.confusion.values()) - sum(table.values())
+            counts = label_fleiss[label]
+            counts.add_uniform("0", fleiss.units - counts.units)
+            label_coincidences[label][("0", "0")] += total_mass - label_marked_mass[label]
+        return _report(chosen, self.unit, self.contributing, self.units_total, pairs, fleiss, label_fleiss,
+                       coincidences, label_coincidences, sorted(self.label_names), sorted(self.doc_label_names))
 
 
 def _tally(signatures, uncovered, chosen, pairs, fleiss, label_fleiss, coincidences, label_coincidences,

@@ -483,7 +483,8 @@ class Store:
                 raise IdentityClash(
                     f"annotator {name!r} arrives with id {annotator_uuid}, but this project "
                     f"already has a different {name!r} (id {same_name.uuid}); rename one of them "
-                    "before importing so that two people's work is not mixed"
+                    "before importing so that two people's work is not mixed",
+                    name=name,
                 )
         else:
             found = self.annotator_by_name(name)
@@ -848,17 +849,27 @@ class Store:
 
     # -- agreement input ----------------------------------------------------------------
 
-    def judged_articles(self, annotator_ids: list[int]) -> Iterator[tuple[int, str, list[tuple[int, int, int, str]],
-                                                                          dict[int, set[str]], set[int]]]:
-        """Articles that two or more of the given annotators marked done, one at a time:
-        ``(id, text, spans, doc labels by annotator, finishers)`` with spans as
-        ``(annotator id, start, end, label)``. Four ordered cursors are merged by article id,
-        so 10,000 articles cost four queries, not 40,000."""
+    def judged_article_ids(self, annotator_ids: list[int]) -> list[int]:
+        """Ids of the articles two or more of the given annotators marked done, in order."""
+        if not annotator_ids:
+            return []
+        marks = ",".join("?" * len(annotator_ids))
+        return [row[0] for row in self.conn.execute(
+            f"SELECT article_id FROM article_status WHERE status = 'done' AND annotator_id IN ({marks}) "
+            "GROUP BY article_id HAVING COUNT(*) >= 2 ORDER BY article_id", annotator_ids)]
+
+    def judged_articles(self, annotator_ids: list[int], id_range: tuple[int, int] | None = None) -> Iterator[
+            tuple[int, str, list[tuple[int, int, int, str]], dict[int, set[str]], set[int]]]:
+        """Articles that two or more of the given annotators marked done (optionally only ids
+        in ``id_range``, inclusive), one at a time: ``(id, text, spans, doc labels by annotator,
+        finishers)`` with spans as ``(annotator id, start, end, label)``. Four ordered cursors
+        are merged by article id, so 10,000 articles cost four queries, not 40,000."""
         if not annotator_ids:
             return
         marks = ",".join("?" * len(annotator_ids))
+        low, high = id_range or (-(2**62), 2**62)
         judged = (f"SELECT article_id FROM article_status WHERE status = 'done' AND annotator_id IN ({marks}) "
-                  "GROUP BY article_id HAVING COUNT(*) >= 2")
+                  f"AND article_id BETWEEN {int(low)} AND {int(high)} GROUP BY article_id HAVING COUNT(*) >= 2")
         reader = self.conn  # separate cursors; each streams
         articles = reader.execute(f"SELECT id, text FROM articles WHERE id IN ({judged}) ORDER BY id", annotator_ids)
         spans = _grouped(reader.execute(

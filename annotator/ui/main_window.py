@@ -233,6 +233,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Import files…", self.import_files, ["Ctrl+I"], "actionImport"))
         file_menu.addAction(self._action("Import &folder…", self.import_folder, [], "actionImportFolder"))
+        file_menu.addAction(self._action("&Merge colleagues' work…", self.merge_files, [], "actionMerge"))
         file_menu.addAction(self._action("&Export…", self.export, ["Ctrl+E"], "actionExport"))
         file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit], "actionQuit"))
@@ -939,6 +940,51 @@ class MainWindow(QMainWindow):
         self.show_message(f"Import failed: {message}")
         self.dialogs.info(self, "Import failed", message)
         self.sig_import_finished.emit(None)
+
+    def merge_files(self) -> None:
+        paths = self.dialogs.merge_sources(self)
+        if paths:
+            self.merge_paths(paths)
+
+    def merge_paths(self, paths: list[str], renames: dict[str, str] | None = None) -> Job:
+        """Merge project files or JSONL exports in the background; a name clash is resolved by
+        asking for another name and merging that source again."""
+        assert self.project is not None and self.project.path
+        project_path = self.project.path
+
+        def work(job: Job) -> ImportReport:
+            worker_project = Project.open(project_path)
+            try:
+                return worker_project.merge_paths([Path(p) for p in paths], renames=renames,
+                                                  progress=job.sig_progress.emit)
+            finally:
+                worker_project.close()
+
+        job = run_in_background(work)
+        self.jobs.append(job)
+        self.show_message("Merging…")
+        job.sig_finished.connect(lambda report: self._on_merge_finished(job, report, renames or {}))
+        job.sig_failed.connect(lambda message: self._on_job_failed(job, f"Merge failed: {message}"))
+        return job
+
+    def _on_merge_finished(self, job: Job, report: ImportReport, renames: dict[str, str]) -> None:
+        self.jobs.remove(job)
+        self.refresh()
+        summary = (f"Merged {len(report.files_imported)} source(s): {report.imported} new articles, "
+                   f"{report.annotations_added} annotations added, failed {len(report.failed)}.")
+        self.show_message(summary)
+        clashes = [f for f in report.failed if f.clash]
+        retry: dict[str, str] = dict(renames)
+        for failure in clashes:
+            new_name = self.dialogs.rename_clash(self, failure.clash or "", failure.path)
+            if new_name:
+                retry[failure.clash or ""] = new_name
+        others = [f for f in report.failed if not f.clash]
+        if others or (clashes and len(retry) == len(renames)):
+            self.dialogs.info(self, "Merge", summary, "\n".join(str(f) for f in report.failed))
+        self.sig_import_finished.emit(report)
+        if clashes and len(retry) > len(renames):
+            self.merge_paths([f.path for f in clashes], retry)
 
     def export(self) -> None:
         assert self.project is not None

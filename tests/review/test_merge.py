@@ -148,3 +148,38 @@ def _codebook(tmp_path):
     path.write_text(json.dumps({"labels": [{"name": "Sanctions framing", "color": "#123456", "hotkey": "1",
                                             "description": "Sanctions as pressure"}]}))
     return path
+
+
+def test_parallel_agreement_equals_one_pass(tmp_path, monkeypatch):
+    """Split over worker processes, the counts add up to exactly the single-pass figures."""
+    import annotator.project as project_module
+
+    path = tmp_path / "many.annotator"
+    for i in range(3):
+        analyst_file(tmp_path / f"a{i}.annotator", "ana", [(0, "Lavrov", "Quotation"), (1, "kerja sama", "Quotation")], [0, 1, 2])
+    project = Project.open(path)
+    with project.store.write():
+        ids = [project.store.add_article(Article(text=f"{t} nomor {n}"))[0] for n in range(40) for t in TEXTS]
+    for n, article_id in enumerate(ids):
+        for who in ("ana", "budi", "citra"):
+            if (n + len(who)) % 3:
+                project.execute(AddSpan(article_id, who, 0, 6 + n % 4, "Quotation" if n % 5 else "Cooperation praise"))
+            if (n * len(who)) % 7 != 1:
+                project.execute(SetStatus(article_id, who, "done"))
+    one_pass = project.agreement(workers=1)
+    monkeypatch.setattr(project_module, "PARALLEL_AGREEMENT_MIN_ARTICLES", 10)
+    parallel = project.agreement(workers=3)
+    project.close()
+    assert _same(parallel, one_pass)
+    assert one_pass["articles"] > 10
+
+
+def _same(x, y) -> bool:
+    """Equal, floats to 1e-12 (sums may be added up in another order)."""
+    if isinstance(x, float) and isinstance(y, float):
+        return abs(x - y) < 1e-12
+    if isinstance(x, dict) and isinstance(y, dict):
+        return x.keys() == y.keys() and all(_same(x[k], y[k]) for k in x)
+    if isinstance(x, list) and isinstance(y, list):
+        return len(x) == len(y) and all(_same(a, b) for a, b in zip(x, y, strict=True))
+    return x == y

@@ -52,6 +52,12 @@ class FakeDialogs:
     def choose_annotators(self, parent, names, preselected):
         return self._answer("choose_annotators")
 
+    def merge_sources(self, parent):
+        return self._answer("merge_sources", [])
+
+    def rename_clash(self, parent, name, source):
+        return self._answer("rename_clash")
+
     def save_file(self, parent, title, suggested, filter_text):
         return self._answer("save_file")
 

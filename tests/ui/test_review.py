@@ -147,3 +147,38 @@ def test_review_group_model_passes_model_tester(qtmodeltester):
                                   Annotation(0, 3, "A", "abc", "budi", uuid="2"),
                                   Annotation(4, 6, "B", "de", "ana", uuid="3")], ["ana", "budi"]))
     qtmodeltester.check(model, force_py=True)
+
+
+def test_merge_from_the_window_asks_to_rename_a_clash(review_project, tmp_path, make_main_window, qtbot, dialogs):
+    path, ids = review_project
+    other = tmp_path / "other.annotator"
+    project = Project.open(other)
+    with project.store.write():
+        article_id, _ = project.store.add_article(Article(text=TEXTS[0]))
+    project.execute(AddSpan(article_id, "ana", 0, 6, "Quotation"))  # another person called ana
+    project.close()
+    window = make_main_window(path, "rina")
+    dialogs.answers["merge_sources"] = [str(other)]
+    dialogs.answers["rename_clash"] = "ana (Medan)"
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000) as first:
+        window.merge_files()
+    assert first.args[0].failed[0].clash == "ana"
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000) as second:
+        pass
+    assert second.args[0].ok and second.args[0].annotations_added == 1
+    conn = sqlite3.connect(path)
+    assert ("ana (Medan)",) in conn.execute("SELECT name FROM annotators").fetchall()
+    conn.close()
+
+
+def test_export_dialog_gold_option(qtbot):
+    from annotator.ui.dialogs.export_dialog import ExportDialog
+
+    dialog = ExportDialog(["ana", "budi", "gold"], ["Quotation"], "ana")
+    qtbot.addWidget(dialog)
+    dialog.path.setText("/tmp/x.jsonl")
+    assert dialog.options().annotators == ["ana"]
+    dialog.gold.setChecked(True)
+    options = dialog.options()
+    assert options.gold and options.annotators is None
+    assert options.as_filters()["gold"] is True

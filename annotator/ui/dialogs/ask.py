@@ -90,6 +90,20 @@ class Dialogs:
                   if checklist.item(i).checkState() == Qt.CheckState.Checked]
         return chosen or None
 
+    def merge_sources(self, parent: QWidget) -> list[str]:
+        paths, _ = QFileDialog.getOpenFileNames(
+            parent, "Merge colleagues' project files or JSONL exports", "",
+            "Projects and exports (*.annotator *.sqlite *.db *.jsonl);;All files (*)")
+        return list(paths)
+
+    def rename_clash(self, parent: QWidget, name: str, source: str) -> str | None:
+        """A different person called ``name`` arrives from ``source``: under which name to merge."""
+        new_name, ok = QInputDialog.getText(
+            parent, "Two people, one name",
+            f"“{name}” in {source} is not this project's “{name}” (different annotator id).\n"
+            "Merge their work under another name:", text=f"{name} (2)")
+        return new_name.strip() if ok and new_name.strip() and new_name.strip() != name else None
+
     def save_file(self, parent: QWidget, title: str, suggested: str, filter_text: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filter_text)
         return path or None

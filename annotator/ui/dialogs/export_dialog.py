@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -31,10 +31,11 @@ class ExportOptions:
     annotators: list[str] | None = None
     labels: list[str] | None = None
     done_only: bool = False
-    filters: dict = field(default_factory=dict)
+    gold: bool = False
 
     def as_filters(self) -> dict:
-        return {"annotators": self.annotators, "labels": self.labels, "done_only": self.done_only}
+        return {"annotators": self.annotators, "labels": self.labels, "done_only": self.done_only,
+                "gold": self.gold}
 
 
 class ExportDialog(QDialog):
@@ -59,6 +60,9 @@ class ExportDialog(QDialog):
         layout.addRow("Labels", self.labels)
         self.done_only = QCheckBox("Only articles marked done")
         layout.addRow("", self.done_only)
+        self.gold = QCheckBox("Gold layer only (adjudicated spans)")
+        self.gold.toggled.connect(lambda on: self.annotators.setEnabled(not on))
+        layout.addRow("", self.gold)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -86,12 +90,13 @@ class ExportDialog(QDialog):
                 if widget.item(i).checkState() == Qt.CheckState.Checked]
 
     def options(self) -> ExportOptions:
-        annotators = self._checked(self.annotators)
+        annotators = [] if self.gold.isChecked() else self._checked(self.annotators)
         labels = self._checked(self.labels)
         return ExportOptions(
             path=self.path.text(),
             format=self.format.currentData(),
-            annotators=None if len(annotators) == self.annotators.count() else annotators,
+            annotators=None if self.gold.isChecked() or len(annotators) == self.annotators.count() else annotators,
             labels=None if len(labels) == self.labels.count() else labels,
             done_only=self.done_only.isChecked(),
+            gold=self.gold.isChecked(),
         )
