@@ -17,6 +17,7 @@ import click
 
 from annotator import __version__
 from annotator.io.records import FieldMap
+from annotator.io.exporters import FORMATS as EXPORT_FORMATS
 from annotator.io.sources import FORMATS
 from annotator.model.errors import AnnotatorError
 from annotator.project import Project, read_codebook_file
@@ -83,15 +84,18 @@ def init(project: str, codebook_file: Path | None) -> None:
 @click.argument("project", type=click.Path(dir_okay=False))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="auto", show_default=True,
-              help="Input format; auto decides by file extension.")
+              help="Input format; auto decides by file extension (brat, labelstudio, doccano and "
+                   "webanno-tsv3 must be named).")
 @click.option("--text-field", help="Field (JSON) or column (CSV) holding the article text, for other tools' dumps.")
 @click.option("--title-field", help="Field or column holding the title.")
 @click.option("--id-field", help="Field or column holding the article's own id.")
 @click.option("--annotator", "annotator_name", help="Annotator of imported spans that name nobody.")
+@click.option("--offset-unit", type=click.Choice(["codepoint", "utf16"]),
+              help="Offset unit of brat, Label Studio or doccano files, if not their usual one.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | None,
             title_field: str | None, id_field: str | None, annotator_name: str | None,
-            as_json: bool) -> None:
+            offset_unit: str | None, as_json: bool) -> None:
     """Import articles (and their annotations) from files and folders into PROJECT.
 
     Creates PROJECT with the default codebook if it does not exist. Folders are read
@@ -105,7 +109,7 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
     opened = Project.open(project)
     with _progress_bar("Importing") as progress:
         report = opened.import_paths(list(paths), format=fmt, fields=fields,
-                                     annotator=annotator_name, progress=progress)
+                                     annotator=annotator_name, progress=progress, offset_unit=offset_unit)
     opened.close()
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -126,32 +130,40 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
 
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
-@click.option("--format", "fmt", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="File to write ('-' for standard output).")
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="jsonl", show_default=True,
+              help="Output format (see README 'Export formats').")
+@click.option("-o", "--output", required=True, type=click.Path(allow_dash=True),
+              help="File to write ('-' for standard output, JSONL only); a new folder for brat.")
 @click.option("--annotator", "annotators", multiple=True, help="Only this annotator's work (repeatable).")
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--done-only", is_flag=True, help="Only articles marked done, with the work of those who marked them.")
 @click.option("--gold", is_flag=True, help="Only the gold layer (adjudicated spans).")
+@click.option("--offset-unit", type=click.Choice(["codepoint", "utf16"]),
+              help="Offset unit to write instead of the format's default.")
+@click.option("--excel", is_flag=True, help="CSV: UTF-8 with a byte-order mark, as Excel expects.")
 def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], labels: tuple[str, ...],
-           done_only: bool, gold: bool) -> None:
+           done_only: bool, gold: bool, offset_unit: str | None, excel: bool) -> None:
     """Export PROJECT's articles and annotations."""
     opened = Project.open(project, create=False)
     filters = {"annotators": list(annotators) or None, "labels": list(labels) or None,
                "done_only": done_only, "gold": gold}
+    if excel and fmt != "csv":
+        raise click.BadParameter("--excel applies to --format csv only", param_hint="--excel")
     with _progress_bar("Exporting") as progress:
         if output == "-":
+            if fmt != "jsonl" or offset_unit not in (None, "codepoint"):
+                raise click.BadParameter("standard output takes JSONL only", param_hint="-o")
             count = opened.export_jsonl(sys.stdout, progress=progress, **filters)
-        else:
-            partial = Path(output + ".partial")
-            try:
-                with open(partial, "w", encoding="utf-8", newline="\n") as out:
-                    count = opened.export_jsonl(out, progress=progress, **filters)
-                partial.replace(output)
-            finally:
-                partial.unlink(missing_ok=True)
+            click.echo(f"exported {count} articles", err=True)
+            opened.close()
+            return
+        summary = opened.export(fmt, Path(output), offset_unit=offset_unit, excel=excel, progress=progress, **filters)
     opened.close()
-    click.echo(f"exported {count} articles", err=True)
+    unit = f", offsets in {summary.offset_unit}" if summary.offset_unit in ("codepoint", "utf16") else ""
+    click.echo(f"exported {summary.articles} articles, {summary.spans} spans ({fmt}{unit}) to "
+               f"{', '.join(summary.files)}", err=True)
+    for note in summary.notes:
+        click.echo(f"note: {note}", err=True)
 
 
 @cli.command()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -21,8 +22,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from annotator.io import jsonl
+from annotator.io.exporters import FORMATS
+from annotator.io.exporting import OFFSET_UNITS, ExportSummary
 from annotator.io.records import ArticleRecord, FieldMap
-from annotator.io.sources import READERS, expand_paths, format_of
+from annotator.io.sources import READERS, TAKES_OFFSET_UNIT, expand_paths, format_of
 from annotator.model.commands import (
     AddSpan,
     Changes,
@@ -231,6 +234,7 @@ class Project:
         annotator: str | None = None,
         progress: Progress | None = None,
         is_cancelled: Callable[[], bool] | None = None,
+        offset_unit: str | None = None,
     ) -> ImportReport:
         """Import files and folders; each file in its own transaction, whole or not at all.
 
@@ -254,7 +258,8 @@ class Project:
                     progress(min(base + nbytes, total), total)
 
             try:
-                counts = self._import_file(path, format, fields, annotator, advance, is_cancelled, report)
+                counts = self._import_file(path, format, fields, annotator, advance, is_cancelled, report,
+                                           offset_unit)
             except Cancelled:
                 report.cancelled = True
                 report.notes.append(f"{path}: cancelled; nothing from this file was imported")
@@ -288,10 +293,15 @@ class Project:
         advance: Callable[[int], None],
         is_cancelled: Callable[[], bool] | None,
         report: ImportReport,
+        offset_unit: str | None = None,
     ) -> _FileCounts:
         if not path.exists():
             raise ImportFormatError("no such file")
-        reader = READERS[format_of(path, requested)]
+        format_name = format_of(path, requested)
+        reader = READERS[format_name]
+        if offset_unit is not None and format_name not in TAKES_OFFSET_UNIT:
+            raise ImportFormatError(f"--offset-unit does not apply to {format_name} files")
+        options = {"offset_unit": offset_unit} if format_name in TAKES_OFFSET_UNIT and offset_unit else {}
         counts = _FileCounts()
         notes: list[str] = []
         annotators: dict[tuple[str | None, str | None], Annotator] = {}
@@ -306,7 +316,7 @@ class Project:
             plain.clear()
 
         with self.store.write(), self.store.bulk_import():
-            for number, record in enumerate(reader(path, fields, notes), start=1):
+            for number, record in enumerate(reader(path, fields, notes, **options), start=1):
                 if not (record.annotations or record.doc_labels or record.done_by):
                     plain.append(record.article)
                     if len(plain) >= 500:
@@ -314,7 +324,8 @@ class Project:
                 else:
                     flush()
                     try:
-                        self._store_record(record, default_annotator, annotators, counts, imported_at)
+                        self._store_record(record, default_annotator or record.annotator_hint, annotators, counts,
+                                       imported_at)
                     except (ImportFormatError, IdentityClash) as error:
                         message = error.message if isinstance(error, ImportFormatError) else str(error)
                         raise ImportFormatError(message, line=record.line) from None
@@ -473,6 +484,67 @@ class Project:
                 if (keep is None or name in keep) and (label_names is None or label in label_names)
             ]
             yield ArticleRecord(article, spans, doc_labels, done_by)
+
+    def export(self, format: str, output: Path, *, offset_unit: str | None = None, excel: bool = False,
+               progress: Progress | None = None, **filters: Any) -> ExportSummary:
+        """Export in any format of ``io.exporters.FORMATS`` (filters as for ``records``).
+
+        Files are written to a temporary name and renamed when complete, so a failed export
+        never leaves a half-written file behind under the real name.
+
+        Raises:
+            AnnotatorError: an unknown format, an offset unit the format has no use for.
+        """
+        spec = FORMATS.get(format)
+        if spec is None:
+            raise AnnotatorError(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
+        if offset_unit is not None and spec.default_unit is None:
+            raise AnnotatorError(f"{format} has no character offsets; --offset-unit does not apply")
+        unit = offset_unit or spec.default_unit or "codepoint"
+        if unit not in OFFSET_UNITS:
+            raise AnnotatorError(f"unknown offset unit {unit!r}; use codepoint or utf16")
+        records = self._counted(self.records(**filters), progress)
+        output = Path(output)
+        partial = output.with_name(output.name + ".partial")
+        if spec.folder:
+            if output.exists() and any(output.iterdir()):
+                raise AnnotatorError(f"{output} is a folder that is not empty; choose a new folder")
+            shutil.rmtree(partial, ignore_errors=True)
+        try:
+            if spec.write is None:
+                summary = ExportSummary(offset_unit="codepoint")
+                with open(partial, "w", encoding="utf-8", newline="\n") as out:
+                    for record in records:
+                        out.write(json.dumps(jsonl.record_to_dict(record), ensure_ascii=False) + "\n")
+                        summary.articles += 1
+                        summary.spans += len(record.annotations)
+                summary.files.append(str(output))
+            else:
+                summary = spec.write(records, partial, codebook=self.codebook(), offset_unit=unit, excel=excel)
+            if spec.folder and output.exists():
+                output.rmdir()
+            partial.replace(output)
+            if format == "labelstudio":  # its config was written beside the partial name
+                config = partial.with_name(partial.stem + ".labeling-config.xml")
+                config.replace(output.with_name(output.stem + ".labeling-config.xml"))
+                summary.files = [str(output), str(output.with_name(output.stem + ".labeling-config.xml"))]
+            else:
+                summary.files = [str(output)]
+        finally:
+            if partial.is_dir():
+                shutil.rmtree(partial, ignore_errors=True)
+            else:
+                partial.unlink(missing_ok=True)
+        return summary
+
+    def _counted(self, records: Iterator[ArticleRecord], progress: Progress | None) -> Iterator[ArticleRecord]:
+        total = self.store.article_count()
+        for seen, record in enumerate(records, start=1):
+            if progress and seen % 256 == 0:
+                progress(seen, total)
+            yield record
+        if progress:
+            progress(total, total)
 
     def export_jsonl(self, out: IO[str], *, progress: Progress | None = None, **filters: Any) -> int:
         """Write the native JSONL export; returns the number of articles written."""

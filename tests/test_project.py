@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import io
 import json
-import random
 
 import pytest
 
 from annotator.io.records import FieldMap
 from annotator.model.errors import NotFound
-from annotator.model.types import GOLD_UUID
 from annotator.project import Project
 from tests.conftest import SAMPLE, write_jsonl
 
@@ -19,52 +17,6 @@ def exported(project: Project, **filters) -> list[dict]:
     out = io.StringIO()
     project.export_jsonl(out, **filters)
     return [json.loads(line) for line in out.getvalue().splitlines()]
-
-
-def spans_everywhere(text: str, rng: random.Random, count: int) -> list[tuple[int, int]]:
-    """Random spans, some of one code point (half a flag, a lone ZWJ, a combining mark)."""
-    spans = set()
-    for _ in range(count):
-        start = rng.randrange(len(text))
-        end = min(len(text), start + rng.choice([1, 1, 2, 5, 17, 60]))
-        spans.add((start, end))
-    return sorted(spans)
-
-
-@pytest.fixture
-def rich_records(multilingual_texts) -> list[dict]:
-    """Native records over real ru/ar/id/ko text with emoji, ZWJ, flags and combining marks,
-    two annotators, overlapping spans, attributes, notes, doc labels and done marks."""
-    rng = random.Random(7)
-    ana_id, budi_id = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
-    labels = ["Anti-imperialist framing", "Quotation", "Label with spaces & ümlauts", "🙂 emoji label"]
-    records = []
-    for i, (doc_id, language, text) in enumerate(multilingual_texts):
-        annotations = []
-        for j, (start, end) in enumerate(spans_everywhere(text, rng, 6)):
-            who, who_id = (("ana", ana_id), ("budi", budi_id))[j % 2]
-            annotations.append({
-                "id": f"{doc_id}-{j}", "start": start, "end": end, "label": labels[j % len(labels)],
-                "text": text[start:end], "annotator": who, "annotator_id": who_id,
-                "attributes": {"speaker": "Лавров", "polarity": "negative"} if j % 3 == 0 else {},
-                "note": "catatan 📝" if j % 4 == 0 else "", "origin": "imported",
-                "created": "2024-01-17T10:00:00.000Z", "updated": "2024-01-18T10:00:00.000Z",
-                "reviewer": None,
-            })
-        start, end = spans_everywhere(text, rng, 1)[0]
-        annotations.append({  # one adjudicated gold-layer span per article
-            "id": f"{doc_id}-gold", "start": start, "end": end, "label": "Quotation", "text": text[start:end],
-            "annotator": "gold", "annotator_id": GOLD_UUID, "attributes": {}, "note": "", "origin": "adjudicated",
-            "created": "2024-01-19T10:00:00.000Z", "updated": "2024-01-19T10:00:00.000Z", "reviewer": "budi",
-        })
-        records.append({
-            "id": doc_id, "title": f"{language} {i}", "text": text, "url": f"https://example.org/{i}",
-            "source": "UD", "published": "2024-01-17", "language": language, "meta": {"n": i, "tags": ["a"]},
-            "annotations": annotations,
-            "doc_labels": [{"label": "Overall: neutral report", "annotator": "ana", "annotator_id": ana_id}],
-            "done_by": ["ana"] if i % 2 else ["ana", "budi"],
-        })
-    return records
 
 
 def normalised(records: list[dict]) -> list[dict]:

@@ -18,6 +18,7 @@ class ArticleRecord:
     done_by: list[str] = field(default_factory=list)
     line: int | None = None
     source_bytes: int = 0  # bytes of the input this record came from, for progress
+    annotator_hint: str | None = None  # whose spans these are when neither file nor user says (brat folders)
 
 
 @dataclass(frozen=True)

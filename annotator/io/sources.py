@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from annotator.io import csv_file, html, json_file, jsonl, plaintext
+from annotator.io import brat, csv_file, doccano, html, json_file, jsonl, labelstudio, plaintext, webanno_tsv
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import ImportFormatError
 
-Reader = Callable[[Path, FieldMap, list[str]], Iterator[ArticleRecord]]
+Reader = Callable[..., Iterator[ArticleRecord]]
 
 READERS: dict[str, Reader] = {
     "txt": plaintext.read,
@@ -18,6 +18,19 @@ READERS: dict[str, Reader] = {
     "jsonl": jsonl.read,
     "json": json_file.read,
     "csv": csv_file.read,
+    "brat": brat.read,
+    "labelstudio": labelstudio.read,
+    "doccano": doccano.read,
+    "webanno-tsv3": webanno_tsv.read,
+}
+# Readers of other tools' formats take an offset unit (their default when None).
+TAKES_OFFSET_UNIT = {"brat", "labelstudio", "doccano"}
+# Inside folders, which files a format reads.
+FORMAT_EXTENSIONS = {
+    "brat": {".ann"},
+    "labelstudio": {".json"},
+    "doccano": {".jsonl", ".json"},
+    "webanno-tsv3": {".tsv"},
 }
 EXTENSIONS = {
     ".txt": "txt",
@@ -66,7 +79,8 @@ def expand_paths(paths: Iterable[Path], requested: str = "auto") -> tuple[list[P
             relative = child.relative_to(path)
             if not child.is_file() or any(part.startswith(".") for part in relative.parts):
                 continue
-            if requested == "auto" and child.suffix.lower() not in EXTENSIONS:
+            wanted = FORMAT_EXTENSIONS.get(requested, set(EXTENSIONS) if requested == "auto" else None)
+            if wanted is not None and child.suffix.lower() not in wanted:
                 ignored.append(child)
             else:
                 files.append(child)

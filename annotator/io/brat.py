@@ -1,0 +1,278 @@
+"""brat standoff: a folder of ``.txt`` / ``.ann`` pairs (offsets in code points).
+
+Export layout::
+
+    OUT/annotation.conf          entity types and attributes, generated from the codebook
+    OUT/visual.conf              [labels]: brat type -> original label name (brat shows these)
+    OUT/stance-annotator.json    what brat cannot hold: label, attribute-value and annotator names
+    OUT/<annotator>/<article>.txt   the article text, byte for byte (UTF-8)
+    OUT/<annotator>/<article>.ann   T (spans), A (attributes), # AnnotatorNotes
+
+One subfolder per annotator is the layout brat agreement tools (bratiaa) read. A span that
+crosses a line break is written as fragments split at the break (brat cannot show a span over
+one); on import, fragments separated only by white space holding a line break are joined back
+into one span. Truly discontinuous spans (other text between the fragments) are imported as one
+span per fragment, linked by the attribute ``brat_fragment_of`` (the brat id).
+
+Import reads ``.ann`` files (and the ``.txt`` beside each). Events' triggers become spans;
+events and relations themselves are skipped and counted in a note. Attributes on events go to
+their trigger. When an export's ``stance-annotator.json`` is found in the folder (or a parent),
+original names are restored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from annotator.io.encoding import decode_bytes
+from annotator.io.exporting import ExportSummary, offsets_from
+from annotator.io.naming import NameMap, file_stem
+from annotator.io.records import ArticleRecord, FieldMap
+from annotator.model.errors import ImportFormatError, InvalidSpan
+from annotator.model.offsets import LineEndingShift, check_span
+from annotator.model.types import Annotation, Article, Codebook
+
+MAPPING_FILE = "stance-annotator.json"
+_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_UNESCAPES = {v: k for k, v in _ESCAPES.items()}
+
+
+def _escape(text: str) -> str:
+    return "".join(_ESCAPES.get(c, c) for c in text)
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\[\\tnr]", lambda m: _UNESCAPES[m.group(0)], text)
+
+
+def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """``[start, end)`` cut at line breaks, without the breaks (and without empty pieces)."""
+    pieces, position = [], start
+    for index in range(start, end):
+        if text[index] in "\n\r\u2029\u2028\x0b\x0c\x85":
+            if index > position:
+                pieces.append((position, index))
+            position = index + 1
+    if end > position:
+        pieces.append((position, end))
+    return pieces or [(start, end)]
+
+
+# -- export ----------------------------------------------------------------------------------
+
+
+def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
+          offset_unit: str = "codepoint", **_: object) -> ExportSummary:
+    output.mkdir(parents=True, exist_ok=True)
+    summary = ExportSummary(offset_unit=offset_unit)
+    types = NameMap()
+    for label in codebook.labels:
+        types(label.name)
+    attribute_names = NameMap()
+    values: dict[str, NameMap] = {}
+    annotators = NameMap()
+    annotator_ids: dict[str, str | None] = {}
+    blank = 0
+    for record in records:
+        summary.articles += 1
+        text = record.article.text
+        stem = file_stem(record.article.id or 0, record.article.external_id)
+        by_annotator: dict[str, list[Annotation]] = {}
+        for span in record.annotations:
+            by_annotator.setdefault(span.annotator or "", []).append(span)
+        for name, spans in by_annotator.items():
+            folder = output / annotators(name)
+            annotator_ids[name] = spans[0].annotator_uuid
+            folder.mkdir(exist_ok=True)
+            (folder / f"{stem}.txt").write_bytes(text.encode("utf-8"))
+            lines: list[str] = []
+            attribute_number = note_number = 0
+            convert = _converter(text, offset_unit)
+            for number, span in enumerate(spans, start=1):
+                pieces = fragments(text, span.start, span.end)
+                where = ";".join("{} {}".format(*convert(s, e)) for s, e in pieces)
+                covered = " ".join(text[s:e] for s, e in pieces)
+                blank += not covered.strip()
+                lines.append(f"T{number}\t{types(span.label)} {where}\t{_escape(covered)}")
+                for attribute, value in sorted(span.attributes.items()):
+                    attribute_number += 1
+                    safe_value = values.setdefault(attribute, NameMap(unicode_letters=True))(json.dumps(value, ensure_ascii=False)
+                                                                          if not isinstance(value, str) else value)
+                    lines.append(f"A{attribute_number}\t{attribute_names(attribute)} T{number} {safe_value}")
+                if span.note:
+                    note_number += 1
+                    lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{_escape(span.note)}")
+                summary.spans += 1
+            (folder / f"{stem}.ann").write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    if blank:
+        summary.notes.append(f"{blank} span(s) cover only white space; brat readers that trim lines may skip them")
+    _write_confs(output, types, attribute_names, values, annotators, annotator_ids, codebook)
+    summary.files.append(str(output))
+    return summary
+
+
+def _converter(text: str, unit: str):
+    from annotator.io.exporting import offsets_in
+
+    return offsets_in(text, unit)
+
+
+def _write_confs(output: Path, types: NameMap, attribute_names: NameMap, values: dict[str, NameMap],
+                 annotators: NameMap, annotator_ids: dict[str, str | None], codebook: Codebook) -> None:
+    entity_types = list(types.safe.values())
+    lines = ["# Generated by Stance Annotator from the project's codebook.", "[entities]", *entity_types,
+             "", "[relations]", "", "[events]", "", "[attributes]"]
+    for attribute, safe in attribute_names.safe.items():
+        allowed = values.get(attribute, NameMap())
+        lines.append(f"{safe}\tArg:<ENTITY>, Value:{'|'.join(allowed.safe.values()) or 'true'}")
+    (output / "annotation.conf").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    colors = {label.name: label.color for label in codebook.labels}
+    visual = ["[labels]", *(f"{safe} | {name}" for name, safe in types.safe.items()), "", "[drawing]"]
+    visual += [f"{safe}\tbgColor:{colors[name]}" for name, safe in types.safe.items() if colors.get(name)]
+    (output / "visual.conf").write_text("\n".join(visual) + "\n", encoding="utf-8")
+    mapping = {
+        "format": "stance-annotator brat export 1",
+        "offset_unit": "codepoint",
+        "labels": types.original,
+        "attributes": attribute_names.original,
+        "attribute_values": {attribute_names.safe[a]: m.original for a, m in values.items()},
+        "annotators": {safe: {"name": name, "id": annotator_ids.get(name)} for name, safe in annotators.safe.items()},
+    }
+    (output / MAPPING_FILE).write_text(json.dumps(mapping, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# -- import ----------------------------------------------------------------------------------
+
+
+def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "codepoint") -> Iterator[ArticleRecord]:
+    """One record per ``.ann`` file (``path`` is the file; folders are walked by the caller)."""
+    if path.suffix.lower() != ".ann":
+        raise ImportFormatError("not a brat .ann file")
+    text_path = path.with_suffix(".txt")
+    if not text_path.exists():
+        raise ImportFormatError(f"the text file {text_path.name} is missing beside it")
+    decoded = decode_bytes(text_path.read_bytes())
+    shift = LineEndingShift(decoded.text)
+    text = shift.text
+    mapping = _find_mapping(path)
+    label_of = mapping.get("labels", {})
+    attribute_of = mapping.get("attributes", {})
+    value_of = mapping.get("attribute_values", {})
+    annotator = None
+    annotator_id = None
+    folder_entry = mapping.get("annotators", {}).get(path.parent.name)
+    if folder_entry:
+        annotator, annotator_id = folder_entry.get("name"), folder_entry.get("id")
+    spans: dict[str, list[Annotation]] = {}
+    triggers: dict[str, str] = {}
+    skipped = {"E": 0, "R": 0, "N": 0, "*": 0}
+    pending: list[tuple[int, str]] = []
+    convert = offsets_from(decoded.text, offset_unit)
+    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not raw.strip():
+            continue
+        kind = raw[0]
+        if kind == "T":
+            spans.update(_text_bound(raw, number, text, shift, convert, label_of))
+        elif kind == "E":
+            parts = raw.split("\t")
+            if len(parts) < 2:
+                raise ImportFormatError("malformed event line", line=number)
+            trigger = parts[1].split()[0].split(":")[-1]
+            triggers[parts[0]] = trigger
+            skipped["E"] += 1
+        elif kind in "AM#":
+            pending.append((number, raw))
+        elif kind in skipped:
+            skipped[kind] += 1
+        else:
+            raise ImportFormatError(f"unknown brat line type {kind!r}", line=number)
+    for number, raw in pending:
+        parts = raw.split("\t")
+        if raw[0] in "AM":
+            fields_ = parts[1].split() if len(parts) > 1 else []
+            if len(fields_) < 2:
+                raise ImportFormatError("malformed attribute line", line=number)
+            name, target = fields_[0], triggers.get(fields_[1], fields_[1])
+            value: Any = True if len(fields_) == 2 else " ".join(fields_[2:])
+            if isinstance(value, str):
+                value = value_of.get(name, {}).get(value, value)
+            for span in spans.get(target, []):
+                span.attributes[attribute_of.get(name, name)] = value
+        else:  # "#": AnnotatorNotes
+            if len(parts) < 3:
+                continue
+            target = triggers.get(parts[1].split()[-1], parts[1].split()[-1])
+            for span in spans.get(target, []):
+                span.note = _unescape(parts[2]) if mapping else parts[2]
+    if any(skipped.values()):
+        counts = ", ".join(f"{n} {k}" for k, n in skipped.items() if n)
+        notes.append(f"{path.name}: skipped {counts} lines (events, relations, normalisations, equivalences)")
+    record = ArticleRecord(Article(text=text, title=path.stem), line=None,
+                           annotator_hint=None if mapping else path.parent.name)
+    for items in spans.values():
+        for span in items:
+            span.annotator = span.annotator or annotator
+            span.annotator_uuid = annotator_id
+            record.annotations.append(span)
+    return iter([record])
+
+
+def _text_bound(raw: str, number: int, text: str, shift: LineEndingShift, convert, label_of: dict[str, str]) -> dict[str, list[Annotation]]:
+    parts = raw.split("\t")
+    if len(parts) < 2:
+        raise ImportFormatError("malformed text-bound line", line=number)
+    identifier = parts[0]
+    head = parts[1].split(" ", 1)
+    if len(head) != 2:
+        raise ImportFormatError("a text-bound annotation needs a type and offsets", line=number)
+    brat_type, where = head
+    label = label_of.get(brat_type, brat_type)
+    pieces = []
+    try:
+        for piece in where.split(";"):
+            start_s, end_s = piece.split()
+            start, end = convert(int(start_s), int(end_s))
+            pieces.append((shift.map(start), shift.map(end)))
+    except (ValueError, InvalidSpan) as error:
+        raise ImportFormatError(f"{identifier}: bad offsets {where!r} ({error})", line=number) from None
+    if len(parts) >= 3:
+        expected = " ".join(text[s:e] for s, e in pieces)
+        given = _unescape(parts[2]) if "\\" in parts[2] else parts[2]
+        if expected != given and expected.replace("\n", " ") != given:
+            raise ImportFormatError(
+                f"{identifier}: the text at {where} is {expected!r}, but the file says {parts[2]!r}", line=number)
+    # Fragments split only at line-break white space were one span.
+    joined = [list(pieces[0])]
+    for start, end in pieces[1:]:
+        between = text[joined[-1][1]:start]
+        if between.strip() == "" and any(c in between for c in "\n\r\u2029\u2028"):
+            joined[-1][1] = end
+        else:
+            joined.append([start, end])
+    result = []
+    for start, end in joined:
+        try:
+            check_span(text, start, end)
+        except InvalidSpan as error:
+            raise ImportFormatError(f"{identifier}: {error}", line=number) from None
+        attributes: dict[str, Any] = {"brat_fragment_of": identifier} if len(joined) > 1 else {}
+        result.append(Annotation(start, end, label, text[start:end], attributes=attributes, origin="imported"))
+    return {identifier: result}
+
+
+def _find_mapping(path: Path) -> dict[str, Any]:
+    for folder in (path.parent, *path.parents):
+        candidate = folder / MAPPING_FILE
+        if candidate.exists():
+            try:
+                return json.loads(candidate.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as error:
+                raise ImportFormatError(f"{candidate} is unreadable ({error})") from None
+        if (folder / "annotation.conf").exists():
+            break
+    return {}
