@@ -537,6 +537,16 @@ class Project:
                 partial.unlink(missing_ok=True)
         return summary
 
+    def count_export(self, *, annotators: Iterable[str] | None = None, labels: Iterable[str] | None = None,
+                     done_only: bool = False, gold: bool = False) -> tuple[int, int]:
+        """``(spans, articles with spans)`` that ``export`` with these filters would write."""
+        names = [*(annotators or []), *([GOLD] if gold else [])] if (annotators or gold) else None
+        ids = None
+        if names is not None:
+            ids = [a.id or 0 for a in (self.store.annotator_by_name(n) for n in names) if a is not None]
+        return self.store.count_spans(annotator_ids=ids, labels=list(labels) if labels is not None else None,
+                                      done_only=done_only)
+
     def _counted(self, records: Iterator[ArticleRecord], progress: Progress | None) -> Iterator[ArticleRecord]:
         total = self.store.article_count()
         for seen, record in enumerate(records, start=1):

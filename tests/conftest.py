@@ -64,6 +64,10 @@ def multilingual_texts() -> list[tuple[str, str, str]]:
             texts.append((f"{name}/{i}-{doc_id}", language, text))
     wikinews = (DATA / "multilingual" / "ru_wikinews_107771.txt").read_text(encoding="utf-8")
     texts.append(("ru_wikinews_107771", "ru", wikinews))
+    # Constructed from the pieces that break offsets: flags, a ZWJ family, skin tones, VS16,
+    # decomposed accents, Arabic with tanween, right-to-left marks, CJK.
+    texts.append(("edge-cases", "mul", "Menlu 🇷🇺 dan 🇰🇵 bertemu; 👨‍👩‍👧‍👦 keluarga 👍🏽 ❤️ — "
+                  "cafe\u0301 re\u0301sume\u0301; «переговоры»; كتابٌ جديدٌ \u200fقال\u200f; 협력 강화."))
     return texts
 
 

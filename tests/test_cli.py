@@ -160,3 +160,31 @@ def test_annotation_id_reused_for_another_span_rejects_the_file(tmp_path):
     result = run("import", project, str(source))
     assert result.exit_code == 1
     assert "line 2: annotation id same is already used by a different span" in result.stderr
+
+
+def test_export_and_import_other_formats_from_the_command_line(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    text = "Menlu 🇷🇺 dan 🇰🇵: 👨‍👩‍👧 cafe\u0301, كتابٌ."
+    start = text.index("👨")
+    source = write_jsonl(tmp_path / "in.jsonl", [{"text": text, "annotations": [
+        {"start": start, "end": start + 5, "label": "Quotation", "annotator": "ana", "attributes": {"speaker": "Choe"}},
+        {"start": 0, "end": 5, "label": "Blame / threat attribution", "annotator": "budi"}]}])
+    assert run("import", project, str(source)).exit_code == 0
+    for fmt, import_format in (("brat", "brat"), ("labelstudio", "labelstudio"), ("doccano", "doccano")):
+        out = tmp_path / f"out-{fmt}"
+        result = run("export", project, "--format", fmt, "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert "2 spans" in result.stderr
+        fresh = str(tmp_path / f"fresh-{fmt}.annotator")
+        result = run("import", fresh, str(out), "--format", import_format)
+        assert result.exit_code == 0, result.output
+        exported = tmp_path / f"back-{fmt}.jsonl"
+        run("export", fresh, "-o", str(exported))
+        [record] = [json.loads(line) for line in exported.read_text(encoding="utf-8").splitlines()]
+        assert record["text"] == text
+        assert sorted((a["annotator"], a["start"], a["end"], a["label"]) for a in record["annotations"]) == [
+            ("ana", start, start + 5, "Quotation"), ("budi", 0, 5, "Blame / threat attribution")]
+    result = run("export", project, "--format", "conll", "-o", str(tmp_path / "x.conll"), "--offset-unit", "utf16")
+    assert result.exit_code == 1 and "no character offsets" in result.output
+    result = run("export", project, "--format", "doccano", "-o", "-")
+    assert result.exit_code == 2

@@ -12,12 +12,12 @@ from annotator.io.records import ArticleRecord
 
 COLUMNS = ("article_id", "external_id", "title", "annotator", "annotator_id", "label", "start", "end",
            "text", "attributes", "note", "origin", "reviewer")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = frozenset("=+-@\t\r")
 
 
 def neutralise(value: str) -> str:
     """Prefix a cell that would start a formula with an apostrophe (OWASP CSV injection)."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return "'" + value if value[:1] in _FORMULA_START else value
 
 
 def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = "codepoint",
@@ -28,15 +28,26 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
         writer.writerow(COLUMNS)
         for record in records:
             summary.articles += 1
-            convert = offsets_in(record.article.text, offset_unit)
+            article = record.article
+            convert = offsets_in(article.text, offset_unit)
+            external_id, title = neutralise(article.external_id or ""), neutralise(article.title or "")
+            names: dict[str | None, str] = {}  # annotator and label cells repeat: neutralise once
+            rows = []
             for span in record.annotations:
                 start, end = convert(span.start, span.end)
-                writer.writerow([
-                    record.article.id, neutralise(record.article.external_id or ""),
-                    neutralise(record.article.title or ""), neutralise(span.annotator or ""),
-                    span.annotator_uuid or "", neutralise(span.label), start, end, neutralise(span.text or ""),
+                annotator = names.get(span.annotator)
+                if annotator is None:
+                    annotator = names[span.annotator] = neutralise(span.annotator or "")
+                label = names.get(span.label)
+                if label is None:
+                    label = names[span.label] = neutralise(span.label)
+                rows.append((
+                    article.id, external_id, title, annotator, span.annotator_uuid or "", label, start, end,
+                    neutralise(span.text or ""),
                     json.dumps(span.attributes, ensure_ascii=False, sort_keys=True) if span.attributes else "",
-                    neutralise(span.note or ""), span.origin, neutralise(span.reviewer or ""),
-                ])
-                summary.spans += 1
+                    neutralise(span.note) if span.note else "", span.origin,
+                    neutralise(span.reviewer) if span.reviewer else "",
+                ))
+            writer.writerows(rows)
+            summary.spans += len(rows)
     return summary

@@ -988,9 +988,11 @@ class MainWindow(QMainWindow):
 
     def export(self) -> None:
         assert self.project is not None
+        project = self.project
         options = self.dialogs.export_options(
-            self, [a.name for a in self.project.store.annotators()],
-            [label.name for label in self.codebook.labels], self.annotator)
+            self, [a.name for a in project.store.annotators()],
+            [label.name for label in self.codebook.labels], self.annotator,
+            preview=lambda chosen: project.count_export(**chosen.as_filters()))
         if options and options.path:
             self.export_to(options)
 
@@ -1000,15 +1002,15 @@ class MainWindow(QMainWindow):
 
         def work(job: Job) -> str:
             worker_project = Project.open(project_path, create=False)
-            partial = Path(options.path + ".partial")
             try:
-                with open(partial, "w", encoding="utf-8", newline="\n") as out:
-                    count = worker_project.export_jsonl(out, progress=job.sig_progress.emit, **options.as_filters())
-                partial.replace(options.path)
-                return f"Exported {count} articles to {options.path}"
+                summary = worker_project.export(options.format, Path(options.path), offset_unit=options.offset_unit,
+                                                excel=options.excel, progress=job.sig_progress.emit,
+                                                **options.as_filters())
             finally:
-                partial.unlink(missing_ok=True)
                 worker_project.close()
+            notes = "".join(f"\n{note}" for note in summary.notes)
+            return (f"Exported {summary.articles} articles, {summary.spans} spans ({options.format}) to "
+                    f"{', '.join(summary.files)}{notes}")
 
         job = run_in_background(work)
         self.jobs.append(job)

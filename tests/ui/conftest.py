@@ -36,7 +36,8 @@ class FakeDialogs:
     def import_folder(self, parent):
         return self._answer("import_folder")
 
-    def export_options(self, parent, annotators, labels, me):
+    def export_options(self, parent, annotators, labels, me, preview=None):
+        self.preview = preview
         return self._answer("export_options")
 
     def confirm(self, parent, title, text):

@@ -182,3 +182,26 @@ def test_export_dialog_gold_option(qtbot):
     options = dialog.options()
     assert options.gold and options.annotators is None
     assert options.as_filters()["gold"] is True
+
+
+def test_export_dialog_every_format_and_span_count_preview(review_project, make_main_window, qtbot, dialogs, tmp_path):
+    from annotator.ui.dialogs.export_dialog import FORMATS, ExportDialog, ExportOptions
+
+    path, ids = review_project
+    window = make_main_window(path, "rina")
+    dialogs.answers["export_options"] = None
+    window.export()
+    preview = dialogs.preview
+    dialog = ExportDialog(["ana", "budi"], [label.name for label in window.codebook.labels], "ana", preview=preview)
+    qtbot.addWidget(dialog)
+    assert dialog.format.count() == len(FORMATS) == 7
+    assert dialog.preview.text() == "3 spans in 2 articles"  # ana only, preselected
+    dialog.annotators.item(1).setCheckState(Qt.CheckState.Checked)
+    assert dialog.preview.text() == "6 spans in 3 articles"
+    for fmt in FORMATS:
+        target = tmp_path / (f"out-{fmt}" if fmt == "brat" else f"out.{fmt}")
+        dialogs.answers["export_options"] = ExportOptions(path=str(target), format=fmt, annotators=["ana", "budi"])
+        with qtbot.waitSignal(window.sig_export_finished, timeout=60_000) as blocker:
+            window.export()
+        assert "6 spans" in blocker.args[0] or (fmt == "conll" and "spans" in blocker.args[0]), blocker.args[0]
+        assert target.exists()

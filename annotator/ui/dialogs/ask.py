@@ -49,8 +49,8 @@ class Dialogs:
         return QFileDialog.getExistingDirectory(parent, "Import a folder of articles") or None
 
     def export_options(self, parent: QWidget, annotators: list[str], labels: list[str],
-                       me: str) -> ExportOptions | None:
-        dialog = ExportDialog(annotators, labels, me, parent)
+                       me: str, preview=None) -> ExportOptions | None:
+        dialog = ExportDialog(annotators, labels, me, parent, preview=preview)
         if dialog.exec() != ExportDialog.DialogCode.Accepted:
             return None
         return dialog.options()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -21,7 +23,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-FORMATS = {"jsonl": "Native JSONL (*.jsonl)"}
+FORMATS = {
+    "jsonl": "Native JSONL, lossless (*.jsonl)",
+    "csv": "CSV, one row per span (*.csv)",
+    "brat": "brat standoff (a new folder)",
+    "conll": "CoNLL / BIO tokens (*.conll)",
+    "labelstudio": "Label Studio tasks (*.json)",
+    "doccano": "doccano JSONL, UTF-16 offsets (*.jsonl)",
+    "spacy": "spaCy DocBin (*.spacy)",
+}
 
 
 @dataclass
@@ -32,6 +42,8 @@ class ExportOptions:
     labels: list[str] | None = None
     done_only: bool = False
     gold: bool = False
+    offset_unit: str | None = None
+    excel: bool = False
 
     def as_filters(self) -> dict:
         return {"annotators": self.annotators, "labels": self.labels, "done_only": self.done_only,
@@ -39,8 +51,10 @@ class ExportOptions:
 
 
 class ExportDialog(QDialog):
-    def __init__(self, annotators: list[str], labels: list[str], me: str, parent: QWidget | None = None):
+    def __init__(self, annotators: list[str], labels: list[str], me: str, parent: QWidget | None = None,
+                 preview: Callable[[ExportOptions], tuple[int, int]] | None = None):
         super().__init__(parent)
+        self._preview = preview
         self.setWindowTitle("Export")
         layout = QFormLayout(self)
         self.path = QLineEdit()
@@ -54,6 +68,13 @@ class ExportDialog(QDialog):
         for key, text in FORMATS.items():
             self.format.addItem(text, key)
         layout.addRow("Format", self.format)
+        self.offset_unit = QComboBox()
+        self.offset_unit.setObjectName("exportOffsetUnit")
+        for text, value in (("the format's own", None), ("code points", "codepoint"), ("UTF-16 units", "utf16")):
+            self.offset_unit.addItem(text, value)
+        layout.addRow("Offsets", self.offset_unit)
+        self.excel = QCheckBox("Excel-friendly CSV (UTF-8 with BOM)")
+        layout.addRow("", self.excel)
         self.annotators = self._checklist(annotators, checked={me} if me in annotators else set(annotators))
         layout.addRow("Annotators", self.annotators)
         self.labels = self._checklist(labels, checked=set(labels))
@@ -63,6 +84,15 @@ class ExportDialog(QDialog):
         self.gold = QCheckBox("Gold layer only (adjudicated spans)")
         self.gold.toggled.connect(lambda on: self.annotators.setEnabled(not on))
         layout.addRow("", self.gold)
+        self.preview = QLabel("")
+        self.preview.setObjectName("exportPreview")
+        layout.addRow("Will export", self.preview)
+        for widget in (self.annotators, self.labels):
+            widget.itemChanged.connect(lambda _item: self.update_preview())
+        for box in (self.done_only, self.gold):
+            box.toggled.connect(lambda _on: self.update_preview())
+        self.format.currentIndexChanged.connect(lambda _i: self._on_format_changed())
+        self._on_format_changed()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -79,10 +109,30 @@ class ExportDialog(QDialog):
         widget.setMaximumHeight(120)
         return widget
 
+    def _on_format_changed(self) -> None:
+        fmt = self.format.currentData()
+        self.excel.setEnabled(fmt == "csv")
+        self.offset_unit.setEnabled(fmt not in ("conll", "spacy"))
+        self.update_preview()
+
+    def update_preview(self) -> None:
+        if self._preview is None:
+            return
+        spans, articles = self._preview(self.options())
+        self.preview.setText(f"{spans:,} spans in {articles:,} articles")
+
     def _browse(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), FORMATS[self.format.currentData()])
+        fmt = self.format.currentData()
+        if fmt == "brat":
+            path = QFileDialog.getExistingDirectory(self, "Export into a new folder (inside this one)")
+            if path:
+                self.path.setText(str(Path(path) / "brat-export"))
+            return
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text(), FORMATS[fmt])
         if path:
-            self.path.setText(path if Path(path).suffix else path + ".jsonl")
+            extension = {"jsonl": ".jsonl", "csv": ".csv", "conll": ".conll", "labelstudio": ".json",
+                         "doccano": ".jsonl", "spacy": ".spacy"}[fmt]
+            self.path.setText(path if Path(path).suffix else path + extension)
 
     @staticmethod
     def _checked(widget: QListWidget) -> list[str]:
@@ -99,4 +149,6 @@ class ExportDialog(QDialog):
             labels=None if len(labels) == self.labels.count() else labels,
             done_only=self.done_only.isChecked(),
             gold=self.gold.isChecked(),
+            offset_unit=self.offset_unit.currentData() if self.offset_unit.isEnabled() else None,
+            excel=self.excel.isChecked() and self.excel.isEnabled(),
         )
