@@ -20,7 +20,7 @@ from annotator.io.records import FieldMap
 from annotator.io.exporters import FORMATS as EXPORT_FORMATS
 from annotator.io.sources import FORMATS
 from annotator.model.errors import AnnotatorError
-from annotator.project import Project, read_codebook_file
+from annotator.project import ImportReport, Project, read_codebook_file
 
 
 class AnnotatorGroup(click.Group):
@@ -116,16 +116,9 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
     else:
         click.echo(f"imported {report.imported}, skipped {report.skipped}, failed {len(report.failed)}"
                    f" ({report.annotations_added} annotations added)")
-    for note in report.notes:
-        click.echo(f"note: {note}", err=True)
-    if report.labels_added:
-        click.echo(f"note: labels added to the codebook: {', '.join(report.labels_added)}", err=True)
     if report.ignored:
         click.echo(f"note: {len(report.ignored)} file(s) of unknown type ignored in folders", err=True)
-    for failure in report.failed:
-        click.echo(f"failed: {failure}", err=True)
-    if not report.ok:
-        sys.exit(1)
+    _finish_report(report)
 
 
 @cli.command()
@@ -196,12 +189,7 @@ def merge(project: str, sources: tuple[Path, ...], renames: tuple[str, ...], as_
                    f"({report.annotations_existing} already here), failed {len(report.failed)}")
     if report.annotators_added:
         click.echo(f"note: annotators added: {', '.join(report.annotators_added)}", err=True)
-    if report.labels_added:
-        click.echo(f"note: labels added to the codebook: {', '.join(report.labels_added)}", err=True)
-    for failure in report.failed:
-        click.echo(f"failed: {failure}", err=True)
-    if not report.ok:
-        sys.exit(1)
+    _finish_report(report)
 
 
 @cli.command()
@@ -338,6 +326,18 @@ def codebook_import(project: str, file: Path) -> None:
     result = opened.import_codebook(file)
     opened.close()
     click.echo(f"labels added: {len(result['added'])}, updated: {len(result['updated'])}")
+
+
+def _finish_report(report: ImportReport) -> None:
+    """Notes and failures of an import or merge on stderr; exit status 1 if anything failed."""
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    if report.labels_added:
+        click.echo(f"note: labels added to the codebook: {', '.join(report.labels_added)}", err=True)
+    for failure in report.failed:
+        click.echo(f"failed: {failure}", err=True)
+    if not report.ok:
+        sys.exit(1)
 
 
 @contextmanager

@@ -197,3 +197,15 @@ def test_progress_reports_bytes_and_cancel_stops_cleanly(tmp_path, project):
     report = project.import_paths([other], is_cancelled=lambda: next(calls) >= 1)
     assert report.cancelled and report.imported == 0
     assert project.store.article_count() == 1000
+
+
+def test_raw_records_give_the_same_jsonl_as_objects(tmp_path, rich_records, project):
+    from annotator.io.jsonl import record_line
+
+    text = "NUL\x00 inside, tab\t, quote \", backslash \\, control \x01, emoji 😀"
+    rich_records = [*rich_records, {"text": text, "annotations": [
+        {"start": 0, "end": len(text), "label": "Quotation", "annotator": "ana", "note": "a\x00b\n\"c\"",
+         "attributes": {"x": [1, 2.5, None, True], "y": {"z": "ü"}}}]}]
+    project.import_paths([write_jsonl(tmp_path / "in.jsonl", rich_records)])
+    for fast, slow in zip(project.records(raw=True), project.records(), strict=True):
+        assert json.loads(record_line(fast)) == json.loads(record_line(slow))

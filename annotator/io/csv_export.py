@@ -31,23 +31,27 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
             article = record.article
             convert = offsets_in(article.text, offset_unit)
             external_id, title = neutralise(article.external_id or ""), neutralise(article.title or "")
-            names: dict[str | None, str] = {}  # annotator and label cells repeat: neutralise once
+            names: dict[str, str] = {}  # annotator, label and reviewer cells repeat: neutralise once
             rows = []
-            for span in record.annotations:
-                start, end = convert(span.start, span.end)
-                annotator = names.get(span.annotator)
-                if annotator is None:
-                    annotator = names[span.annotator] = neutralise(span.annotator or "")
-                label = names.get(span.label)
-                if label is None:
-                    label = names[span.label] = neutralise(span.label)
-                rows.append((
-                    article.id, external_id, title, annotator, span.annotator_uuid or "", label, start, end,
-                    neutralise(span.text or ""),
-                    json.dumps(span.attributes, ensure_ascii=False, sort_keys=True) if span.attributes else "",
-                    neutralise(span.note) if span.note else "", span.origin,
-                    neutralise(span.reviewer) if span.reviewer else "",
-                ))
+            for start, end, label, text, annotator, annotator_uuid, attributes, note, origin, reviewer in _rows(record):
+                start, end = convert(start, end)
+                cells = []
+                for value in (annotator, label, reviewer):
+                    safe = names.get(value)
+                    if safe is None:
+                        safe = names[value] = neutralise(value)
+                    cells.append(safe)
+                rows.append((article.id, external_id, title, cells[0], annotator_uuid or "", cells[1], start, end,
+                             neutralise(text), attributes, neutralise(note) if note else "", origin, cells[2]))
             writer.writerows(rows)
             summary.spans += len(rows)
     return summary
+
+
+def _rows(record: ArticleRecord) -> list[tuple]:
+    """The record's spans as ``Store.span_rows`` tuples, however the record was read."""
+    if record.span_rows is not None:
+        return record.span_rows
+    return [(s.start, s.end, s.label, s.text or "", s.annotator or "", s.annotator_uuid,
+             json.dumps(s.attributes, ensure_ascii=False, sort_keys=True) if s.attributes else "",
+             s.note, s.origin, s.reviewer or "") for s in record.annotations]

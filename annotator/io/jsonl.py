@@ -68,11 +68,19 @@ def record_to_dict(record: ArticleRecord) -> dict[str, Any]:
     }
 
 
+def record_line(record: ArticleRecord) -> str:
+    """One JSONL line; spans already serialised (``annotations_json``) are spliced in as they are."""
+    if record.annotations_json is None:
+        return json.dumps(record_to_dict(record), ensure_ascii=False) + "\n"
+    data = record_to_dict(ArticleRecord(record.article, [], record.doc_labels, record.done_by))
+    head, tail = json.dumps(data, ensure_ascii=False).split('"annotations": []', 1)
+    return f'{head}"annotations": [{", ".join(record.annotations_json)}]{tail}\n'
+
+
 def write(records: Iterable[ArticleRecord], out: IO[str]) -> int:
     """Write one line per record; returns the number of lines written."""
     count = 0
     for record in records:
-        out.write(json.dumps(record_to_dict(record), ensure_ascii=False))
-        out.write("\n")
+        out.write(record_line(record))
         count += 1
     return count

@@ -19,6 +19,8 @@ class ArticleRecord:
     line: int | None = None
     source_bytes: int = 0  # bytes of the input this record came from, for progress
     annotator_hint: str | None = None  # whose spans these are when neither file nor user says (brat folders)
+    annotations_json: list[str] | None = None  # spans as JSONL objects, when read raw (native export)
+    span_rows: list[tuple[Any, ...]] | None = None  # spans as plain rows, when read raw (CSV export)
 
 
 @dataclass(frozen=True)

@@ -777,6 +777,60 @@ class Store:
             result.append(annotation)
         return result
 
+    def annotations_json(self, article_id: int, *, annotator_ids: Iterable[int] | None = None,
+                         labels: Iterable[str] | None = None) -> list[str]:
+        """The spans of ``annotations()``, each as its native JSONL object, built by SQLite.
+
+        Same keys, order and values as ``io.jsonl.record_to_dict``; tests compare the two.
+        """
+        label_names, annotator_names = self._name_maps()
+        sql = (
+            "SELECT json_object('id', a.uuid, 'start', a.start_offset, 'end', a.end_offset, 'label', l.name, "
+            "'text', a.text, 'annotator', n.name, 'annotator_id', n.uuid, 'attributes', json(a.attributes), "
+            "'note', a.note, 'origin', a.origin, 'created', a.created_at, 'updated', a.updated_at, "
+            "'reviewer', r.name) FROM annotations a JOIN labels l ON l.id = a.label_id "
+            "JOIN annotators n ON n.id = a.annotator_id LEFT JOIN annotators r ON r.id = a.reviewer_id "
+            "WHERE a.article_id = ?"
+        )
+        params: list[Any] = [article_id]
+        if annotator_ids is not None:
+            ids = list(annotator_ids)
+            sql += f" AND a.annotator_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        if labels is not None:
+            wanted = set(labels)
+            ids = [i for i, name in label_names.items() if name in wanted]
+            sql += f" AND a.label_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        sql += " ORDER BY a.start_offset, a.end_offset, a.label_id, a.id"
+        return [row[0] for row in self.conn.execute(sql, params)]
+
+    def span_rows(self, article_id: int, *, annotator_ids: Iterable[int] | None = None,
+                  labels: Iterable[str] | None = None) -> list[tuple[Any, ...]]:
+        """The spans of ``annotations()`` as plain rows for tabular exports: ``(start, end,
+        label, text, annotator, annotator uuid, attributes JSON or "", note, origin, reviewer)``."""
+        label_names, annotator_names = self._name_maps()
+        sql = ("SELECT start_offset, end_offset, label_id, text, annotator_id, attributes, note, origin, reviewer_id "
+               "FROM annotations WHERE article_id = ?")
+        params: list[Any] = [article_id]
+        if annotator_ids is not None:
+            ids = list(annotator_ids)
+            sql += f" AND annotator_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        if labels is not None:
+            wanted = set(labels)
+            ids = [i for i, name in label_names.items() if name in wanted]
+            sql += f" AND label_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        sql += " ORDER BY start_offset, end_offset, label_id, id"
+        return [
+            (start, end, label_names[label_id], text, *annotator_names[annotator_id],
+             "" if attributes == "{}" else attributes, note, origin,
+             annotator_names[reviewer_id][0] if reviewer_id else "")
+            for start, end, label_id, text, annotator_id, attributes, note, origin, reviewer_id
+            in self.conn.execute(sql, params)
+        ]
+
     def annotation(self, annotation_uuid: str) -> Annotation:
         row = self.conn.execute(
             f"{_ANNOTATION_SELECT} WHERE a.uuid = ?",

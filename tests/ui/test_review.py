@@ -160,10 +160,10 @@ def test_merge_from_the_window_asks_to_rename_a_clash(review_project, tmp_path, 
     window = make_main_window(path, "rina")
     dialogs.answers["merge_sources"] = [str(other)]
     dialogs.answers["rename_clash"] = "ana (Medan)"
-    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000) as first:
+    with qtbot.waitSignal(window.sig_import_finished, timeout=60_000) as first:
         window.merge_files()
     assert first.args[0].failed[0].clash == "ana"
-    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000) as second:
+    with qtbot.waitSignal(window.sig_import_finished, timeout=60_000) as second:
         pass
     assert second.args[0].ok and second.args[0].annotations_added == 1
     conn = sqlite3.connect(path)
