@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from annotator.io import brat, csv_file, doccano, html, json_file, jsonl, labelstudio, plaintext, webanno_tsv
+from annotator.io import brat, csv_file, doccano, html, json_file, jsonl, labelstudio, plaintext, prodigy, webanno_tsv
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import ImportFormatError
 
@@ -22,6 +22,7 @@ READERS: dict[str, Reader] = {
     "labelstudio": labelstudio.read,
     "doccano": doccano.read,
     "webanno-tsv3": webanno_tsv.read,
+    "prodigy": prodigy.read,
 }
 # Readers of other tools' formats take an offset unit (their default when None).
 TAKES_OFFSET_UNIT = {"brat", "labelstudio", "doccano"}
@@ -31,6 +32,7 @@ FORMAT_EXTENSIONS = {
     "labelstudio": {".json"},
     "doccano": {".jsonl", ".json"},
     "webanno-tsv3": {".tsv"},
+    "prodigy": {".jsonl"},
 }
 EXTENSIONS = {
     ".txt": "txt",

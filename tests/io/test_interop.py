@@ -327,3 +327,29 @@ def test_webanno_curation_disagreement(tmp_path):
         assert project.import_paths([folder / f"{name}.tsv"], format="webanno-tsv3", annotator=name).ok
     spans = {(s.annotator, s.text, s.label) for s in project.annotations(1)}
     assert ("user1", "sentence", "NN") in spans and ("user2", "sentence", "NE") in spans
+
+
+def test_prodigy_output(tmp_path):
+    project = Project.open(tmp_path / "p.annotator")
+    path = INTEROP / "prodigy" / "annotated_news_headlines-ORG-PERSON-LOCATION-ner.first15.jsonl"
+    report = project.import_paths([path], format="prodigy", annotator="prodigy")
+    assert report.ok, report.failed
+    assert report.imported == 15
+    first = project.store.article(1)
+    assert first.text.startswith("Uber\u2019s Lesson")
+    assert [(s.text, s.label) for s in project.annotations(1)] == [("Uber", "ORG"), ("Silicon Valley", "LOCATION")]
+    expected = sum(len(json.loads(line).get("spans", [])) for line in path.read_text(encoding="utf-8").splitlines())
+    assert sum(len(project.annotations(a.id)) for a in project.store.iter_articles()) == expected
+
+
+def test_prodigy_rejected_tasks_are_skipped(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text("\n".join(json.dumps(t) for t in [
+        {"text": "Apple hires", "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "reject",
+         "_annotator_id": "ner-ana"},
+        {"text": "Apple fires", "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "accept",
+         "_annotator_id": "ner-ana"}]), encoding="utf-8")
+    project = Project.open(tmp_path / "p.annotator")
+    report = project.import_paths([path], format="prodigy")
+    assert report.imported == 1 and any("1 rejected" in note for note in report.notes)
+    assert project.annotations(1)[0].annotator == "ner-ana"
