@@ -735,6 +735,24 @@ class Store:
             self._names = (version, labels, annotators)
         return self._names[1], self._names[2]
 
+    @staticmethod
+    def _span_filter(article_id: int, annotator_ids: Iterable[int] | None, labels: Iterable[str] | None,
+                     label_names: dict[int, str], table: str = "") -> tuple[str, list[Any]]:
+        """WHERE and ORDER BY of the span readers: one article, some annotators or labels, in
+        the order start, end, label."""
+        where, params = f" WHERE {table}article_id = ?", [article_id]
+        if annotator_ids is not None:
+            ids = list(annotator_ids)
+            where += f" AND {table}annotator_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        if labels is not None:
+            wanted = set(labels)
+            ids = [i for i, name in label_names.items() if name in wanted]
+            where += f" AND {table}label_id IN ({','.join('?' * len(ids))})"
+            params += ids
+        where += f" ORDER BY {table}start_offset, {table}end_offset, {table}label_id, {table}id"
+        return where, params
+
     def annotations(
         self,
         article_id: int,
@@ -751,19 +769,10 @@ class Store:
         label_names, annotator_names = self._name_maps()
         sql = (
             "SELECT uuid, article_id, start_offset, end_offset, label_id, text, annotator_id, attributes, note, "
-            "origin, created_at, updated_at, reviewer_id FROM annotations WHERE article_id = ?"
+            "origin, created_at, updated_at, reviewer_id FROM annotations"
         )
-        params: list[Any] = [article_id]
-        if annotator_ids is not None:
-            ids = list(annotator_ids)
-            sql += f" AND annotator_id IN ({','.join('?' * len(ids))})"
-            params += ids
-        if labels is not None:
-            wanted = set(labels)
-            ids = [i for i, name in label_names.items() if name in wanted]
-            sql += f" AND label_id IN ({','.join('?' * len(ids))})"
-            params += ids
-        sql += " ORDER BY start_offset, end_offset, label_id, id"
+        where, params = self._span_filter(article_id, annotator_ids, labels, label_names)
+        sql += where
         result = []
         for row in self.conn.execute(sql, params):
             annotation = object.__new__(Annotation)  # see _annotation_from_row
@@ -789,20 +798,10 @@ class Store:
             "'text', a.text, 'annotator', n.name, 'annotator_id', n.uuid, 'attributes', json(a.attributes), "
             "'note', a.note, 'origin', a.origin, 'created', a.created_at, 'updated', a.updated_at, "
             "'reviewer', r.name) FROM annotations a JOIN labels l ON l.id = a.label_id "
-            "JOIN annotators n ON n.id = a.annotator_id LEFT JOIN annotators r ON r.id = a.reviewer_id "
-            "WHERE a.article_id = ?"
+            "JOIN annotators n ON n.id = a.annotator_id LEFT JOIN annotators r ON r.id = a.reviewer_id"
         )
-        params: list[Any] = [article_id]
-        if annotator_ids is not None:
-            ids = list(annotator_ids)
-            sql += f" AND a.annotator_id IN ({','.join('?' * len(ids))})"
-            params += ids
-        if labels is not None:
-            wanted = set(labels)
-            ids = [i for i, name in label_names.items() if name in wanted]
-            sql += f" AND a.label_id IN ({','.join('?' * len(ids))})"
-            params += ids
-        sql += " ORDER BY a.start_offset, a.end_offset, a.label_id, a.id"
+        where, params = self._span_filter(article_id, annotator_ids, labels, label_names, table="a.")
+        sql += where
         return [row[0] for row in self.conn.execute(sql, params)]
 
     def span_rows(self, article_id: int, *, annotator_ids: Iterable[int] | None = None,
@@ -811,18 +810,9 @@ class Store:
         label, text, annotator, annotator uuid, attributes JSON or "", note, origin, reviewer)``."""
         label_names, annotator_names = self._name_maps()
         sql = ("SELECT start_offset, end_offset, label_id, text, annotator_id, attributes, note, origin, reviewer_id "
-               "FROM annotations WHERE article_id = ?")
-        params: list[Any] = [article_id]
-        if annotator_ids is not None:
-            ids = list(annotator_ids)
-            sql += f" AND annotator_id IN ({','.join('?' * len(ids))})"
-            params += ids
-        if labels is not None:
-            wanted = set(labels)
-            ids = [i for i, name in label_names.items() if name in wanted]
-            sql += f" AND label_id IN ({','.join('?' * len(ids))})"
-            params += ids
-        sql += " ORDER BY start_offset, end_offset, label_id, id"
+               "FROM annotations")
+        where, params = self._span_filter(article_id, annotator_ids, labels, label_names)
+        sql += where
         return [
             (start, end, label_names[label_id], text, *annotator_names[annotator_id],
              "" if attributes == "{}" else attributes, note, origin,
