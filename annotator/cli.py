@@ -37,6 +37,9 @@ class AnnotatorGroup(click.Group):
             return super().invoke(ctx)
         except AnnotatorError as error:
             raise click.ClickException(str(error)) from None
+        except OSError as error:  # a folder that does not exist, a full disk, no permission
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from None
 
 
 @click.group(cls=AnnotatorGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -118,6 +121,8 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
                    f" ({report.annotations_added} annotations added)")
     if report.ignored:
         click.echo(f"note: {len(report.ignored)} file(s) of unknown type ignored in folders", err=True)
+    if not report.files_imported and not report.failed:
+        click.echo("note: no files to import were found", err=True)
     _finish_report(report)
 
 

@@ -522,8 +522,10 @@ class Project:
         if unit not in OFFSET_UNITS:
             raise AnnotatorError(f"unknown offset unit {unit!r}; use codepoint or utf16")
         raw = "json" if spec.write is None else "rows" if format == "csv" else None
-        records = self._counted(self.records(raw=raw, **filters), progress)
         output = Path(output)
+        if not output.parent.is_dir():
+            raise AnnotatorError(f"{output}: the folder {output.parent} does not exist")
+        records = self._counted(self.records(raw=raw, **filters), progress)
         partial = output.with_name(output.name + ".partial")
         if spec.folder:
             if output.exists() and any(output.iterdir()):

@@ -188,3 +188,39 @@ def test_export_and_import_other_formats_from_the_command_line(tmp_path):
     assert result.exit_code == 1 and "no character offsets" in result.output
     result = run("export", project, "--format", "doccano", "-o", "-")
     assert result.exit_code == 2
+
+
+def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch):
+    import io
+
+    import annotator.cli as cli_module
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    records = [{"text": f"artikel {i} " * 30} for i in range(600)]
+    source = write_jsonl(tmp_path / "many.jsonl", records)
+    terminal = Terminal()
+    monkeypatch.setattr(cli_module.sys, "stderr", terminal)
+    with cli_module._progress_bar("Importing") as progress:
+        assert progress is not None
+        project = cli_module.Project.open(tmp_path / "p.annotator")
+        project.import_paths([source], progress=progress)
+        project.close()
+    assert "Importing" in terminal.getvalue() and "100%" in terminal.getvalue()
+    monkeypatch.setattr(cli_module.sys, "stderr", io.StringIO())
+    with cli_module._progress_bar("Importing") as progress:
+        assert progress is None  # not a terminal: no bar, nothing on stderr
+
+
+def test_export_to_a_missing_folder_is_a_clear_error(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    run("import", project, str(SAMPLE))
+    for fmt in ("jsonl", "csv", "brat"):
+        result = run("export", project, "--format", fmt, "-o", str(tmp_path / "no" / "such" / "out"))
+        assert result.exit_code == 1
+        assert "does not exist" in result.output and "Traceback" not in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert "no files to import" in run("import", project, str(empty)).stderr
