@@ -7,6 +7,7 @@ from PySide6.QtGui import QUndoStack
 
 from annotator.model.commands import Changes, Command
 from annotator.model.errors import AnnotatorError
+from annotator.model.types import GOLD
 from annotator.project import Project
 from annotator.ui.undo import CommandUndo
 
@@ -19,6 +20,9 @@ class ProjectController(QObject):
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None):
         super().__init__(parent)
+        if annotator.strip() in ("", GOLD):
+            raise AnnotatorError(f"{annotator!r} cannot be an annotator's name"
+                                 + (" (it is the gold layer)" if annotator == GOLD else ""))
         self.project = project
         self.annotator_name = annotator
         self.annotator = project.annotator(annotator)

@@ -287,6 +287,9 @@ class MainWindow(QMainWindow):
 
     def load_project(self, project_path: str, annotator: str) -> None:
         """Open a project in this window (closing the one shown)."""
+        if annotator.strip() in ("", GOLD):  # checked before anything is opened
+            raise AnnotatorError(f"{annotator!r} cannot be an annotator's name"
+                                 + (" (it is the gold layer)" if annotator == GOLD else ""))
         project = Project.open(project_path)
         if self.project is not None:
             self.project.close()

@@ -32,3 +32,13 @@ def test_demo_project_is_seeded_with_the_sample_articles(tmp_path, monkeypatch):
     assert project.codebook().labels[0].hotkey == "1"
     project.close()
     assert app.demo_project_path() == path  # created once
+
+
+def test_gold_is_not_a_name_for_a_person(tmp_path, qtbot, settings):
+    import pytest
+
+    from annotator.model.errors import AnnotatorError
+    from annotator.ui import MainWindow
+
+    with pytest.raises(AnnotatorError, match="gold layer"):
+        MainWindow(str(tmp_path / "p.annotator"), "gold", settings=settings)
