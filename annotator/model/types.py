@@ -13,6 +13,14 @@ GOLD = "gold"
 """The reserved annotator name of the gold layer (adjudicated spans)."""
 GOLD_UUID = "5a1d0000-0000-4000-8000-00000000901d"
 """The gold layer has the same id in every project, so reviewers' gold layers merge."""
+
+
+def check_person_name(name: str) -> None:
+    """Raises AnnotatorError for a name a person cannot work under (empty, or the gold layer's)."""
+    from annotator.model.errors import AnnotatorError
+
+    if name.strip() in ("", GOLD):
+        raise AnnotatorError(f"{name!r} cannot be an annotator's name" + (" (it is the gold layer)" if name == GOLD else ""))
 STATUSES = ("not_started", "in_progress", "done")
 
 # Colour-blind-safe qualitative palettes (Okabe & Ito 2008, then Paul Tol's "light").

@@ -7,7 +7,7 @@ from PySide6.QtGui import QUndoStack
 
 from annotator.model.commands import Changes, Command
 from annotator.model.errors import AnnotatorError
-from annotator.model.types import GOLD
+from annotator.model.types import check_person_name
 from annotator.project import Project
 from annotator.ui.undo import CommandUndo
 
@@ -20,9 +20,7 @@ class ProjectController(QObject):
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None):
         super().__init__(parent)
-        if annotator.strip() in ("", GOLD):
-            raise AnnotatorError(f"{annotator!r} cannot be an annotator's name"
-                                 + (" (it is the gold layer)" if annotator == GOLD else ""))
+        check_person_name(annotator)
         self.project = project
         self.annotator_name = annotator
         self.annotator = project.annotator(annotator)

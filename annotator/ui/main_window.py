@@ -39,7 +39,7 @@ from annotator.model.commands import (
 )
 from annotator.model.errors import AnnotatorError
 from annotator.model.offsets import snap_to_words
-from annotator.model.types import GOLD, Annotation, Codebook
+from annotator.model.types import GOLD, Annotation, Codebook, check_person_name
 from annotator.project import ImportReport, Project
 from annotator.ui.controller import ProjectController
 from annotator.ui.dialogs.ask import Dialogs
@@ -287,9 +287,7 @@ class MainWindow(QMainWindow):
 
     def load_project(self, project_path: str, annotator: str) -> None:
         """Open a project in this window (closing the one shown)."""
-        if annotator.strip() in ("", GOLD):  # checked before anything is opened
-            raise AnnotatorError(f"{annotator!r} cannot be an annotator's name"
-                                 + (" (it is the gold layer)" if annotator == GOLD else ""))
+        check_person_name(annotator)  # before anything is opened
         project = Project.open(project_path)
         if self.project is not None:
             self.project.close()
