@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from annotator.io import brat, csv_file, doccano, html, json_file, jsonl, labelstudio, plaintext, prodigy, webanno_tsv
-from annotator.io.records import ArticleRecord, FieldMap
+from annotator.io.records import ArticleRecord
 from annotator.model.errors import ImportFormatError
 
 Reader = Callable[..., Iterator[ArticleRecord]]

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import ImportFormatError, InvalidSpan
-from annotator.model.offsets import OffsetMap, check_span
+from annotator.model.offsets import OffsetMap, check_span, utf16_length
 from annotator.model.types import Annotation, Article
 
 _UNESCAPE = re.compile(r"\\([\\\[\]|_*>\-tnr])")
@@ -144,5 +144,5 @@ def _rebuild_text(sentences: list[tuple[list[str], int | None]]) -> str:
             parts.append(" " * (begin - length16))
             length16 = begin
         parts.append(sentence)
-        length16 += len(sentence.encode("utf-16-le")) // 2
+        length16 += utf16_length(sentence)
     return "".join(parts)

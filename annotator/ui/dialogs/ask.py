@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -17,14 +16,12 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
-from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions
+from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions, checked_names, checklist
 
 PROJECT_FILTER = "Stance Annotator projects (*.annotator);;SQLite files (*.sqlite *.db);;All files (*)"
 IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.ndjson *.json *.csv);;All files (*)"
@@ -73,22 +70,15 @@ class Dialogs:
         dialog.setWindowTitle("Review: compare annotators")
         layout = QVBoxLayout(dialog)
         layout.addWidget(QLabel("Compare the work of:"))
-        checklist = QListWidget()
-        for name in names:
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if name in preselected else Qt.CheckState.Unchecked)
-            checklist.addItem(item)
-        layout.addWidget(checklist)
+        names_list = checklist(names, set(preselected))
+        layout.addWidget(names_list)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(dialog.accept)
         buttons.rejected.connect(dialog.reject)
         layout.addWidget(buttons)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        chosen = [checklist.item(i).text() for i in range(checklist.count())
-                  if checklist.item(i).checkState() == Qt.CheckState.Checked]
-        return chosen or None
+        return checked_names(names_list) or None
 
     def merge_sources(self, parent: QWidget) -> list[str]:
         paths, _ = QFileDialog.getOpenFileNames(

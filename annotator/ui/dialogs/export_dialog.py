@@ -34,6 +34,22 @@ FORMATS = {
 }
 
 
+def checklist(names: list[str], checked: set[str]) -> QListWidget:
+    """A list of names with check boxes, ``checked`` ticked."""
+    widget = QListWidget()
+    for name in names:
+        item = QListWidgetItem(name)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if name in checked else Qt.CheckState.Unchecked)
+        widget.addItem(item)
+    return widget
+
+
+def checked_names(widget: QListWidget) -> list[str]:
+    return [widget.item(i).text() for i in range(widget.count())
+            if widget.item(i).checkState() == Qt.CheckState.Checked]
+
+
 @dataclass
 class ExportOptions:
     path: str
@@ -100,12 +116,7 @@ class ExportDialog(QDialog):
 
     @staticmethod
     def _checklist(names: list[str], checked: set[str]) -> QListWidget:
-        widget = QListWidget()
-        for name in names:
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if name in checked else Qt.CheckState.Unchecked)
-            widget.addItem(item)
+        widget = checklist(names, checked)
         widget.setMaximumHeight(120)
         return widget
 
@@ -136,8 +147,7 @@ class ExportDialog(QDialog):
 
     @staticmethod
     def _checked(widget: QListWidget) -> list[str]:
-        return [widget.item(i).text() for i in range(widget.count())
-                if widget.item(i).checkState() == Qt.CheckState.Checked]
+        return checked_names(widget)
 
     def options(self) -> ExportOptions:
         annotators = [] if self.gold.isChecked() else self._checked(self.annotators)

@@ -252,15 +252,7 @@ class DocumentView(QPlainTextEdit):
                 for shown in (before, after):
                     if shown is not None:
                         changed_blocks.update(old.blocks_of(shown))
-        document = self.document()
-        for number in sorted(changed_blocks):
-            block = document.findBlockByNumber(number)
-            if block.isValid():
-                self.highlighter.rehighlightBlock(block)
-        if self.current_span and self.current_span not in new.by_uuid:
-            self.current_span = None
-        self._show_current_span()
-        self.viewport().update()
+        self._rehighlight(changed_blocks)
 
     def update_spans(self, changed: Iterable[Annotation], removed: Iterable[str], colors: dict[str, str]) -> None:
         """Apply a few span edits without rebuilding the index (the keypress path: a 20,000-span
@@ -274,12 +266,17 @@ class DocumentView(QPlainTextEdit):
         for span in self._shown(changed, colors):
             blocks.update(index.remove(span.uuid))
             blocks.update(index.add(span))
+        self._rehighlight(blocks)
+
+    def _rehighlight(self, blocks: set[int]) -> None:
+        """Re-format just these blocks; drop the current span if it is gone."""
         document = self.document()
         for number in sorted(blocks):
             block = document.findBlockByNumber(number)
             if block.isValid():
                 self.highlighter.rehighlightBlock(block)
-        if self.current_span and self.current_span not in index.by_uuid:
+        index = self.highlighter.index
+        if self.current_span and (index is None or self.current_span not in index.by_uuid):
             self.current_span = None
         self._show_current_span()
         self.viewport().update()
