@@ -14,6 +14,11 @@ from annotator.io.records import ArticleRecord, FieldMap, record_from_mapping
 from annotator.model.errors import ImportFormatError
 
 
+# A whole article fits in one cell; the csv module's default limit (131,072 characters) would
+# reject long articles as "malformed".
+csv.field_size_limit(2**31 - 1)
+
+
 def read(path: Path, fields: FieldMap, notes: list[str]) -> Iterator[ArticleRecord]:
     decoded = decode_bytes(path.read_bytes())
     if decoded.detected:

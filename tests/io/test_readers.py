@@ -209,3 +209,14 @@ def test_format_detection_and_folder_walk(tmp_path):
     assert format_of(tmp_path / "x.HTM") == "html"
     with pytest.raises(ImportFormatError, match="unknown file type '.png'"):
         format_of(tmp_path / "image.png")
+
+
+def test_csv_cell_with_a_very_long_article(tmp_path):
+    path = tmp_path / "long.csv"
+    long_text = "kata " * 60_000  # 300,000 characters, past the csv module's default field limit
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        import csv as csv_module
+
+        csv_module.writer(f).writerows([["id", "text"], ["1", long_text]])
+    [record], _ = read_all(csv_file.read, path)
+    assert record.article.text == long_text
