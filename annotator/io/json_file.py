@@ -24,6 +24,8 @@ def read(path: Path, fields: FieldMap, notes: list[str]) -> Iterator[ArticleReco
         data = data["articles"]
     items = data if isinstance(data, list) else [data]
     for number, item in enumerate(items, start=1):
+        if isinstance(item, dict) and "text" not in item and isinstance(item.get("data"), dict):
+            raise ImportFormatError("this looks like Label Studio tasks; import it with --format labelstudio")
         try:
             yield record_from_mapping(item, fields, line=None)
         except ImportFormatError as error:

@@ -12,7 +12,14 @@ from annotator.io.records import ArticleRecord, FieldMap, record_from_mapping
 from annotator.model.errors import ImportFormatError
 
 
+# Keys by which other tools' JSONL gives itself away; read natively, their spans would only
+# land in ``meta``, so the user is told which --format reads them.
+FOREIGN_SHAPES = (("label", "doccano"), ("labels", "doccano"), ("entities", "doccano"),
+                  ("spans", "prodigy"), ("data", "labelstudio"))
+
+
 def read(path: Path, fields: FieldMap, notes: list[str]) -> Iterator[ArticleRecord]:
+    hinted = False
     with open(path, "rb") as f:
         for number, raw in enumerate(f, start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -25,6 +32,16 @@ def read(path: Path, fields: FieldMap, notes: list[str]) -> Iterator[ArticleReco
                 raise ImportFormatError(f"not UTF-8 ({error.reason})", line=number) from None
             except json.JSONDecodeError as error:
                 raise ImportFormatError(f"invalid JSON ({error.msg})", line=number) from None
+            if not hinted and isinstance(data, dict) and not fields.generic:
+                for key, tool in FOREIGN_SHAPES:
+                    if isinstance(data.get(key), (list, dict)) and "annotations" not in data:
+                        notes.append(f"{path.name}: line {number} has {key!r} like {tool}'s files; its spans are "
+                                     f"kept in meta only. Import with --format {tool} to get them as spans")
+                        hinted = True
+                        break
+            if isinstance(data, dict) and "text" not in data and isinstance(data.get("data"), dict):
+                raise ImportFormatError("this looks like a Label Studio task; import it with --format labelstudio",
+                                        line=number)
             record = record_from_mapping(data, fields, line=number)
             record.source_bytes = len(raw)
             yield record

@@ -353,3 +353,11 @@ def test_prodigy_rejected_tasks_are_skipped(tmp_path):
     report = project.import_paths([path], format="prodigy")
     assert report.imported == 1 and any("1 rejected" in note for note in report.notes)
     assert project.annotations(1)[0].annotator == "ner-ana"
+
+
+def test_other_tools_files_read_as_native_say_which_format_reads_them(tmp_path):
+    project = Project.open(tmp_path / "n.annotator")
+    report = project.import_paths([INTEROP / "doccano" / "export_sequence_labeling_example.jsonl"])
+    assert report.ok and any("--format doccano" in note for note in report.notes)
+    report = project.import_paths([INTEROP / "label-studio" / "named_entity-example" / "tasks.json"])
+    assert "--format labelstudio" in report.failed[0].reason
