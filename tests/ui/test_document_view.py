@@ -21,6 +21,7 @@ def test_qt_positions_are_utf16_of_our_code_points(qtbot):
     view = DocumentView()
     qtbot.addWidget(view)
     view.set_article(TRICKY, [], {})
+    assert view.toPlainText() == TRICKY  # no-break space and U+2028/U+2029 kept
     assert view.document().characterCount() - 1 == len(TRICKY.encode("utf-16-le")) // 2
     for start in range(len(TRICKY)):
         for end in (start + 1, len(TRICKY)):

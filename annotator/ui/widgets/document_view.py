@@ -292,6 +292,11 @@ class DocumentView(QPlainTextEdit):
                                    colors.get(span.label, "#999999"), self.lanes.get(span.annotator or "")))
         return shown
 
+    def toPlainText(self) -> str:  # noqa: N802 (Qt name)
+        """The article text exactly as stored. QTextDocument's own version turns no-break
+        spaces into spaces and U+2028/U+2029 into line breaks; positions are unaffected."""
+        return self.text
+
     @property
     def spans(self) -> list[Annotation]:
         index = self.highlighter.index
