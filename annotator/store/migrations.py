@@ -14,9 +14,6 @@ from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("annotator")
 
-# 'STAN' in ASCII: marks a SQLite file as a Stance Annotator project.
-APPLICATION_ID = 0x5354414E
-
 
 def run_script(db: Database, script: str) -> None:
     """Run SQL statements one by one inside the caller's transaction.
@@ -167,4 +164,3 @@ def m002_reviewer(db: Database) -> None:
     )
 
 
-SCHEMA_VERSION = len(migrations._migrations)

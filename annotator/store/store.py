@@ -24,8 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from annotator.model.errors import IdentityClash, InvalidSpan, NotFound, ProjectFileError
 from annotator.model.types import (
     GOLD,
@@ -39,7 +37,7 @@ from annotator.model.types import (
     Label,
     text_hash,
 )
-from annotator.store.migrations import APPLICATION_ID, SCHEMA_VERSION, migrations
+from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
 BUSY_TIMEOUT_SECONDS = 10.0
 
@@ -69,7 +67,6 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: str | None):
         self.conn = conn
         self.path = path
-        self.db = Database(conn, execute_plugins=False)
         self._label_ids: dict[tuple[str, str], int] = {}
         # id -> name caches for reading spans fast; dropped on our own label/annotator writes
         # and whenever another connection has committed (PRAGMA data_version).
@@ -169,9 +166,13 @@ class Store:
                 raise ProjectFileError(f"{self.path}: cannot switch the journal to WAL ({mode})")
             conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
-        if migrations.pending(self.db):
+        if version < SCHEMA_VERSION:
+            from sqlite_utils import Database  # only when the file needs migrating
+
+            from annotator.store.migrations import migrations
+
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            migrations.apply(self.db)
+            migrations.apply(Database(conn, execute_plugins=False))
         if not self.info("project_uuid"):
             with self.write():
                 self.set_info("project_uuid", new_uuid())
@@ -193,8 +194,17 @@ class Store:
         Nested calls become savepoints, so a caller can group several writes.
         """
         if self.conn.in_transaction:
-            with self.db.atomic():
+            name = f"nested_{uuid.uuid4().hex}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
                 yield self
+            except BaseException:
+                if self.conn.in_transaction:  # an error may have ended the transaction already
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            else:
+                self.conn.execute(f"RELEASE SAVEPOINT {name}")
             return
         self.conn.execute("BEGIN IMMEDIATE")
         try:

@@ -13,7 +13,8 @@ import pytest
 from annotator.model.errors import IdentityClash, ProjectFileError
 from annotator.model.types import Article
 from annotator.store import Store
-from annotator.store.migrations import APPLICATION_ID, SCHEMA_VERSION
+from annotator.store.migrations import migrations
+from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION
 from tests.conftest import DATA
 
 
@@ -200,3 +201,24 @@ def test_bulk_import_indexes_at_the_end_and_leaves_no_flag(store):
         store.add_article(Article(text="perundingan damai"))
     assert len(store.search("perundingan")) == 1  # the trigger indexes single writes again
 
+
+
+def test_schema_version_counts_the_migrations():
+    assert SCHEMA_VERSION == len(migrations._migrations)
+
+
+def test_nested_writes_are_savepoints(store):
+    with store.write():
+        store.add_article(Article(text="luar"))
+        with pytest.raises(RuntimeError), store.write():
+            store.add_article(Article(text="dalam"))
+            raise RuntimeError("undo the inner part only")
+    assert [a.text for a in store.iter_articles()] == ["luar"]
+
+
+def test_opening_an_up_to_date_project_does_not_load_sqlite_utils(project_path):
+    Store.open(project_path).close()
+    code = (f"import sys; from annotator.store import Store; Store.open({str(project_path)!r}).close(); "
+            "print('sqlite_utils' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr
