@@ -174,7 +174,9 @@ class SpanHighlighter(QSyntaxHighlighter):
 
     def _format_for(self, covering: Iterable[ShownSpan]) -> QTextCharFormat:
         spans = list(covering)
-        key = tuple(sorted(span.color_name for span in spans))
+        # Unsorted on purpose: the blend does not depend on order, and sorting per stretch of
+        # text cost more than the few duplicate cache entries it would save.
+        key = tuple(span.color_name for span in spans)
         fmt = self._formats.get(key)
         if fmt is None:
             fmt = QTextCharFormat()
