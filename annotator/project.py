@@ -578,22 +578,8 @@ class Project:
             progress(total, total)
 
     def export_jsonl(self, out: IO[str], *, progress: Progress | None = None, **filters: Any) -> int:
-        """Write the native JSONL export; returns the number of articles written."""
-        total = self.store.article_count()
-        seen = 0
-
-        def counted(records: Iterator[ArticleRecord]) -> Iterator[ArticleRecord]:
-            nonlocal seen
-            for record in records:
-                seen += 1
-                if progress and seen % 256 == 0:
-                    progress(seen, total)
-                yield record
-
-        written = jsonl.write(counted(self.records(**filters)), out)
-        if progress:
-            progress(total, total)
-        return written
+        """Write the native JSONL export to an open stream; returns the number of articles."""
+        return jsonl.write(self._counted(self.records(raw="json", **filters), progress), out)
 
     # -- edits ------------------------------------------------------------------------
 

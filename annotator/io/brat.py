@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.encoding import decode_bytes
-from annotator.io.exporting import ExportSummary, offsets_from
+from annotator.io.exporting import ExportSummary, offsets_from, offsets_in
 from annotator.io.naming import NameMap, file_stem
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import ImportFormatError, InvalidSpan
@@ -91,7 +91,7 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
             (folder / f"{stem}.txt").write_bytes(text.encode("utf-8"))
             lines: list[str] = []
             attribute_number = note_number = 0
-            convert = _converter(text, offset_unit)
+            convert = offsets_in(text, offset_unit)
             for number, span in enumerate(spans, start=1):
                 pieces = fragments(text, span.start, span.end)
                 where = ";".join("{} {}".format(*convert(s, e)) for s, e in pieces)
@@ -113,12 +113,6 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
     _write_confs(output, types, attribute_names, values, annotators, annotator_ids, codebook)
     summary.files.append(str(output))
     return summary
-
-
-def _converter(text: str, unit: str):
-    from annotator.io.exporting import offsets_in
-
-    return offsets_in(text, unit)
 
 
 def _write_confs(output: Path, types: NameMap, attribute_names: NameMap, values: dict[str, NameMap],

@@ -19,7 +19,6 @@ import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -49,16 +48,6 @@ def now() -> str:
 
 def new_uuid() -> str:
     return str(uuid.uuid4())
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    id: int
-    title: str
-    source: str | None
-    published: str | None
-    language: str | None
-    length: int
 
 
 class Store:
@@ -589,9 +578,6 @@ class Store:
     def article_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
-    def article_ids(self) -> list[int]:
-        return [row[0] for row in self.conn.execute("SELECT id FROM articles ORDER BY id")]
-
     SORT_COLUMNS = {
         "id": "id",
         "title": "title COLLATE NOCASE",
@@ -777,24 +763,10 @@ class Store:
         maps: exports read a million spans this way.
         """
         label_names, annotator_names = self._name_maps()
-        sql = (
-            "SELECT uuid, article_id, start_offset, end_offset, label_id, text, annotator_id, attributes, note, "
-            "origin, created_at, updated_at, reviewer_id FROM annotations"
-        )
+        sql = _ANNOTATION_SELECT
         where, params = self._span_filter(article_id, annotator_ids, labels, label_names)
         sql += where
-        result = []
-        for row in self.conn.execute(sql, params):
-            annotation = object.__new__(Annotation)  # see _annotation_from_row
-            annotator, annotator_uuid = annotator_names[row[6]]
-            annotation.__dict__.update(
-                uuid=row[0], article_id=row[1], start=row[2], end=row[3], label=label_names[row[4]], text=row[5],
-                annotator=annotator, annotator_uuid=annotator_uuid,
-                attributes={} if row[7] == "{}" else json.loads(row[7]), note=row[8], origin=row[9],
-                created=row[10], updated=row[11], reviewer=annotator_names[row[12]][0] if row[12] else None,
-            )
-            result.append(annotation)
-        return result
+        return [_annotation_from_row(row, label_names, annotator_names) for row in self.conn.execute(sql, params)]
 
     def annotations_json(self, article_id: int, *, annotator_ids: Iterable[int] | None = None,
                          labels: Iterable[str] | None = None) -> list[str]:
@@ -832,13 +804,10 @@ class Store:
         ]
 
     def annotation(self, annotation_uuid: str) -> Annotation:
-        row = self.conn.execute(
-            f"{_ANNOTATION_SELECT} WHERE a.uuid = ?",
-            (annotation_uuid,),
-        ).fetchone()
+        row = self.conn.execute(f"{_ANNOTATION_SELECT} WHERE uuid = ?", (annotation_uuid,)).fetchone()
         if not row:
             raise NotFound(f"no annotation with id {annotation_uuid}")
-        return _annotation_from_row(row)
+        return _annotation_from_row(row, *self._name_maps())
 
     def update_annotation(self, annotation_uuid: str, **fields: Any) -> None:
         """Change ``label_id``, ``attributes``, ``note``, ``start``/``end``/``text`` of a span."""
@@ -924,17 +893,6 @@ class Store:
         """Ids of annotators who marked at least one article done."""
         return {row[0] for row in self.conn.execute(
             "SELECT DISTINCT annotator_id FROM article_status WHERE status = 'done'")}
-
-    def articles_done_by(self, annotator_ids: Iterable[int]) -> set[int]:
-        ids = list(annotator_ids)
-        return {
-            row[0]
-            for row in self.conn.execute(
-                f"SELECT article_id FROM article_status WHERE status = 'done' "
-                f"AND annotator_id IN ({','.join('?' * len(ids))})",
-                ids,
-            )
-        }
 
     # -- agreement input ----------------------------------------------------------------
 
@@ -1102,21 +1060,23 @@ def _article_from_row(row: tuple[Any, ...]) -> Article:
 
 
 _ANNOTATION_SELECT = (
-    "SELECT a.uuid, a.article_id, a.start_offset, a.end_offset, l.name, a.text, "
-    "n.name, n.uuid, a.attributes, a.note, a.origin, a.created_at, a.updated_at, r.name "
-    "FROM annotations a JOIN labels l ON l.id = a.label_id "
-    "JOIN annotators n ON n.id = a.annotator_id LEFT JOIN annotators r ON r.id = a.reviewer_id"
+    "SELECT uuid, article_id, start_offset, end_offset, label_id, text, annotator_id, attributes, note, "
+    "origin, created_at, updated_at, reviewer_id FROM annotations"
 )
 
 
-def _annotation_from_row(row: tuple[Any, ...]) -> Annotation:
+def _annotation_from_row(row: tuple[Any, ...], label_names: dict[int, str],
+                         annotator_names: dict[int, tuple[str, str]]) -> Annotation:
+    """An ``_ANNOTATION_SELECT`` row as an Annotation, labels and annotators named from the maps."""
     # Spans are read by the million in exports: fill the instance directly rather than through
     # the dataclass __init__ (same fields, about twice as fast).
     annotation = object.__new__(Annotation)
+    annotator, annotator_uuid = annotator_names[row[6]]
     annotation.__dict__.update(
-        uuid=row[0], article_id=row[1], start=row[2], end=row[3], label=row[4], text=row[5],
-        annotator=row[6], annotator_uuid=row[7],
-        attributes={} if row[8] == "{}" else json.loads(row[8]),  # most spans have none
-        note=row[9], origin=row[10], created=row[11], updated=row[12], reviewer=row[13],
+        uuid=row[0], article_id=row[1], start=row[2], end=row[3], label=label_names[row[4]], text=row[5],
+        annotator=annotator, annotator_uuid=annotator_uuid,
+        attributes={} if row[7] == "{}" else json.loads(row[7]),  # most spans have none
+        note=row[8], origin=row[9], created=row[10], updated=row[11],
+        reviewer=annotator_names[row[12]][0] if row[12] else None,
     )
     return annotation

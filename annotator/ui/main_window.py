@@ -800,10 +800,10 @@ class MainWindow(QMainWindow):
         self.show_message("Agreement computed")
         self.sig_dashboard_ready.emit(self.dashboard)
 
-    def _on_job_failed(self, job: Job, message: str) -> None:
+    def _on_job_failed(self, job: Job, message: str, *, title: str = "Failed") -> None:
         self.jobs.remove(job)
         self.show_message(message)
-        self.dialogs.info(self, "Failed", message)
+        self.dialogs.info(self, title, message)
 
     # -- refresh -------------------------------------------------------------------------
 
@@ -937,9 +937,7 @@ class MainWindow(QMainWindow):
     def _on_import_failed(self, job: Job, progress: QProgressDialog, message: str) -> None:
         progress.reset()
         progress.deleteLater()
-        self.jobs.remove(job)
-        self.show_message(f"Import failed: {message}")
-        self.dialogs.info(self, "Import failed", message)
+        self._on_job_failed(job, f"Import failed: {message}", title="Import failed")
         self.sig_import_finished.emit(None)
 
     def merge_files(self) -> None:
