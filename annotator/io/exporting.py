@@ -1,13 +1,61 @@
-"""What every exporter shares: the summary it returns and the offset unit it writes."""
+"""What every exporter shares: the filter it applies, the summary it returns and the offset
+unit it writes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from annotator.model.offsets import OffsetMap
+from annotator.model.types import GOLD
 
 OFFSET_UNITS = ("codepoint", "utf16")
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """Which spans an export holds; the preview count and the export read the same one.
+
+    ``annotators``: ``None`` keeps everyone's work; a tuple keeps only those annotators' spans,
+    doc labels and done marks, so ``()`` keeps nobody's (the articles are still written, with
+    no spans). ``labels``: ``None`` keeps every label; a tuple keeps only spans and doc labels
+    with those labels, so ``()`` keeps none. ``done_only``: only articles marked done by at
+    least one kept annotator, with the work of the kept annotators who marked them done.
+    ``gold``: add the gold layer (adjudicated spans) to ``annotators``; with ``annotators``
+    ``None`` or ``()`` that is the gold layer alone.
+
+    ``ExportFilter()`` is everything. Build one from loose keywords with ``of``.
+    """
+
+    annotators: tuple[str, ...] | None = None
+    labels: tuple[str, ...] | None = None
+    done_only: bool = False
+    gold: bool = False
+
+    @classmethod
+    def of(cls, *, annotators: Iterable[str] | None = None, labels: Iterable[str] | None = None,
+           done_only: bool = False, gold: bool = False) -> ExportFilter:
+        """The filter of these keywords, any iterables of names (``None`` = no restriction)."""
+        return cls(annotators=None if annotators is None else tuple(annotators),
+                   labels=None if labels is None else tuple(labels), done_only=done_only, gold=gold)
+
+    def annotator_names(self) -> tuple[str, ...] | None:
+        """The annotators whose work is kept, the gold layer included; ``None`` = everyone."""
+        if self.gold:
+            return (*(name for name in self.annotators or () if name != GOLD), GOLD)
+        return self.annotators
+
+
+def export_filter(given: ExportFilter | None, keywords: dict[str, Any]) -> ExportFilter:
+    """``given``, or the filter of loose keywords (``annotators=[…]``, as the CLI passes them).
+
+    Raises:
+        TypeError: both, or a keyword that is no field of ``ExportFilter``.
+    """
+    if given is not None and keywords:
+        raise TypeError(f"give an ExportFilter or keywords, not both (got {', '.join(keywords)})")
+    return given if given is not None else ExportFilter.of(**keywords)
 
 
 @dataclass

@@ -11,7 +11,6 @@ from typing import IO, Any
 from annotator.io.records import ArticleRecord, FieldMap, record_from_mapping
 from annotator.model.errors import ImportFormatError
 
-
 # Keys by which other tools' JSONL gives itself away; read natively, their spans would only
 # land in ``meta``, so the user is told which --format reads them.
 FOREIGN_SHAPES = (("label", "doccano"), ("labels", "doccano"), ("entities", "doccano"),
@@ -85,13 +84,30 @@ def record_to_dict(record: ArticleRecord) -> dict[str, Any]:
     }
 
 
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+"""``json.dumps(value, ensure_ascii=False)`` without building an encoder on every call."""
+
+
 def record_line(record: ArticleRecord) -> str:
-    """One JSONL line; spans already serialised (``annotations_json``) are spliced in as they are."""
+    """One JSONL line, the same text as ``json.dumps(record_to_dict(record), ensure_ascii=False)``.
+
+    Spans already serialised by SQLite (``annotations_json``) go in as they are: the line is
+    assembled key by key, each value encoded on its own and the ``annotations`` array joined
+    from those strings, so no article text, title or meta can be mistaken for the array.
+    """
     if record.annotations_json is None:
-        return json.dumps(record_to_dict(record), ensure_ascii=False) + "\n"
+        return _encode(record_to_dict(record)) + "\n"
     data = record_to_dict(ArticleRecord(record.article, [], record.doc_labels, record.done_by))
-    head, tail = json.dumps(data, ensure_ascii=False).split('"annotations": []', 1)
-    return f'{head}"annotations": [{", ".join(record.annotations_json)}]{tail}\n'
+    parts: list[str] = []
+    for key, value in data.items():
+        parts.append(", " if parts else "{")
+        parts.append(_encode(key))
+        if key == "annotations":
+            parts += (": [", ", ".join(record.annotations_json), "]")
+        else:
+            parts += (": ", _encode(value))
+    parts.append("}\n")
+    return "".join(parts)
 
 
 def write(records: Iterable[ArticleRecord], out: IO[str]) -> int:

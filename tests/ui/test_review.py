@@ -22,8 +22,8 @@ def review_project(tmp_path):
     """Two analysts: they disagree in articles 1 and 2, agree in article 3."""
     path = tmp_path / "review.annotator"
     project = Project.open(path)
-    with project.store.write():
-        ids = [project.store.add_article(Article(text=t, title=f"T{i}"))[0] for i, t in enumerate(TEXTS)]
+    with project._store.write():
+        ids = [project._store.add_article(Article(text=t, title=f"T{i}"))[0] for i, t in enumerate(TEXTS)]
 
     def add(article, who, phrase, label):
         start = TEXTS[ids.index(article)].index(phrase)
@@ -153,8 +153,8 @@ def test_merge_from_the_window_asks_to_rename_a_clash(review_project, tmp_path, 
     path, ids = review_project
     other = tmp_path / "other.annotator"
     project = Project.open(other)
-    with project.store.write():
-        article_id, _ = project.store.add_article(Article(text=TEXTS[0]))
+    with project._store.write():
+        article_id, _ = project._store.add_article(Article(text=TEXTS[0]))
     project.execute(AddSpan(article_id, "ana", 0, 6, "Quotation"))  # another person called ana
     project.close()
     window = make_main_window(path, "rina")
@@ -197,6 +197,7 @@ def test_export_dialog_every_format_and_span_count_preview(review_project, make_
     assert dialog.format.count() == len(FORMATS) == 7
     assert dialog.preview.text() == "3 spans in 2 articles"  # ana only, preselected
     dialog.annotators.item(1).setCheckState(Qt.CheckState.Checked)
+    dialog.flush_preview()
     assert dialog.preview.text() == "6 spans in 3 articles"
     for fmt in FORMATS:
         target = tmp_path / (f"out-{fmt}" if fmt == "brat" else f"out.{fmt}")

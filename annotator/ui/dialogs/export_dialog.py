@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,6 +23,11 @@ from PySide6.QtWidgets import (
     QPushButton,
     QWidget,
 )
+
+from annotator.io.exporting import ExportFilter
+
+PREVIEW_DELAY_MS = 150
+"""Quiet time after the last filter change before the preview counts again."""
 
 FORMATS = {
     "jsonl": "Native JSONL, lossless (*.jsonl)",
@@ -52,6 +58,12 @@ def checked_names(widget: QListWidget) -> list[str]:
 
 @dataclass
 class ExportOptions:
+    """What the export dialog asks: where, in which format, and the filter (``filter``).
+
+    ``annotators`` and ``labels`` follow ``ExportFilter``: ``None`` is everyone / every label,
+    an empty list nobody / no label.
+    """
+
     path: str
     format: str = "jsonl"
     annotators: list[str] | None = None
@@ -61,16 +73,36 @@ class ExportOptions:
     offset_unit: str | None = None
     excel: bool = False
 
-    def as_filters(self) -> dict:
-        return {"annotators": self.annotators, "labels": self.labels, "done_only": self.done_only,
-                "gold": self.gold}
+    @property
+    def filter(self) -> ExportFilter:
+        """The one filter both the preview count and the export read."""
+        return ExportFilter.of(annotators=self.annotators, labels=self.labels, done_only=self.done_only,
+                               gold=self.gold)
+
+    def as_filters(self) -> dict[str, Any]:
+        """``filter`` as keywords (``Project.export(**options.as_filters())``)."""
+        chosen = self.filter
+        return {"annotators": chosen.annotators, "labels": chosen.labels, "done_only": chosen.done_only,
+                "gold": chosen.gold}
 
 
 class ExportDialog(QDialog):
+    """Export options with a live count of the spans they select.
+
+    ``preview(options)`` returns ``(spans, articles with spans)`` for ``options.filter``, the
+    filter the export then applies, so the count and the file agree. Counting runs on the GUI
+    thread, so filter changes are debounced: each change restarts a single-shot timer and one
+    count runs ``PREVIEW_DELAY_MS`` after the last of a burst (``flush_preview`` runs it now).
+    """
+
     def __init__(self, annotators: list[str], labels: list[str], me: str, parent: QWidget | None = None,
                  preview: Callable[[ExportOptions], tuple[int, int]] | None = None):
         super().__init__(parent)
         self._preview = preview
+        self._preview_timer = QTimer(self)
+        self._preview_timer.setSingleShot(True)
+        self._preview_timer.setInterval(PREVIEW_DELAY_MS)
+        self._preview_timer.timeout.connect(self.update_preview)
         self.setWindowTitle("Export")
         layout = QFormLayout(self)
         self.path = QLineEdit()
@@ -104,11 +136,12 @@ class ExportDialog(QDialog):
         self.preview.setObjectName("exportPreview")
         layout.addRow("Will export", self.preview)
         for widget in (self.annotators, self.labels):
-            widget.itemChanged.connect(lambda _item: self.update_preview())
+            widget.itemChanged.connect(lambda _item: self.schedule_preview())
         for box in (self.done_only, self.gold):
-            box.toggled.connect(lambda _on: self.update_preview())
+            box.toggled.connect(lambda _on: self.schedule_preview())
         self.format.currentIndexChanged.connect(lambda _i: self._on_format_changed())
         self._on_format_changed()
+        self.update_preview()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -124,13 +157,36 @@ class ExportDialog(QDialog):
         fmt = self.format.currentData()
         self.excel.setEnabled(fmt == "csv")
         self.offset_unit.setEnabled(fmt not in ("conll", "spacy"))
-        self.update_preview()
+
+    def schedule_preview(self) -> None:
+        """Count again once the filters have been still for ``PREVIEW_DELAY_MS``."""
+        if self._preview is not None:
+            self._preview_timer.start()  # restarts a pending count
+
+    def flush_preview(self) -> None:
+        """Run a scheduled count now (tests, and anything that needs the figure at once)."""
+        if self._preview_timer.isActive():
+            self._preview_timer.stop()
+            self.update_preview()
 
     def update_preview(self) -> None:
+        """Count now what ``options()`` would export."""
+        self._preview_timer.stop()
         if self._preview is None:
             return
-        spans, articles = self._preview(self.options())
-        self.preview.setText(f"{spans:,} spans in {articles:,} articles")
+        options = self.options()
+        spans, articles = self._preview(options)
+        chosen = options.filter
+        why = ""
+        if chosen.annotators == () and not chosen.gold:
+            why = " (no annotator ticked)"
+        elif chosen.labels == ():
+            why = " (no label ticked)"
+        self.preview.setText(f"{spans:,} spans in {articles:,} articles{why}")
+
+    def done(self, result: int) -> None:
+        self._preview_timer.stop()  # no count after the dialog has closed
+        super().done(result)
 
     def _browse(self) -> None:
         fmt = self.format.currentData()
