@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,8 @@ def check_person_name(name: str) -> None:
     from annotator.model.errors import AnnotatorError
 
     if name.strip() in ("", GOLD):
-        raise AnnotatorError(f"{name!r} cannot be an annotator's name" + (" (it is the gold layer)" if name == GOLD else ""))
+        raise AnnotatorError(f"{name!r} cannot be an annotator's name"
+                             + (" (it is the gold layer)" if name == GOLD else ""))
 STATUSES = ("not_started", "in_progress", "done")
 
 # Colour-blind-safe qualitative palettes (Okabe & Ito 2008, then Paul Tol's "light").
@@ -28,6 +30,18 @@ PALETTE = (
     "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999",
     "#77AADD", "#EE8866", "#EEDD88", "#FFAABB", "#99DDFF", "#44BB99", "#BBCC33", "#AAAA00",
 )
+
+
+_COLOR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
+
+
+def is_valid_color(color: str) -> bool:
+    """True for ``#rgb`` and ``#rrggbb`` (any case), the forms codebook files and PALETTE use.
+
+    Colours are pasted into Qt stylesheets and brat's visual.conf, so nothing else may pass:
+    ``red; background: url(x)`` would inject stylesheet rules.
+    """
+    return bool(_COLOR.fullmatch(color))
 
 
 def text_hash(text: str) -> str:
@@ -140,7 +154,8 @@ class Codebook:
 
         Raises:
             CodebookError: not an object, a label without a name, a duplicate name or hotkey,
-                or a parent that is not a label of the codebook.
+                a parent that is not a label of the codebook, or a colour that is not
+                ``#rrggbb`` / ``#rgb``.
         """
         if not isinstance(data, dict):
             raise CodebookError("a codebook is a JSON object with a 'labels' list")
@@ -177,7 +192,8 @@ class Codebook:
                     group[i] = _replace(label, color=PALETTE[i % len(PALETTE)])
 
     def validate(self, *, known_parents: frozenset[str] = frozenset()) -> None:
-        """Raises CodebookError on duplicate names or hotkeys, or an unknown parent.
+        """Raises CodebookError on duplicate names or hotkeys, an unknown parent or a colour
+        that is not ``#rgb`` / ``#rrggbb`` (an empty colour is allowed: ``fill_colors`` fills it).
 
         ``known_parents`` are labels stored already, which a partial codebook may group under.
         """
@@ -187,6 +203,10 @@ class Codebook:
             for label in group:
                 if label.name in names:
                     raise CodebookError(f"{what} {label.name!r} appears twice")
+                if label.color and not is_valid_color(label.color):
+                    raise CodebookError(
+                        f"{what} {label.name!r} has colour {label.color!r}; use #rrggbb or #rgb"
+                    )
                 names.add(label.name)
             seen |= names
             for label in group:
@@ -203,8 +223,8 @@ class Codebook:
                         f"and {label.name!r}"
                     )
                 hotkeys[label.hotkey] = label.name
-        names = [a.name for a in self.attributes]
-        if len(names) != len(set(names)):
+        attribute_names = [a.name for a in self.attributes]
+        if len(attribute_names) != len(set(attribute_names)):
             raise CodebookError("an attribute name appears twice")
 
 

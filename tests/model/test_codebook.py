@@ -32,6 +32,28 @@ def test_invalid_codebooks_are_refused_clearly(data, message):
         Codebook.from_dict(data)
 
 
+@pytest.mark.parametrize("color", ["red; background: url(x)", "red", "#12345", "#1234567", "#ggg", " #fff",
+                                   "#fff;}", "rgb(0,0,0)"])
+@pytest.mark.parametrize("key", ["labels", "doc_labels"])
+def test_a_colour_that_is_not_hex_is_refused_naming_the_label(color, key):
+    # Colours end up in Qt stylesheets: anything but #rgb / #rrggbb could inject rules.
+    with pytest.raises(CodebookError, match=r"label 'Evil' has colour") as refused:
+        Codebook.from_dict({key: [{"name": "Fine", "color": "#E69F00"}, {"name": "Evil", "color": color}]})
+    assert repr(color) in str(refused.value)
+
+
+def test_hex_colours_in_both_forms_and_any_case_are_accepted():
+    codebook = Codebook.from_dict({"labels": [{"name": "A", "color": "#E69F00"}, {"name": "B", "color": "#fff"},
+                                              {"name": "C", "color": "#abcDEF"}, {"name": "D"}]})
+    assert [label.color for label in codebook.labels][:3] == ["#E69F00", "#fff", "#abcDEF"]
+
+
+def test_shipped_codebook_colours_pass_validation():
+    codebook = default_codebook()  # news-stance.json, read through Codebook.from_dict
+    assert codebook.labels and all(label.color.startswith("#") for label in codebook.labels)
+    codebook.validate()
+
+
 def test_round_trip_through_dict():
     codebook = default_codebook()
     assert Codebook.from_dict(codebook.to_dict()) == codebook

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
@@ -16,12 +17,14 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
 from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions, checked_names, checklist
+from annotator.ui.plain import plain_label, set_plain
 
 PROJECT_FILTER = "Stance Annotator projects (*.annotator);;SQLite files (*.sqlite *.db);;All files (*)"
 IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.ndjson *.json *.csv);;All files (*)"
@@ -53,7 +56,12 @@ class Dialogs:
         return dialog.options()
 
     def confirm(self, parent: QWidget, title: str, text: str) -> bool:
-        answer = QMessageBox.question(parent, title, text)
+        # Not QMessageBox.question(): its text is AutoText, and ``text`` quotes label names.
+        box = set_plain(QMessageBox(
+            QMessageBox.Icon.Question, title, text,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, parent))
+        answer = box.exec()
+        box.deleteLater()
         return answer == QMessageBox.StandardButton.Yes
 
     def annotator_name(self, parent: QWidget, current: str) -> str | None:
@@ -69,7 +77,7 @@ class Dialogs:
         dialog = QDialog(parent)
         dialog.setWindowTitle("Review: compare annotators")
         layout = QVBoxLayout(dialog)
-        layout.addWidget(QLabel("Compare the work of:"))
+        layout.addWidget(plain_label("Compare the work of:"))
         names_list = checklist(names, set(preselected))
         layout.addWidget(names_list)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -88,10 +96,20 @@ class Dialogs:
 
     def rename_clash(self, parent: QWidget, name: str, source: str) -> str | None:
         """A different person called ``name`` arrives from ``source``: under which name to merge."""
-        new_name, ok = QInputDialog.getText(
-            parent, "Two people, one name",
+        dialog = QInputDialog(parent)
+        dialog.setWindowTitle("Two people, one name")
+        dialog.setInputMode(QInputDialog.InputMode.TextInput)
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Normal)
+        dialog.setLabelText(
             f"“{name}” in {source} is not this project's “{name}” (different annotator id).\n"
-            "Merge their work under another name:", text=f"{name} (2)")
+            "Merge their work under another name:")
+        # QInputDialog has no text-format switch; its one QLabel quotes a name and a file path.
+        for label in dialog.findChildren(QLabel):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        dialog.setTextValue(f"{name} (2)")
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        new_name = dialog.textValue()
+        dialog.deleteLater()
         return new_name.strip() if ok and new_name.strip() and new_name.strip() != name else None
 
     def save_file(self, parent: QWidget, title: str, suggested: str, filter_text: str) -> str | None:
@@ -99,8 +117,9 @@ class Dialogs:
         return path or None
 
     def info(self, parent: QWidget, title: str, text: str, details: str = "") -> None:
-        """A non-blocking message (``open()``, not ``exec()``)."""
-        box = QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent)
+        """A non-blocking message (``open()``, not ``exec()``), shown as plain text: messages
+        quote file names, file contents and label names."""
+        box = set_plain(QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent))
         if details:
             box.setDetailedText(details)
         box.setModal(False)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from annotator.model.errors import CodebookError
 from annotator.model.types import PALETTE, AttributeDef, Codebook, Label
+from annotator.ui.plain import plain_label
 
 
 @dataclass
@@ -247,7 +247,7 @@ class CodebookDialog(QDialog):
         tabs.addTab(self.doc_labels, "Document labels")
         tabs.addTab(attribute_page, "Attributes")
         layout.addWidget(tabs)
-        self.error = QLabel("")
+        self.error = plain_label("")  # CodebookError messages quote label names
         self.error.setObjectName("codebookError")
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)

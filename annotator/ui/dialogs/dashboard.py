@@ -13,7 +13,6 @@ from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QTableWidget,
@@ -22,6 +21,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from annotator.ui.plain import plain_html, plain_label
 
 TABLE_COLUMNS = ("Label", "Krippendorff α", "Fleiss κ", "Mean Cohen κ", "Mean F1 exact", "Mean F1 overlap")
 
@@ -97,13 +98,13 @@ def distribution_chart(distribution: dict[str, dict[str, int]], labels: list[str
     chart.setTitle("Spans per label and annotator")
     series = QBarSeries()
     for annotator, counts in sorted(distribution.items()):
-        bar_set = QBarSet(annotator)
+        bar_set = QBarSet(plain_html(annotator))  # Qt Charts renders legend labels as HTML
         for label in labels:
             bar_set.append(counts.get(label, 0))
         series.append(bar_set)
     chart.addSeries(series)
     axis_x = QBarCategoryAxis()
-    axis_x.append([label if len(label) <= 18 else label[:17] + "…" for label in labels])
+    axis_x.append([plain_html(label if len(label) <= 18 else label[:17] + "…") for label in labels])
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(axis_x)
     axis_y = QValueAxis()
@@ -134,12 +135,12 @@ class AgreementDashboard(QDialog):
         summary = (f"Annotators: {', '.join(result['annotators']) or 'none'} · unit: {result['unit']} · "
                    f"articles judged by two or more: {result['articles']} · Fleiss κ {_text(result['fleiss_kappa'])}"
                    f" · Krippendorff α {_text(result['krippendorff_alpha'])}")
-        header = QLabel(summary)
+        header = plain_label(summary)
         header.setObjectName("agreementSummary")
         header.setWordWrap(True)
         layout.addWidget(header)
         if result["notes"]:
-            notes = QLabel("Notes: " + "; ".join(result["notes"]))
+            notes = plain_label("Notes: " + "; ".join(result["notes"]))
             notes.setWordWrap(True)
             layout.addWidget(notes)
         tabs = QTabWidget()

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QPixmap
 
 from annotator.model.types import Label
+from annotator.ui.plain import plain_tooltip
 
 LabelNameRole = Qt.ItemDataRole.UserRole + 1
 
 
 class LabelListModel(QAbstractListModel):
-    def __init__(self, labels: list[Label] | None = None, parent=None):
+    def __init__(self, labels: list[Label] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._labels: list[Label] = list(labels or [])
         self._icons: dict[str, QPixmap] = {}
@@ -27,7 +28,7 @@ class LabelListModel(QAbstractListModel):
     def labels(self) -> list[Label]:
         return list(self._labels)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._labels)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -40,13 +41,13 @@ class LabelListModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return self._swatch(label.color)
         if role == Qt.ItemDataRole.ToolTipRole:
-            parts = [f"<b>{_escape(label.name)}</b>"]
+            parts = [label.name]
             if label.hotkey:
-                parts[0] += f" (key {_escape(label.hotkey)})"
+                parts[0] += f" (key {label.hotkey})"
             if label.description:
-                parts.append(_escape(label.description))
-            parts += [f"e.g. “{_escape(example)}”" for example in label.examples]
-            return "<br>".join(parts)
+                parts.append(label.description)
+            parts += [f"e.g. “{example}”" for example in label.examples]
+            return plain_tooltip("\n".join(parts))
         if role == LabelNameRole:
             return label.name
         return None
@@ -57,7 +58,3 @@ class LabelListModel(QAbstractListModel):
             pixmap.fill(QColor(color or "#999999"))
             self._icons[color] = pixmap
         return self._icons[color]
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from annotator.review.compare import SpanGroup
+from annotator.ui.plain import plain_tooltip
 
 GroupRole = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Agreement", "Label", "Text", "Annotators", "Gold")
@@ -16,7 +17,7 @@ STATUS_COLOR = {"all": "#DDF2E3", "partial": "#FFF1C7", "single": "#FBD9D3"}
 
 
 class ReviewGroupModel(QAbstractTableModel):
-    def __init__(self, parent=None):
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._groups: list[SpanGroup] = []
 
@@ -28,14 +29,16 @@ class ReviewGroupModel(QAbstractTableModel):
     def groups(self) -> list[SpanGroup]:
         return list(self._groups)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._groups)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(COLUMNS)):
             return COLUMNS[section]
         return None
 
@@ -47,15 +50,22 @@ class ReviewGroupModel(QAbstractTableModel):
             return group
         if role == Qt.ItemDataRole.BackgroundRole:
             return QColor(STATUS_COLOR[group.status])
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # Labels, covered text and annotator names are user data; tooltips guess HTML.
+            return plain_tooltip(self._text(group, index.column(), full=True))
+        if role != Qt.ItemDataRole.DisplayRole:
             return None
-        column = index.column()
+        return self._text(group, index.column(), full=False)
+
+    @staticmethod
+    def _text(group: SpanGroup, column: int, *, full: bool) -> str:
+        """A cell as plain text; ``full`` keeps the whole covered text (for the tooltip)."""
         if column == 0:
             return STATUS_TEXT[group.status]
         if column == 1:
             return group.label
         if column == 2:
-            return group.text if len(group.text) <= 80 or role == Qt.ItemDataRole.ToolTipRole else group.text[:80] + "…"
+            return group.text if len(group.text) <= 80 or full else group.text[:80] + "…"
         if column == 3:
             return ", ".join(group.annotators) or "(reviewer)"
         return "✓" if group.gold_uuid else ""

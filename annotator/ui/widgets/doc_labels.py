@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
 
 from annotator.model.types import Label
+from annotator.ui.plain import plain_label, plain_tooltip, safe_color
 
 
 class DocLabelBar(QWidget):
@@ -17,7 +18,7 @@ class DocLabelBar(QWidget):
         self.setObjectName("docLabels")
         self._layout = QHBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.addWidget(QLabel("Document:"))
+        self._layout.addWidget(plain_label("Document:"))
         self.buttons: dict[str, QToolButton] = {}
         self._layout.addStretch(1)
 
@@ -29,12 +30,14 @@ class DocLabelBar(QWidget):
         for i, label in enumerate(labels):
             button = QToolButton()
             button.setObjectName(f"docLabel_{i}")
-            button.setText(label.name)
+            # A single "&" would become a mnemonic (underlined letter, Alt shortcut).
+            button.setText(label.name.replace("&", "&&"))
             button.setCheckable(True)
-            button.setToolTip(label.description or label.name)
+            button.setToolTip(plain_tooltip(label.description or label.name))
+            # Only a checked #rgb / #rrggbb colour reaches the stylesheet (see safe_color).
             button.setStyleSheet(
                 f"QToolButton {{ padding: 2px 6px; }} "
-                f"QToolButton:checked {{ background: {label.color}; border: 2px solid #333; }}")
+                f"QToolButton:checked {{ background: {safe_color(label.color)}; border: 2px solid #333; }}")
             button.clicked.connect(lambda checked, name=label.name: self.sig_toggled.emit(name, checked))
             self._layout.insertWidget(self._layout.count() - 1, button)
             self.buttons[label.name] = button

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
 
 from annotator.model.offsets import OffsetMap
 from annotator.model.types import Annotation
+from annotator.ui.plain import plain_tooltip
 
 BACKGROUND_ALPHA = 0.42
 _BLOCK_SEPARATOR = re.compile("[\n\r\u2029]")
@@ -432,18 +433,20 @@ class DocumentView(QPlainTextEdit):
         if not spans:
             QToolTip.hideText()
             return
+        QToolTip.showText(event.globalPos(), plain_tooltip(self.tooltip_text(spans)), self)
+
+    def tooltip_text(self, spans: list[Annotation]) -> str:
+        """What hovering over ``spans`` tells, as plain text (labels, attributes, notes are user data)."""
         lines = []
         for span in spans:
-            owner = f"{_escape(span.annotator or '')}: " if (span.annotator or "") in self.lanes else ""
-            line = f"{owner}<b>{_escape(span.label)}</b>"
+            owner = f"{span.annotator or ''}: " if (span.annotator or "") in self.lanes else ""
+            line = f"{owner}{span.label}"
             if span.attributes:
-                line += " — " + ", ".join(
-                    f"{_escape(k)}: {_escape(str(v))}" for k, v in sorted(span.attributes.items())
-                )
+                line += " — " + ", ".join(f"{k}: {v}" for k, v in sorted(span.attributes.items()))
             if span.note:
-                line += f"<br><i>{_escape(span.note)}</i>"
+                line += f"\n{span.note}"
             lines.append(line)
-        QToolTip.showText(event.globalPos(), "<br>".join(lines), self)
+        return "\n".join(lines)
 
     # -- painting ------------------------------------------------------------------------
 
@@ -497,7 +500,3 @@ class DocumentView(QPlainTextEdit):
     def _nested(spans: list[ShownSpan], span: ShownSpan) -> bool:
         return any(o is not span and o.lane is None and o.start16 < span.end16 and span.start16 < o.end16
                    for o in spans)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLineEdit, QWidget
 
 from annotator.model.types import Annotation, AttributeDef
+from annotator.ui.plain import plain_label
 
 
 class SpanDetailsWidget(QGroupBox):
@@ -20,9 +21,9 @@ class SpanDetailsWidget(QGroupBox):
         super().__init__("Span", parent)
         self.setObjectName("spanDetails")
         self._layout = QFormLayout(self)
-        self.label_text = QLabel("—")
+        self.label_text = plain_label("—")
         self.label_text.setObjectName("spanLabel")
-        self.covered_text = QLabel("")
+        self.covered_text = plain_label("")
         self.covered_text.setObjectName("spanText")
         self.covered_text.setWordWrap(True)
         self.covered_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -52,7 +53,8 @@ class SpanDetailsWidget(QGroupBox):
             line_edit = combo.lineEdit()
             assert line_edit is not None
             line_edit.editingFinished.connect(self._on_attribute_edited)
-            self._layout.insertRow(self._layout.rowCount() - 1, attribute.name, combo)
+            # insertRow(int, str, QWidget) would make an AutoText QLabel of the codebook's name.
+            self._layout.insertRow(self._layout.rowCount() - 1, plain_label(attribute.name), combo)
             self.attribute_editors[attribute.name] = combo
         self.show_span(self.span)
 
