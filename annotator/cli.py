@@ -16,8 +16,8 @@ from typing import Any
 import click
 
 from annotator import __version__
-from annotator.io.records import FieldMap
 from annotator.io.exporters import FORMATS as EXPORT_FORMATS
+from annotator.io.records import FieldMap
 from annotator.io.sources import FORMATS
 from annotator.model.errors import AnnotatorError
 from annotator.project import ImportReport, Project, read_codebook_file
@@ -143,8 +143,8 @@ def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], lab
            done_only: bool, gold: bool, offset_unit: str | None, excel: bool) -> None:
     """Export PROJECT's articles and annotations."""
     opened = Project.open(project, create=False)
-    filters = {"annotators": list(annotators) or None, "labels": list(labels) or None,
-               "done_only": done_only, "gold": gold}
+    filters: dict[str, Any] = {"annotators": list(annotators) or None, "labels": list(labels) or None,
+                               "done_only": done_only, "gold": gold}
     if excel and fmt != "csv":
         raise click.BadParameter("--excel applies to --format csv only", param_hint="--excel")
     with _progress_bar("Exporting") as progress:
@@ -200,7 +200,8 @@ def merge(project: str, sources: tuple[Path, ...], renames: tuple[str, ...], as_
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.option("--annotator", "annotators", multiple=True,
-              help="Compare these annotators (repeatable; default: everyone who marked an article done, but the gold layer).")
+              help="Compare these annotators (repeatable; default: everyone who marked an article done, "
+                   "but the gold layer).")
 @click.option("--unit", type=click.Choice(["token", "char"]), default="token", show_default=True,
               help="Units for kappa and alpha: tokens (\\w+ runs and single symbols) or characters.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
@@ -297,7 +298,7 @@ def search(project: str, query: str, limit: int, as_json: bool) -> None:
 def check(project: str) -> None:
     """Check PROJECT for damage: SQLite integrity and every span's stored text. Repairs nothing."""
     opened = Project.open(project, create=False)
-    problems = opened.store.verify()
+    problems = opened.verify()
     opened.close()
     for problem in problems:
         click.echo(problem)

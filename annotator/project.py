@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -23,7 +24,7 @@ from typing import IO, Any
 
 from annotator.io import jsonl
 from annotator.io.exporters import FORMATS
-from annotator.io.exporting import OFFSET_UNITS, ExportSummary
+from annotator.io.exporting import OFFSET_UNITS, ExportFilter, ExportSummary, export_filter
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.io.sources import READERS, TAKES_OFFSET_UNIT, expand_paths, format_of
 from annotator.model.commands import (
@@ -48,8 +49,9 @@ from annotator.model.errors import (
 from annotator.model.offsets import check_span
 from annotator.review.agreement import AgreementCounts, ArticleUnits, SpanRef
 from annotator.model.types import GOLD, Annotation, Annotator, Article, Codebook, DocLabel, Label
-from annotator.store import Store
-from annotator.store.store import now
+from annotator.store import Store, is_sqlite_file
+from annotator.store.import_runs import CHUNK_SECONDS, ImportRun
+from annotator.store.store import BUSY_TIMEOUT_SECONDS, now
 
 Progress = Callable[[int, int], None]
 """Called with (done, total) units of work; for imports the units are bytes of input."""
@@ -171,21 +173,22 @@ class Project:
     """One open project file."""
 
     def __init__(self, store: Store):
-        self.store = store
+        self._store = store
         # Article texts never change once stored; the last few are kept so that a keypress on
         # a 1,000,000-character article does not re-read it to check a span.
         self._texts: dict[int, str] = {}
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, codebook: Codebook | None = None) -> Project:
+    def open(cls, path: str | Path, *, create: bool = True, codebook: Codebook | None = None,
+             read_only: bool | None = None, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Project:
         """Open (or create, with ``codebook`` or the default one) a project file.
 
         Raises:
             ProjectFileError: see ``Store.open``.
         """
-        store = Store.open(path, create=create)
+        store = Store.open(path, create=create, read_only=read_only, busy_timeout=busy_timeout)
         project = cls(store)
-        if not store.codebook().labels and not store.info("codebook_seeded"):
+        if not store.read_only and not store.codebook().labels and not store.info("codebook_seeded"):
             with store.write():
                 store.merge_codebook(codebook or default_codebook())
                 store.set_info("codebook_seeded", "yes")
@@ -202,27 +205,27 @@ class Project:
     @classmethod
     def memory(cls, *, codebook: Codebook | None = None) -> Project:
         project = cls(Store.memory())
-        with project.store.write():
-            project.store.merge_codebook(codebook or default_codebook())
+        with project._store.write():
+            project._store.merge_codebook(codebook or default_codebook())
         return project
 
     def close(self) -> None:
-        self.store.close()
+        self._store.close()
 
     @property
     def path(self) -> str | None:
-        return self.store.path
+        return self._store.path
 
     # -- codebook -----------------------------------------------------------------------
 
     def codebook(self) -> Codebook:
-        return self.store.codebook()
+        return self._store.codebook()
 
     def import_codebook(self, path: Path) -> dict[str, list[str]]:
         codebook = read_codebook_file(path)
-        with self.store.write():
-            result = self.store.merge_codebook(codebook)
-            self.store.log_event("codebook_import", target=str(path), details=result)
+        with self._store.write():
+            result = self._store.merge_codebook(codebook)
+            self._store.log_event("codebook_import", target=str(path), details=result)
         return result
 
     def export_codebook(self, path: Path) -> None:
@@ -234,13 +237,16 @@ class Project:
     # -- annotators ---------------------------------------------------------------------
 
     def annotator(self, name: str) -> Annotator:
-        """The annotator called ``name``, added to the project if new."""
-        annotator = self.store.annotator_by_name(name)
+        """The annotator called ``name``, added to the project if new (in a read-only project
+        an unknown name is returned unsaved, with no id)."""
+        annotator = self._store.annotator_by_name(name)
         if annotator:
             return annotator
-        with self.store.write():
-            annotator, _ = self.store.ensure_annotator(name)
-            self.store.log_event("annotator_added", annotator=name)
+        if self.read_only:
+            return Annotator(uuid="", name=name)
+        with self._store.write():
+            annotator, _ = self._store.ensure_annotator(name)
+            self._store.log_event("annotator_added", annotator=name)
         return annotator
 
     # -- import ----------------------------------------------------------------------
@@ -314,45 +320,106 @@ class Project:
         counts = _FileCounts()
         notes: list[str] = []
         annotators: dict[tuple[str | None, str | None], Annotator] = {}
-        read_bytes = 0
         imported_at = now()
-        plain: list[Article] = []  # articles without annotations, inserted in batches
+
+        def store_record(record: ArticleRecord, run: ImportRun) -> None:
+            try:
+                self._store_record(record, default_annotator or record.annotator_hint, annotators, counts,
+                                   imported_at, run)
+            except (ImportFormatError, IdentityClash) as error:
+                message = error.message if isinstance(error, ImportFormatError) else str(error)
+                raise ImportFormatError(message, line=record.line) from None
+
+        def finish() -> None:
+            self._store.log_event(
+                "import", annotator=default_annotator, target=str(path),
+                details={"imported": counts.imported, "skipped": counts.skipped,
+                         "annotations": counts.annotations_added},
+            )
+
+        self._write_in_chunks(str(path), reader(path, fields, notes, **options), store_record, counts, imported_at,
+                              finish=finish, is_cancelled=is_cancelled, advance=advance)
+        report.notes += notes
+        return counts
+
+    def _write_in_chunks(
+        self,
+        source: str,
+        records: Iterable[ArticleRecord],
+        store_record: Callable[[ArticleRecord, ImportRun], None],
+        counts: _FileCounts,
+        imported_at: str,
+        *,
+        finish: Callable[[], None],
+        start: Callable[[], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        advance: Callable[[int], None] | None = None,
+    ) -> None:
+        """Store one source's records whole or not at all, in short transactions.
+
+        Records are parsed in batches outside any transaction; each batch is written in
+        chunks of at most ``CHUNK_SECONDS`` (``store.import_runs``), so other programs and the
+        window's keypresses wait a fraction of a second at most. A failure, a cancel or a
+        crash takes back everything the source added.
+        """
+        store = self._store
+        run = ImportRun.begin(store, source)
+        try:
+            if start is not None:
+                with run.chunk():
+                    start()
+            pending: list[ArticleRecord] = []
+            pending_bytes = read_bytes = 0
+            for record in records:
+                pending.append(record)
+                pending_bytes += record.source_bytes
+                read_bytes += record.source_bytes
+                if len(pending) >= PARSE_BATCH_RECORDS or pending_bytes >= PARSE_BATCH_BYTES:
+                    self._write_batch(run, pending, store_record, counts, imported_at)
+                    pending.clear()
+                    pending_bytes = 0
+                    if is_cancelled and is_cancelled():
+                        raise Cancelled("import cancelled")
+                    if advance:
+                        advance(read_bytes)
+            self._write_batch(run, pending, store_record, counts, imported_at)
+            with run.chunk():
+                finish()
+                run.finish()
+        except BaseException:
+            try:
+                run.rollback()
+            except AnnotatorError:
+                pass  # busy or gone: the next open of the project rolls the run back
+            raise
+
+    def _write_batch(self, run: ImportRun, records: list[ArticleRecord],
+                     store_record: Callable[[ArticleRecord, ImportRun], None], counts: _FileCounts,
+                     imported_at: str) -> None:
+        """Write parsed records in as many chunks as it takes; plain articles go in bulk."""
+        plain: list[Article] = []
 
         def flush() -> None:
-            added = self.store.add_articles(plain, imported_at=imported_at)
+            added = self._store.add_articles(plain, imported_at=imported_at)
             counts.imported += added
             counts.skipped += len(plain) - added
             plain.clear()
 
-        with self.store.write(), self.store.bulk_import():
-            for number, record in enumerate(reader(path, fields, notes, **options), start=1):
-                if not (record.annotations or record.doc_labels or record.done_by):
-                    plain.append(record.article)
-                    if len(plain) >= 500:
+        position = 0
+        while position < len(records):
+            with run.chunk():
+                deadline = time.monotonic() + CHUNK_SECONDS
+                while position < len(records):
+                    record = records[position]
+                    position += 1
+                    if not (record.annotations or record.doc_labels or record.done_by):
+                        plain.append(record.article)
+                    else:
                         flush()
-                else:
-                    flush()
-                    try:
-                        self._store_record(record, default_annotator or record.annotator_hint, annotators, counts,
-                                       imported_at)
-                    except (ImportFormatError, IdentityClash) as error:
-                        message = error.message if isinstance(error, ImportFormatError) else str(error)
-                        raise ImportFormatError(message, line=record.line) from None
-                read_bytes += record.source_bytes
-                if number % 256 == 0:
-                    if is_cancelled and is_cancelled():
-                        raise Cancelled("import cancelled")
-                    advance(read_bytes)
-            flush()
-            self.store.log_event(
-                "import",
-                annotator=default_annotator,
-                target=str(path),
-                details={"imported": counts.imported, "skipped": counts.skipped,
-                         "annotations": counts.annotations_added},
-            )
-        report.notes += notes
-        return counts
+                        store_record(record, run)
+                    if position % 16 == 0 and time.monotonic() > deadline:
+                        break
+                flush()
 
     def _store_record(
         self,
@@ -361,8 +428,9 @@ class Project:
         annotators: dict[tuple[str | None, str | None], Annotator],
         counts: _FileCounts,
         imported_at: str,
+        run: ImportRun,
     ) -> None:
-        store = self.store
+        store = self._store
         article_id, created = store.add_article(record.article, imported_at=imported_at)
         if created:
             counts.imported += 1
@@ -426,56 +494,29 @@ class Project:
             )
         for name in record.done_by:
             annotator = who(name, uuid_by_name.get(name), "done_by")
-            store.set_status(article_id=article_id, annotator_id=annotator.id or 0, status="done")
+            ids = {"article_id": article_id, "annotator_id": annotator.id or 0}
+            run.note_status(**ids)
+            store.set_status(**ids, status="done")
 
     # -- export --------------------------------------------------------------------------
 
-    def records(
-        self,
-        *,
-        annotators: Iterable[str] | None = None,
-        labels: Iterable[str] | None = None,
-        done_only: bool = False,
-        gold: bool = False,
-        raw: str | None = None,
-    ) -> Iterator[ArticleRecord]:
-        """Articles with their annotations, filtered, streamed in id order.
+    def records(self, filter: ExportFilter | None = None, *, raw: str | None = None,
+                **keywords: Any) -> Iterator[ArticleRecord]:
+        """Articles with their annotations, filtered by ``filter`` (see ``ExportFilter``; its
+        fields are also taken as keywords, ``annotators=["ana"]``), streamed in id order.
 
         With ``raw="json"`` spans come as ready JSONL objects in ``annotations_json`` (built by
         SQLite), with ``raw="rows"`` as plain tuples in ``span_rows``, instead of ``Annotation``
         objects: how the native and CSV exports write a million spans quickly.
 
-        ``annotators`` keeps only those annotators' spans, doc labels and done marks;
-        ``gold`` keeps only the gold layer (adjudicated spans); ``labels`` keeps only spans and
-        doc labels with those labels; ``done_only`` keeps only articles marked done by at least
-        one (chosen) annotator, with the work of the annotators who marked them done.
-
         Raises:
             NotFound: an annotator or label name that the project does not have.
         """
-        store = self.store
-        if gold:
-            annotators = [*(annotators or []), GOLD]
-            if store.annotator_by_name(GOLD) is None:
-                return
-        chosen: list[Annotator] | None = None
-        if annotators is not None:
-            chosen = []
-            for name in annotators:
-                found = store.annotator_by_name(name)
-                if found is None:
-                    known = ", ".join(a.name for a in store.annotators()) or "none"
-                    raise NotFound(f"no annotator called {name!r} (known: {known})")
-                chosen.append(found)
-        label_names: set[str] | None = None
-        if labels is not None:
-            label_names = set(labels)
-            codebook = store.codebook()
-            known_labels = {lab.name for lab in [*codebook.labels, *codebook.doc_labels]}
-            missing = sorted(label_names - known_labels)
-            if missing:
-                raise NotFound(f"no label called {missing[0]!r} in the codebook")
-        chosen_names = {a.name for a in chosen} if chosen is not None else None
+        store = self._store
+        scope = self._export_scope(export_filter(filter, keywords))
+        if scope is None:
+            return
+        chosen_names, label_names, done_only = scope
         known_ids = {a.name: a.id or 0 for a in store.annotators()}
         for article in store.iter_articles():
             assert article.id is not None
@@ -503,9 +544,11 @@ class Project:
             record.annotations_json, record.span_rows = spans_json, span_rows
             yield record
 
-    def export(self, format: str, output: Path, *, offset_unit: str | None = None, excel: bool = False,
-               progress: Progress | None = None, **filters: Any) -> ExportSummary:
-        """Export in any format of ``io.exporters.FORMATS`` (filters as for ``records``).
+    def export(self, format: str, output: Path, *, filter: ExportFilter | None = None, offset_unit: str | None = None,
+               excel: bool = False, progress: Progress | None = None, is_cancelled: Callable[[], bool] | None = None,
+               **keywords: Any) -> ExportSummary:
+        """Export in any format of ``io.exporters.FORMATS``: the spans ``filter`` keeps (or its
+        fields as keywords, as for ``records``), as many as ``count_export(filter)`` counts.
 
         Files are written to a temporary name and renamed when complete, so a failed export
         never leaves a half-written file behind under the real name.
@@ -525,7 +568,7 @@ class Project:
         output = Path(output)
         if not output.parent.is_dir():
             raise AnnotatorError(f"{output}: the folder {output.parent} does not exist")
-        records = self._counted(self.records(raw=raw, **filters), progress)
+        records = self._counted(self.records(export_filter(filter, keywords), raw=raw), progress, is_cancelled)
         partial = output.with_name(output.name + ".partial")
         if spec.folder:
             if output.exists() and any(output.iterdir()):
@@ -558,28 +601,64 @@ class Project:
                 partial.unlink(missing_ok=True)
         return summary
 
-    def count_export(self, *, annotators: Iterable[str] | None = None, labels: Iterable[str] | None = None,
-                     done_only: bool = False, gold: bool = False) -> tuple[int, int]:
-        """``(spans, articles with spans)`` that ``export`` with these filters would write."""
-        names = [*(annotators or []), *([GOLD] if gold else [])] if (annotators or gold) else None
-        ids = None
-        if names is not None:
-            ids = [a.id or 0 for a in (self.store.annotator_by_name(n) for n in names) if a is not None]
-        return self.store.count_spans(annotator_ids=ids, labels=list(labels) if labels is not None else None,
+    def count_export(self, filter: ExportFilter | None = None, **keywords: Any) -> tuple[int, int]:
+        """``(spans, articles with spans)`` that ``export`` with this filter (or its fields as
+        keywords) would write; one COUNT, quick enough for a live preview.
+
+        Raises:
+            NotFound: an annotator or label name that the project does not have.
+        """
+        scope = self._export_scope(export_filter(filter, keywords))
+        if scope is None:
+            return 0, 0
+        names, labels, done_only = scope
+        ids = None if names is None else [a.id or 0 for a in self._store.annotators() if a.name in names]
+        return self._store.count_spans(annotator_ids=ids, labels=None if labels is None else sorted(labels),
                                       done_only=done_only)
 
-    def _counted(self, records: Iterator[ArticleRecord], progress: Progress | None) -> Iterator[ArticleRecord]:
-        total = self.store.article_count()
+    def _export_scope(self, filter: ExportFilter) -> tuple[set[str] | None, set[str] | None, bool] | None:
+        """``(annotator names, label names, done_only)`` that ``filter`` keeps (``None`` = all),
+        checked against the project; ``None`` when it asks for a gold layer there is not.
+
+        Raises:
+            NotFound: an annotator or label name that the project does not have.
+        """
+        store = self._store
+        if filter.gold and store.annotator_by_name(GOLD) is None:
+            return None
+        names = filter.annotator_names()
+        if names is not None:
+            known = {a.name for a in store.annotators()}
+            for name in names:
+                if name not in known:
+                    raise NotFound(f"no annotator called {name!r} (known: {', '.join(sorted(known)) or 'none'})")
+        labels = None if filter.labels is None else set(filter.labels)
+        if labels is not None:
+            codebook = store.codebook()
+            missing = sorted(labels - {lab.name for lab in [*codebook.labels, *codebook.doc_labels]})
+            if missing:
+                raise NotFound(f"no label called {missing[0]!r} in the codebook")
+        return None if names is None else set(names), labels, filter.done_only
+
+    def _counted(self, records: Iterator[ArticleRecord], progress: Progress | None,
+                 is_cancelled: Callable[[], bool] | None = None) -> Iterator[ArticleRecord]:
+        """``records`` with progress reports, stopped by ``Cancelled`` when ``is_cancelled()``."""
+        total = self._store.article_count()
         for seen, record in enumerate(records, start=1):
-            if progress and seen % 256 == 0:
-                progress(seen, total)
+            if seen % 256 == 0:
+                if is_cancelled and is_cancelled():
+                    raise Cancelled("export cancelled; no file was written")
+                if progress:
+                    progress(seen, total)
             yield record
         if progress:
             progress(total, total)
 
-    def export_jsonl(self, out: IO[str], *, progress: Progress | None = None, **filters: Any) -> int:
-        """Write the native JSONL export to an open stream; returns the number of articles."""
-        return jsonl.write(self._counted(self.records(raw="json", **filters), progress), out)
+    def export_jsonl(self, out: IO[str], *, filter: ExportFilter | None = None, progress: Progress | None = None,
+                     **keywords: Any) -> int:
+        """Write the native JSONL export to an open stream (filtered as ``export``); returns the
+        number of articles."""
+        return jsonl.write(self._counted(self.records(export_filter(filter, keywords), raw="json"), progress), out)
 
     # -- edits ------------------------------------------------------------------------
 
@@ -591,7 +670,7 @@ class Project:
             NotFound: an unknown article, span or label.
             CodebookError: an invalid codebook.
         """
-        store = self.store
+        store = self._store
         with store.write():
             if isinstance(command, AddSpan):
                 result = self._add_span(command)
@@ -631,17 +710,17 @@ class Project:
         return changes, inverse
 
     def _annotator_for_edit(self, name: str) -> Annotator:
-        annotator, _ = self.store.ensure_annotator(name)
+        annotator, _ = self._store.ensure_annotator(name)
         return annotator
 
     def _label_for_edit(self, name: str, scope: str = "span") -> int:
-        label_id = self.store.label_id(name, scope)
+        label_id = self._store.label_id(name, scope)
         if label_id is None:
             raise NotFound(f"no label called {name!r} in the codebook")
         return label_id
 
     def _add_span(self, command: AddSpan) -> tuple[Changes, Command]:
-        store = self.store
+        store = self._store
         start, end = command.start, command.end
         text = self.article_text(command.article_id)
         check_span(text, start, end)
@@ -660,7 +739,7 @@ class Project:
         return Changes(frozenset({command.article_id}), frozenset({uuid})), RemoveSpan(uuid)
 
     def _update_span(self, command: UpdateSpan) -> tuple[Changes, Command]:
-        store = self.store
+        store = self._store
         old = store.annotation(command.uuid)
         fields: dict[str, Any] = {}
         if command.label is not None:
@@ -683,15 +762,15 @@ class Project:
         ids = {"article_id": command.article_id, "annotator_id": annotator.id or 0,
                "label_id": self._label_for_edit(command.label, "document")}
         if command.present:
-            changed = self.store.add_doc_label(**ids)
+            changed = self._store.add_doc_label(**ids)
         else:
-            changed = self.store.remove_doc_label(**ids)
+            changed = self._store.remove_doc_label(**ids)
         inverse = SetDocLabel(command.article_id, command.annotator, command.label,
                               not command.present if changed else command.present)
         return Changes(frozenset({command.article_id}), doc_labels=True), inverse
 
     def _edit_codebook(self, command: EditCodebook) -> tuple[Changes, Command]:
-        store = self.store
+        store = self._store
         previous = store.codebook()
         removed_spans, removed_doc_labels = store.replace_codebook(command.codebook, command.renames)
         for span in command.restore:
@@ -730,7 +809,7 @@ class Project:
         Raises:
             NotFound: an unknown annotator name.
         """
-        store = self.store
+        store = self._store
         known = {a.name: a for a in store.annotators()}
         if annotators:
             names = list(annotators)
@@ -761,7 +840,7 @@ class Project:
     def agreement_counts(self, names: list[str], unit: str, labels: list[str], doc_labels: list[str],
                          id_range: tuple[int, int] | None = None) -> AgreementCounts:
         """The agreement counts of the judged articles (optionally only ids in ``id_range``)."""
-        store = self.store
+        store = self._store
         known = {a.name: a for a in store.annotators()}
         by_id = {known[name].id: name for name in names}
         counts = AgreementCounts(names, unit, labels, doc_labels)
@@ -777,7 +856,7 @@ class Project:
 
     def label_distribution(self) -> dict[str, dict[str, int]]:
         """Spans per label for each annotator: ``{annotator: {label: count}}``."""
-        return self.store.label_distribution()
+        return self._store.label_distribution()
 
     def merge_paths(
         self,
@@ -785,6 +864,7 @@ class Project:
         *,
         renames: dict[str, str] | None = None,
         progress: Progress | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
     ) -> ImportReport:
         """Merge colleagues' project files or native JSONL exports into this project.
 
@@ -797,20 +877,27 @@ class Project:
         report = ImportReport()
         source_list = [Path(p) for p in sources]
         for number, path in enumerate(source_list, start=1):
+            if is_cancelled and is_cancelled():
+                report.cancelled = True
+                break
             try:
-                if _is_sqlite(path):
+                if is_sqlite_file(path):
                     source = Project(Store.open_copy(path))
                     try:
                         counts = self._merge_records(source.records(), str(path), renames,
-                                                     codebook=source.codebook())
+                                                     codebook=source.codebook(), is_cancelled=is_cancelled)
                     finally:
                         source.close()
                 else:
                     notes: list[str] = []
                     counts = self._merge_records(
                         jsonl.read(path, FieldMap(), notes) if path.exists() else _missing(path),
-                        str(path), renames)
+                        str(path), renames, is_cancelled=is_cancelled)
                     report.notes += notes
+            except Cancelled:
+                report.cancelled = True
+                report.notes.append(f"{path}: cancelled; nothing from this source was merged")
+                break
             except (AnnotatorError, OSError) as error:
                 report.add_failure(path, error)
             else:
@@ -820,30 +907,37 @@ class Project:
         return report
 
     def _merge_records(self, records: Iterable[ArticleRecord], source: str, renames: dict[str, str],
-                       codebook: Codebook | None = None) -> _FileCounts:
+                       codebook: Codebook | None = None, is_cancelled: Callable[[], bool] | None = None) -> _FileCounts:
         counts = _FileCounts()
         annotators: dict[tuple[str | None, str | None], Annotator] = {}
         imported_at = now()
-        with self.store.write():
+
+        def adopt() -> None:
             if codebook is not None:
                 counts.labels_added += self._adopt_labels(codebook)
-            for record in records:
-                _rename(record, renames)
-                try:
-                    self._store_record(record, None, annotators, counts, imported_at)
-                except IdentityClash as error:
-                    raise IdentityClash(f"{error} (map the name with --rename OLD=NEW)", name=error.name) from None
-                except ImportFormatError as error:
-                    raise ImportFormatError(error.message, line=record.line) from None
-            self.store.log_event("merge", target=source, details={
+
+        def store_record(record: ArticleRecord, run: ImportRun) -> None:
+            _rename(record, renames)
+            try:
+                self._store_record(record, None, annotators, counts, imported_at, run)
+            except IdentityClash as error:
+                raise IdentityClash(f"{error} (map the name with --rename OLD=NEW)", name=error.name) from None
+            except ImportFormatError as error:
+                raise ImportFormatError(error.message, line=record.line) from None
+
+        def finish() -> None:
+            self._store.log_event("merge", target=source, details={
                 "imported": counts.imported, "skipped": counts.skipped,
                 "annotations": counts.annotations_added, "renames": renames})
+
+        self._write_in_chunks(source, records, store_record, counts, imported_at, start=adopt, finish=finish,
+                              is_cancelled=is_cancelled)
         return counts
 
     def _adopt_labels(self, theirs: Codebook) -> list[str]:
         """Add a colleague's labels and attributes that this codebook lacks (ours win; a hotkey
         already in use here is left off)."""
-        ours = self.store.codebook()
+        ours = self._store.codebook()
         have = {(label.scope, label.name) for label in [*ours.labels, *ours.doc_labels]}
         taken = {label.hotkey for label in [*ours.labels, *ours.doc_labels] if label.hotkey}
 
@@ -853,27 +947,27 @@ class Project:
         labels = [adopt(label) for label in theirs.labels if ("span", label.name) not in have]
         doc_labels = [adopt(label) for label in theirs.doc_labels if ("document", label.name) not in have]
         attributes = [a for a in theirs.attributes if a.name not in {b.name for b in ours.attributes}]
-        self.store.merge_codebook(Codebook(labels, attributes, doc_labels))
+        self._store.merge_codebook(Codebook(labels, attributes, doc_labels))
         return [label.name for label in [*labels, *doc_labels]]
 
     # -- queries ------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        return self.store.stats()
+        return self._store.stats()
 
     def search(self, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
-        return self.store.search(query, limit=limit)
+        return self._store.search(query, limit=limit)
 
     def article(self, article_id: int) -> Article:
         """An article; its text is kept for the next edits (texts never change once stored)."""
-        article = self.store.article(article_id)
+        article = self._store.article(article_id)
         self._remember_text(article_id, article.text)
         return article
 
     def article_text(self, article_id: int) -> str:
         text = self._texts.get(article_id)
         if text is None:
-            text = self.store.article_text(article_id)
+            text = self._store.article_text(article_id)
             self._remember_text(article_id, text)
         return text
 
@@ -883,13 +977,74 @@ class Project:
         while len(self._texts) > 8:
             self._texts.pop(next(iter(self._texts)))
 
+    @property
+    def read_only(self) -> bool:
+        """The file is open for reading only (permissions); every edit raises ProjectReadOnly."""
+        return self._store.read_only
+
+    @property
+    def recovered_imports(self) -> list[str]:
+        """Imports whose process died mid-way, rolled back when this project was opened."""
+        return self._store.recovered_imports
+
+    def annotators(self) -> list[Annotator]:
+        return self._store.annotators()
+
+    def annotator_named(self, name: str) -> Annotator | None:
+        """The annotator called ``name``, or None (never adds one)."""
+        return self._store.annotator_by_name(name)
+
+    def spans_of(self, article_id: int, annotators: Iterable[str]) -> list[Annotation]:
+        """The spans of some annotators in one article (unknown names have none)."""
+        ids = [a.id or 0 for a in (self._store.annotator_by_name(n) for n in annotators) if a is not None]
+        return self._store.annotations(article_id, annotator_ids=ids)
+
+    def spans_by_uuid(self, uuids: Iterable[str]) -> list[Annotation]:
+        """The stored spans among ``uuids`` (deleted ones are simply missing)."""
+        found = []
+        for uuid in uuids:
+            try:
+                found.append(self._store.annotation(uuid))
+            except NotFound:
+                continue
+        return found
+
+    def doc_labels(self, article_id: int) -> list[tuple[str, str, str]]:
+        """``(label, annotator name, annotator uuid)`` of one article."""
+        return self._store.doc_labels(article_id)
+
+    def label_usage(self, name: str, scope: str = "span") -> int:
+        return self._store.label_usage(name, scope)
+
+    def article_ids(self, *, annotator_id: int, status: str | None = None, label: str | None = None,
+                    query: str | None = None, sort: str = "id", descending: bool = False) -> list[int]:
+        """Article ids as an annotator's article list shows them (``Store.list_article_ids``)."""
+        return self._store.list_article_ids(annotator_id=annotator_id, status=status, label=label, query=query,
+                                           sort=sort, descending=descending)
+
+    def article_summaries(self, article_ids: list[int], *, annotator_id: int) -> dict[int, dict[str, Any]]:
+        return self._store.article_summaries(article_ids, annotator_id=annotator_id)
+
+    def disagreement_article_ids(self, annotators: list[str]) -> set[int]:
+        """Articles where the annotators' spans differ in extent or label (one query)."""
+        ids = [a.id or 0 for a in (self._store.annotator_by_name(n) for n in annotators) if a is not None]
+        return self._store.disagreement_article_ids(ids, len(annotators))
+
+    def verify(self) -> list[str]:
+        """Problems SQLite and a re-read of every span find in the file (empty: sound)."""
+        return self._store.verify()
+
     def annotations(self, article_id: int, annotator: str | None = None) -> list[Annotation]:
         ids = None
         if annotator is not None:
-            found = self.store.annotator_by_name(annotator)
+            found = self._store.annotator_by_name(annotator)
             ids = [found.id or 0] if found else []
-        return self.store.annotations(article_id, annotator_ids=ids)
+        return self._store.annotations(article_id, annotator_ids=ids)
 
+
+PARSE_BATCH_RECORDS = 500
+PARSE_BATCH_BYTES = 4 << 20
+"""An import parses this many records (or bytes of input) outside any transaction, then writes them."""
 
 PARALLEL_AGREEMENT_MIN_ARTICLES = 3000
 """Below this many judged articles one process is faster than starting several."""
@@ -919,14 +1074,6 @@ def _rename(record: ArticleRecord, renames: dict[str, str]) -> None:
 def _missing(path: Path) -> Iterator[ArticleRecord]:
     raise ImportFormatError("no such file")
     yield  # pragma: no cover (makes this a generator)
-
-
-def _is_sqlite(path: Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(16) == b"SQLite format 3\x00"
-    except OSError:
-        return False
 
 
 def _size(path: Path) -> int:

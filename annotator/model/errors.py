@@ -34,6 +34,34 @@ class ProjectFileError(AnnotatorError):
     """The project file cannot be used: not SQLite, not ours, corrupt, or from a newer version."""
 
 
+class StoreError(AnnotatorError):
+    """SQLite refused an operation; ``store/`` turns every ``sqlite3`` error into one of these."""
+
+
+class ProjectBusy(StoreError):
+    """Another program held the project's write lock for longer than we could wait."""
+
+
+class ProjectReadOnly(StoreError):
+    """The project file (or its folder) cannot be written: it is open for reading only."""
+
+
+class ProjectDamaged(ProjectFileError, StoreError):
+    """SQLite found the file damaged (not a database, corrupt pages)."""
+
+
+class StorageFull(StoreError):
+    """The disk (or a SQLite size limit) is full; nothing of the refused change was written."""
+
+
+class ConstraintViolated(StoreError):
+    """A write broke one of the schema's rules (unique, foreign key, check)."""
+
+
+class InvalidQuery(AnnotatorError, ValueError):
+    """A search the full-text index cannot run (bad query syntax)."""
+
+
 class NotFound(AnnotatorError):
     """An article, annotator, label or annotation that the caller named does not exist."""
 

@@ -164,3 +164,31 @@ def m002_reviewer(db: Database) -> None:
     )
 
 
+
+
+@migrations()
+def m003_import_runs(db: Database) -> None:
+    """Imports and merges commit in short chunks; these tables let a failed, cancelled or
+    killed one be undone whole (``store/import_runs.py``)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE import_runs (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            started_at TEXT NOT NULL
+        );
+        CREATE TABLE import_undo (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            first_id INTEGER NOT NULL,
+            last_id INTEGER NOT NULL,
+            previous TEXT
+        );
+        CREATE INDEX import_undo_run ON import_undo(run_id);
+        PRAGMA user_version = 3;
+        """,
+    )

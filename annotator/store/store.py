@@ -23,7 +23,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from annotator.model.errors import IdentityClash, InvalidSpan, NotFound, ProjectFileError
+from annotator.model.errors import (
+    ConstraintViolated,
+    IdentityClash,
+    InvalidQuery,
+    InvalidSpan,
+    NotFound,
+    ProjectFileError,
+    ProjectReadOnly,
+    StoreError,
+)
 from annotator.model.types import (
     GOLD,
     GOLD_UUID,
@@ -36,9 +45,18 @@ from annotator.model.types import (
     Label,
     text_hash,
 )
+from annotator.store.connection import (
+    ProjectConnection,
+    connect,
+    is_writable,
+    read_only_uri,
+    translated,
+)
+from annotator.store.import_runs import recover_runs
 from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION
 
-BUSY_TIMEOUT_SECONDS = 10.0
+BUSY_TIMEOUT_SECONDS = 30.0
+"""How long a write waits for another program's transaction before it is refused as busy."""
 
 
 def now() -> str:
@@ -53,10 +71,16 @@ def new_uuid() -> str:
 class Store:
     """Typed reads and writes over one project file."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str | None):
+    def __init__(self, conn: ProjectConnection, path: str | None, *, read_only: bool = False):
         self.conn = conn
         self.path = path
+        self.read_only = read_only
+        # (scope, name) -> id; dropped when another connection has committed (PRAGMA
+        # data_version), since another program may have renamed a label meanwhile.
         self._label_ids: dict[tuple[str, str], int] = {}
+        self._label_ids_version = -1
+        self.recovered_imports: list[str] = []
+        """Sources of imports whose process died, rolled back when this store was opened."""
         # id -> name caches for reading spans fast; dropped on our own label/annotator writes
         # and whenever another connection has committed (PRAGMA data_version).
         self._names: tuple[int, dict[int, str], dict[int, tuple[str, str]]] | None = None
@@ -64,13 +88,19 @@ class Store:
     # -- opening --------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], *, create: bool = True) -> Store:
+    def open(cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None,
+             busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Store:
         """Open a project file, creating it (when ``create``) and applying pending migrations.
+
+        A file this process may not write (or whose folder it may not write) opens read-only
+        (``read_only`` None decides so; True forces it): reads work, every write raises
+        ``ProjectReadOnly``. ``busy_timeout`` is how long a write waits for another program's
+        transaction (imports commit in chunks of a fraction of a second).
 
         Raises:
             ProjectFileError: the file is missing (and ``create`` is false), is not a SQLite
                 database, belongs to another program, is damaged, or was written by a newer
-                version of this application.
+                version of this application (or needs upgrading but is read-only).
         """
         path = Path(path)
         if path.is_dir():
@@ -79,18 +109,15 @@ class Store:
             raise ProjectFileError(f"{path}: no such project file")
         if not path.parent.is_dir():
             raise ProjectFileError(f"{path}: the folder {path.parent} does not exist")
-        if path.exists() and path.stat().st_size > 0:
-            _check_header(path)
-        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS, check_same_thread=False)
+        if read_only is None:
+            read_only = path.exists() and not is_writable(path)
+        if read_only:
+            conn = _open_read_only(path, busy_timeout)
+        else:
+            conn = connect(str(path), name=str(path), timeout=busy_timeout)
         try:
-            store = cls(conn, str(path))
+            store = cls(conn, str(path), read_only=read_only)
             store._prepare(on_disk=True)
-        except sqlite3.DatabaseError as error:
-            conn.close()
-            raise ProjectFileError(
-                f"{path} is damaged and cannot be opened ({error}). It was left untouched; "
-                "restore it from a backup or an export."
-            ) from error
         except BaseException:
             conn.close()
             raise
@@ -107,17 +134,17 @@ class Store:
         path = Path(path)
         if not path.is_file():
             raise ProjectFileError(f"{path}: no such project file")
-        _check_header(path)
-        memory = sqlite3.connect(":memory:", check_same_thread=False)
+        memory = connect(":memory:", name=str(path))
         try:
-            source = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            source = _open_read_only(path, BUSY_TIMEOUT_SECONDS)
             try:
-                source.backup(memory)
+                with translated(str(path)):
+                    source.backup(memory)
             finally:
                 source.close()
             store = cls(memory, str(path))
             store._prepare(on_disk=False)
-        except sqlite3.DatabaseError as error:
+        except StoreError as error:
             memory.close()
             raise ProjectFileError(f"{path} cannot be read ({error}); it was left untouched") from error
         except BaseException:
@@ -128,8 +155,7 @@ class Store:
     @classmethod
     def memory(cls) -> Store:
         """A fresh project held in memory (tests, previews)."""
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
-        store = cls(conn, None)
+        store = cls(connect(":memory:", name="(memory)"), None)
         store._prepare(on_disk=False)
         return store
 
@@ -148,7 +174,14 @@ class Store:
                 f"{self.path} uses schema version {version}, newer than this version of "
                 f"Stance Annotator understands ({SCHEMA_VERSION}); please upgrade"
             )
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+        if self.read_only:
+            if version < SCHEMA_VERSION or not tables:
+                raise ProjectReadOnly(
+                    f"{self.path} is read-only here and was made by an older version (schema {version}); "
+                    "open it once where it can be written so that it is upgraded"
+                )
+            conn.execute("PRAGMA query_only = ON")
+            return
         if on_disk:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
@@ -166,6 +199,13 @@ class Store:
             with self.write():
                 self.set_info("project_uuid", new_uuid())
                 self.set_info("created_at", now())
+        if on_disk and self.conn.execute("SELECT 1 FROM import_runs LIMIT 1").fetchone():
+            self.recovered_imports = recover_runs(self)
+
+    def forget_caches(self) -> None:
+        """Drop the id/name caches (after a rollback removed labels or annotators)."""
+        self._label_ids.clear()
+        self._names = None
 
     def close(self) -> None:
         self.conn.close()
@@ -182,6 +222,9 @@ class Store:
 
         Nested calls become savepoints, so a caller can group several writes.
         """
+        if self.read_only:
+            raise ProjectReadOnly(f"{self.path} is open read-only (file or folder permissions); "
+                                  "nothing can be saved to it")
         if self.conn.in_transaction:
             name = f"nested_{uuid.uuid4().hex}"
             self.conn.execute(f"SAVEPOINT {name}")
@@ -196,6 +239,7 @@ class Store:
                 self.conn.execute(f"RELEASE SAVEPOINT {name}")
             return
         self.conn.execute("BEGIN IMMEDIATE")
+        self._check_caches()
         try:
             yield self
         except BaseException:
@@ -224,6 +268,13 @@ class Store:
             (last_id,),
         )
         self.conn.execute("DELETE FROM project_info WHERE key = 'bulk_import_in_progress'")
+
+    def _check_caches(self) -> None:
+        """Drop the name caches if another connection has committed since they were filled."""
+        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._label_ids_version:
+            self._label_ids.clear()
+            self._label_ids_version = version
 
     @property
     def schema_version(self) -> int:
@@ -359,22 +410,31 @@ class Store:
         return label_id
 
     def replace_codebook(
-        self, codebook: Codebook, renames: Iterable[tuple[str, str]] = ()
+        self, codebook: Codebook, renames: Iterable[tuple[str, ...]] = ()
     ) -> tuple[list[Annotation], list[tuple[int, str, str]]]:
         """Make the stored codebook equal to ``codebook``.
 
-        ``renames`` (old, new) keep a label's spans under its new name. Labels the codebook no
+        ``renames`` (old, new[, scope]) keep a label's spans under its new name (scope "span"
+        unless given); they apply all at once, so swaps and chains work. Labels the codebook no
         longer has are deleted together with their spans and document labels, which are
         returned (spans, ``(article id, annotator, label)``) so that the change can be undone.
         """
         codebook.validate()
         self._label_ids.clear()
         self._names = None
-        for old, new in renames:
-            for scope in ("span", "document"):
-                self.conn.execute(
-                    "UPDATE labels SET name = ? WHERE name = ? AND scope = ?", (new, old, scope)
-                )
+        # Renames are simultaneous (a -> b with b -> a swaps, a -> b with b -> c shifts): find
+        # every label's id first, park them under names no label can have, then name them.
+        moves = []
+        for rename in renames:
+            old, new, scope = (*rename, "span")[:3]
+            row = self.conn.execute("SELECT id FROM labels WHERE name = ? AND scope = ?", (old, scope)).fetchone()
+            if row is None:
+                raise NotFound(f"no {scope} label called {old!r} to rename")
+            moves.append((int(row[0]), new))
+        for label_id, _ in moves:
+            self.conn.execute("UPDATE labels SET name = ? WHERE id = ?", (f"\x00renaming {label_id}", label_id))
+        for label_id, new in moves:
+            self.conn.execute("UPDATE labels SET name = ? WHERE id = ?", (new, label_id))
         keep = {("span", label.name) for label in codebook.labels}
         keep |= {("document", label.name) for label in codebook.doc_labels}
         removed_spans: list[Annotation] = []
@@ -423,6 +483,8 @@ class Store:
         return int(row[0])
 
     def label_id(self, name: str, scope: str = "span") -> int | None:
+        if not self.conn.in_transaction:  # inside write() the check ran at BEGIN
+            self._check_caches()
         key = (scope, name)
         if key in self._label_ids:
             return self._label_ids[key]
@@ -569,8 +631,9 @@ class Store:
             "imported_at FROM articles"
         )
         if article_ids is None:
-            for row in self.conn.execute(sql + " ORDER BY id"):
-                yield _article_from_row(row)
+            with translated(self.path):
+                for row in self.conn.execute(sql + " ORDER BY id"):
+                    yield _article_from_row(row)
         else:
             for article_id in article_ids:
                 yield self.article(article_id)
@@ -636,8 +699,10 @@ class Store:
         sql += f" ORDER BY {self.SORT_COLUMNS.get(sort, 'id')} {direction}, id {direction}"
         try:
             return [row[0] for row in self.conn.execute(sql, params)]
-        except sqlite3.OperationalError as error:
-            raise ValueError(f"cannot search for {query!r}: {error}") from error
+        except StoreError as error:
+            if type(error) is not StoreError:  # busy, damaged ...: not the query's fault
+                raise
+            raise InvalidQuery(f"cannot search for {query!r}: {error.__cause__}") from error
 
     def article_summaries(self, article_ids: list[int], *, annotator_id: int) -> dict[int, dict[str, Any]]:
         """Title, source, date, the annotator's status and span count for some articles."""
@@ -665,7 +730,7 @@ class Store:
         """Full-text search (FTS5 query syntax) over titles and texts, best match first.
 
         Raises:
-            NotFound: never; an invalid query raises ``ValueError`` with SQLite's message.
+            InvalidQuery: a query the full-text index cannot run (SQLite's reason in the message).
         """
         try:
             rows = self.conn.execute(
@@ -674,8 +739,10 @@ class Store:
                 "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
                 (query, limit),
             ).fetchall()
-        except sqlite3.OperationalError as error:
-            raise ValueError(f"cannot search for {query!r}: {error}") from error
+        except StoreError as error:
+            if type(error) is not StoreError:
+                raise
+            raise InvalidQuery(f"cannot search for {query!r}: {error.__cause__}") from error
         return [{"id": r[0], "title": r[1], "snippet": r[2]} for r in rows]
 
     # -- annotations ----------------------------------------------------------------------
@@ -821,7 +888,7 @@ class Store:
         params += [now(), annotation_uuid]
         try:
             cursor = self.conn.execute(f"UPDATE annotations SET {', '.join(sets)} WHERE uuid = ?", params)
-        except sqlite3.IntegrityError:
+        except ConstraintViolated:
             raise InvalidSpan("the same span with that label is stored already") from None
         if cursor.rowcount == 0:
             raise NotFound(f"no annotation with id {annotation_uuid}")
@@ -930,14 +997,26 @@ class Store:
         done = _grouped(reader.execute(
             f"SELECT article_id, annotator_id FROM article_status WHERE status = 'done' "
             f"AND annotator_id IN ({marks}) ORDER BY article_id", annotator_ids))
-        for article_id, text in articles:
-            span_rows = spans.take(article_id)
-            doc_rows = docs.take(article_id)
-            by_annotator: dict[int, set[str]] = {}
-            for _, annotator_id, label in doc_rows:
-                by_annotator.setdefault(annotator_id, set()).add(label)
-            finishers = {row[1] for row in done.take(article_id)}
-            yield article_id, text, [row[1:] for row in span_rows], by_annotator, finishers
+        with translated(self.path):
+            for article_id, text in articles:
+                span_rows = spans.take(article_id)
+                doc_rows = docs.take(article_id)
+                by_annotator: dict[int, set[str]] = {}
+                for _, annotator_id, label in doc_rows:
+                    by_annotator.setdefault(annotator_id, set()).add(label)
+                finishers = {row[1] for row in done.take(article_id)}
+                yield article_id, text, [row[1:] for row in span_rows], by_annotator, finishers
+
+    def disagreement_article_ids(self, annotator_ids: list[int], compared: int) -> set[int]:
+        """Articles where some span (extent and label) of these annotators is not made by all
+        ``compared`` of them: one grouped query over the span index."""
+        if not annotator_ids:
+            return set()
+        marks = ",".join("?" * len(annotator_ids))
+        return {row[0] for row in self.conn.execute(
+            f"SELECT DISTINCT article_id FROM (SELECT article_id FROM annotations WHERE annotator_id IN ({marks}) "
+            "GROUP BY article_id, start_offset, end_offset, label_id HAVING COUNT(DISTINCT annotator_id) < ?)",
+            [*annotator_ids, compared])}
 
     # -- reports ----------------------------------------------------------------------
 
@@ -1038,13 +1117,18 @@ class _grouped:  # noqa: N801 (a small helper, used like a function)
         return taken
 
 
-def _check_header(path: Path) -> None:
-    with open(path, "rb") as f:
-        header = f.read(16)
-    if header != b"SQLite format 3\x00":
-        raise ProjectFileError(
-            f"{path} is not a project file (not a SQLite database); it was left untouched"
-        )
+def _open_read_only(path: Path, busy_timeout: float) -> ProjectConnection:
+    """A read-only connection; ``immutable`` where a WAL file's shared memory cannot be made (a
+    read-only folder) and there is no WAL content it would miss."""
+    conn = connect(read_only_uri(path), name=str(path), uri=True, timeout=busy_timeout)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except (ProjectReadOnly, ProjectFileError, StoreError) as error:
+        conn.close()
+        if isinstance(error, ProjectFileError) or Path(f"{path}-wal").exists():
+            raise
+        conn = connect(read_only_uri(path, immutable=True), name=str(path), uri=True, timeout=busy_timeout)
+    return conn
 
 
 def _dumps(value: Any) -> str:

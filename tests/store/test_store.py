@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from annotator.model.errors import IdentityClash, ProjectFileError
+from annotator.model.errors import ConstraintViolated, IdentityClash, ProjectFileError
 from annotator.model.types import Article
 from annotator.store import Store
 from annotator.store.migrations import migrations
@@ -83,7 +83,7 @@ def test_truncated_file_is_reported_as_damaged(project_path):
     store.close()
     data = project_path.read_bytes()
     project_path.write_bytes(data[: len(data) // 3])
-    with pytest.raises(ProjectFileError, match="damaged|not a SQLite"):
+    with pytest.raises(ProjectFileError, match=r"damaged|not a SQLite"):  # noqa: PT012 - opening or verifying says so
         opened = Store.open(project_path)
         problems = opened.verify()
         opened.close()
@@ -99,9 +99,9 @@ def test_missing_file_without_create(tmp_path):
 def test_event_log_is_append_only(store):
     with store.write():
         store.log_event("test", annotator="ana", details={"n": 1})
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"), store.write():
+    with pytest.raises(ConstraintViolated, match="append-only"), store.write():
         store.conn.execute("DELETE FROM events")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"), store.write():
+    with pytest.raises(ConstraintViolated, match="append-only"), store.write():
         store.conn.execute("UPDATE events SET action = 'x'")
     assert store.events()[0]["action"] == "test"
 
@@ -192,7 +192,7 @@ def test_bulk_import_indexes_at_the_end_and_leaves_no_flag(store):
         assert store.search("kerja") == []  # not indexed yet
     assert len(store.search("kerja")) == 3
     assert store.info("bulk_import_in_progress") is None
-    with pytest.raises(RuntimeError), store.write(), store.bulk_import():
+    with pytest.raises(RuntimeError), store.write(), store.bulk_import():  # noqa: PT012 - raises to roll back
         store.add_articles([Article(text="dibatalkan")])
         raise RuntimeError("boom")
     assert store.info("bulk_import_in_progress") is None
@@ -204,13 +204,13 @@ def test_bulk_import_indexes_at_the_end_and_leaves_no_flag(store):
 
 
 def test_schema_version_counts_the_migrations():
-    assert SCHEMA_VERSION == len(migrations._migrations)
+    assert len(migrations._migrations) == SCHEMA_VERSION
 
 
 def test_nested_writes_are_savepoints(store):
     with store.write():
         store.add_article(Article(text="luar"))
-        with pytest.raises(RuntimeError), store.write():
+        with pytest.raises(RuntimeError), store.write():  # noqa: PT012 - raises to roll back
             store.add_article(Article(text="dalam"))
             raise RuntimeError("undo the inner part only")
     assert [a.text for a in store.iter_articles()] == ["luar"]
