@@ -31,7 +31,8 @@ def demo_project_path() -> Path:
 
 def run(project_path: str | None = None, annotator: str | None = None) -> int:
     """Open the window; returns the application's exit status."""
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()  # typed as QCoreApplication; widgets need a QApplication
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Stance Annotator")
     app.setOrganizationName("StanceAnnotator")
     app.setApplicationVersion(__version__)
@@ -44,7 +45,7 @@ def run(project_path: str | None = None, annotator: str | None = None) -> int:
     try:
         window = MainWindow(project_path, name, settings=settings)
     except AnnotatorError as error:
-        print(f"Error: {error}", file=sys.stderr)
+        sys.stderr.write(f"Error: {error}\n")
         return 1
     if annotator:
         settings.setValue("annotator", annotator)

@@ -37,6 +37,32 @@ class ProjectController(QObject):
         self.sig_changed.emit(changes)
         return True
 
+    def undo(self) -> bool:
+        """Undo the last edit; if the project refuses, say why and leave the stack as it is."""
+        stack = self.undo_stack
+        if not stack.canUndo():
+            return False
+        step = stack.command(stack.index() - 1)
+        if isinstance(step, CommandUndo):
+            if not step.run_undo():
+                return False
+            step.mark_done_ahead()
+        stack.undo()
+        return True
+
+    def redo(self) -> bool:
+        """Redo the next edit; if the project refuses, say why and leave the stack as it is."""
+        stack = self.undo_stack
+        if not stack.canRedo():
+            return False
+        step = stack.command(stack.index())
+        if isinstance(step, CommandUndo):
+            if not step.run_redo():
+                return False
+            step.mark_done_ahead()
+        stack.redo()
+        return True
+
     def apply(self, command: Command) -> Command:
         """Used by undo and redo: run a command and return its inverse."""
         changes, inverse = self.project.execute(command)

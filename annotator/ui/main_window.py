@@ -8,6 +8,7 @@ hotkeys act on ``documentView``'s selection.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QSettings, Qt, Signal
@@ -28,32 +29,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.model.commands import (
-    AddSpan,
-    Changes,
-    EditCodebook,
-    RemoveSpan,
-    SetDocLabel,
-    SetStatus,
-    UpdateSpan,
-)
+from annotator.io.exporting import ExportSummary
+from annotator.model.commands import Changes, Command, EditCodebook
 from annotator.model.errors import AnnotatorError
-from annotator.model.offsets import snap_to_words
 from annotator.model.types import GOLD, Annotation, Codebook, check_person_name
 from annotator.project import ImportReport, Project
+from annotator.review.compare import SpanGroup
+from annotator.session import EditRefused, Session
 from annotator.ui.controller import ProjectController
 from annotator.ui.dialogs.ask import Dialogs
 from annotator.ui.dialogs.codebook_dialog import CodebookDialog, CodebookEdit
+from annotator.ui.dialogs.dashboard import AgreementDashboard
 from annotator.ui.dialogs.export_dialog import ExportOptions
 from annotator.ui.models.article_table import ArticleIdRole, ArticleTableModel
-from annotator.review.compare import SpanGroup, group_spans
-from annotator.ui.dialogs.dashboard import AgreementDashboard
 from annotator.ui.models.label_list import LabelListModel, LabelNameRole
 from annotator.ui.models.review_groups import ReviewGroupModel
+from annotator.ui.operations import Operations, agreement_work, export_work, import_work, merge_work
+from annotator.ui.plain import plain_label, plain_tooltip
 from annotator.ui.widgets.doc_labels import DocLabelBar
 from annotator.ui.widgets.document_view import DocumentView
 from annotator.ui.widgets.span_details import SpanDetailsWidget
-from annotator.ui.workers import Job, run_in_background
+from annotator.ui.workers import Job
 
 APP_NAME = "Stance Annotator"
 MAX_RECENT = 8
@@ -72,6 +68,9 @@ class MainWindow(QMainWindow):
     """A background export ended; carries a summary or an error message."""
     sig_dashboard_ready = Signal(object)
     """The agreement dashboard is shown; carries it."""
+    sig_operation_finished = Signal(str, object)
+    """Emitted exactly once when a background operation ("import", "export", "merge",
+    "agreement") ends, done, failed or cancelled: its result, or the error message (a str)."""
 
     def __init__(self, project_path: str, annotator: str, *, dialogs: Dialogs | None = None,
                  settings: QSettings | None = None):
@@ -82,14 +81,16 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.project: Project | None = None
         self.controller: ProjectController | None = None
+        self.session: Session
         self.current_article_id: int | None = None
         self.codebook = Codebook()
         self.colors: dict[str, str] = {}
         self.hotkeys: dict[str, tuple[str, str]] = {}  # key -> (scope, label)
         self.last_message = ""
-        self.jobs: list[Job] = []
+        self.operations = Operations(self)
+        self.operations.sig_finished.connect(self.sig_operation_finished)
         self.codebook_dialog: CodebookDialog | None = None
-        self.review_annotators: list[str] | None = None  # review mode when set
+        self.last_refusal = ""
         self.dashboard: AgreementDashboard | None = None
         self._build_widgets()
         self._build_actions()
@@ -149,7 +150,7 @@ class MainWindow(QMainWindow):
         self.document_view.sig_span_step.connect(self.step_span)
         self.document_view.sig_span_clicked.connect(self._on_span_clicked)
         self.document_view.sig_selection_made.connect(lambda: self.span_details.show_span(None))
-        self.article_title = QLabel("")
+        self.article_title = plain_label("")
         self.article_title.setObjectName("articleTitle")
         self.article_title.setWordWrap(True)
         self.article_title.setStyleSheet("font-weight: bold; font-size: 13pt;")
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
         self.review_table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.review_table.selectionModel().currentRowChanged.connect(lambda current, _: self._on_group_selected(current.row()))
         self.review_table.installEventFilter(self)
-        self.review_label = QLabel("")
+        self.review_label = plain_label("")
         self.review_label.setObjectName("reviewHeader")
         review_panel = QWidget()
         review_layout = QVBoxLayout(review_panel)
@@ -193,8 +194,9 @@ class MainWindow(QMainWindow):
         self.palette.clicked.connect(self._on_palette_clicked)
         self.span_details = SpanDetailsWidget()
         self.span_details.sig_attributes_edited.connect(
-            lambda uuid, attributes: self._execute(UpdateSpan(uuid, attributes=attributes)))
-        self.span_details.sig_note_edited.connect(lambda uuid, note: self._execute(UpdateSpan(uuid, note=note)))
+            lambda uuid, attributes: self._edit_span(lambda: self.session.set_attributes(uuid, attributes)))
+        self.span_details.sig_note_edited.connect(
+            lambda uuid, note: self._edit_span(lambda: self.session.set_note(uuid, note)))
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -210,7 +212,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 5)
         self.splitter.setStretchFactor(2, 2)
         self.setCentralWidget(self.splitter)
-        self.status_text = QLabel("")
+        self.status_text = plain_label("")
         self.statusBar().addPermanentWidget(self.status_text)
 
     def _action(self, text: str, slot, shortcuts=(), name: str = "") -> QAction:
@@ -239,13 +241,18 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self._action("&Quit", self.close, [QKeySequence.StandardKey.Quit], "actionQuit"))
 
         edit_menu = menu.addMenu("&Edit")
-        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
-        self.undo_action.setShortcuts([QKeySequence("Ctrl+Z")])
-        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
-        self.redo_action.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for action in (self.undo_action, self.redo_action):
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
+        # Undo and redo go through the controller, which moves the stack only once the project
+        # has taken the step (QUndoGroup's own actions would move it first).
+        self.undo_action = self._action("&Undo", lambda: self.controller and self.controller.undo(),
+                                        ["Ctrl+Z"], "actionUndo")
+        self.redo_action = self._action("&Redo", lambda: self.controller and self.controller.redo(),
+                                        ["Ctrl+Shift+Z", "Ctrl+Y"], "actionRedo")
+        for action, can, text, verb in (
+                (self.undo_action, self.undo_group.canUndoChanged, self.undo_group.undoTextChanged, "&Undo"),
+                (self.redo_action, self.undo_group.canRedoChanged, self.undo_group.redoTextChanged, "&Redo")):
+            action.setEnabled(False)
+            can.connect(action.setEnabled)
+            text.connect(lambda step, action=action, verb=verb: action.setText(f"{verb} {step}".strip()))
             edit_menu.addAction(action)
         edit_menu.addSeparator()
         edit_menu.addAction(self._action("&Delete span", self.delete_current_span, [], "actionDeleteSpan"))
@@ -286,23 +293,34 @@ class MainWindow(QMainWindow):
     # -- project -------------------------------------------------------------------------
 
     def load_project(self, project_path: str, annotator: str) -> None:
-        """Open a project in this window (closing the one shown)."""
+        """Open a project in this window (closing the one shown).
+
+        Everything for the new project is built before the old one is let go, so a project
+        that cannot be opened leaves the window on the old one, working.
+        """
         check_person_name(annotator)  # before anything is opened
         project = Project.open(project_path)
-        if self.project is not None:
-            self.project.close()
-        if self.controller is not None:
-            self.undo_group.removeStack(self.controller.undo_stack)
-        self.project = project
-        self.review_annotators = None
+        try:
+            controller = ProjectController(project, annotator, self)
+        except BaseException:
+            project.close()
+            raise
+        old_project, old_controller, old_model = self.project, self.controller, getattr(self, "article_model", None)
+        self.project, self.controller = project, controller
+        self.session = Session(project, annotator)
+        if old_controller is not None:
+            self.undo_group.removeStack(old_controller.undo_stack)
+            old_controller.deleteLater()
+        if old_project is not None:
+            old_project.close()
         self.review_panel.hide()
-        self.controller = ProjectController(project, annotator, self)
-        self.controller.sig_changed.connect(self._on_changes)
-        self.controller.sig_error.connect(self.show_message)
-        self.undo_group.addStack(self.controller.undo_stack)
-        self.undo_group.setActiveStack(self.controller.undo_stack)
-        self.article_model = ArticleTableModel(project.store, self.controller.annotator.id or 0, self)
-        self.article_list.setModel(self.article_model)
+        controller.sig_changed.connect(self._on_changes)
+        controller.sig_error.connect(self._on_edit_refused)
+        self.undo_group.addStack(controller.undo_stack)
+        self.undo_group.setActiveStack(controller.undo_stack)
+        self._set_article_model(controller.annotator.id or 0)
+        if old_model is not None:
+            old_model.deleteLater()
         header = self.article_list.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
@@ -314,14 +332,30 @@ class MainWindow(QMainWindow):
         self.article_model.refresh()
         self._remember_recent(project_path)
         self._update_title()
+        self.statusBar().clearMessage()
+        if project.read_only:
+            self.show_message(f"{Path(project_path).name} is read-only here: you can read and export, "
+                              "but edits cannot be saved")
+        for source in project.recovered_imports:
+            self.show_message(f"An import of {source} did not finish last time and was taken back")
         first = self._next_unfinished_after(None)
         if first is None and self.article_model.rowCount():
             first = self.article_model.article_id(0)
         if first is not None:
             self.open_article(first)
         else:
+            self.session.close_article()
             self.document_view.set_article("", [], {})
             self.article_title.setText("No articles yet: File → Import files… (Ctrl+I)")
+
+    def _set_article_model(self, annotator_id: int) -> None:
+        """A new article list model for whose statuses it shows; the old one is deleted."""
+        old = getattr(self, "article_model", None)
+        self.article_model = ArticleTableModel(self.project, annotator_id, self)
+        self.article_list.setModel(self.article_model)
+        if old is not None and old.parent() is self:
+            old.setParent(None)
+            old.deleteLater()
 
     @property
     def annotator(self) -> str:
@@ -329,8 +363,9 @@ class MainWindow(QMainWindow):
 
     def _update_title(self) -> None:
         name = Path(self.project.path).name if self.project and self.project.path else "(memory)"
-        mode = " — review" if getattr(self, "review_annotators", None) else ""
-        self.setWindowTitle(f"{self.annotator}{mode} — {name} — {APP_NAME}")
+        mode = " — review" if self.session.reviewing else ""
+        read_only = " (read-only)" if self.project and self.project.read_only else ""
+        self.setWindowTitle(f"{self.annotator}{mode} — {name}{read_only} — {APP_NAME}")
 
     def _remember_recent(self, path: str) -> None:
         path = str(Path(path).resolve())
@@ -402,9 +437,9 @@ class MainWindow(QMainWindow):
 
     def edit_codebook(self) -> None:
         assert self.project is not None
-        store = self.project.store
-        usage = {("span", label.name): store.label_usage(label.name) for label in self.codebook.labels}
-        usage |= {("document", label.name): store.label_usage(label.name, "document")
+        project = self.project
+        usage = {("span", label.name): project.label_usage(label.name) for label in self.codebook.labels}
+        usage |= {("document", label.name): project.label_usage(label.name, "document")
                   for label in self.codebook.doc_labels}
         dialog = CodebookDialog(self.codebook, usage, self.dialogs.pick_color, self)
         dialog.sig_edit_ready.connect(lambda edit: self._apply_codebook_edit(dialog, edit))
@@ -426,11 +461,13 @@ class MainWindow(QMainWindow):
     def open_article(self, article_id: int) -> None:
         """Show an article; returns with its text and highlights in place."""
         assert self.project is not None and self.controller is not None
+        self.session.open_article(article_id)
         article = self.project.article(article_id)
         self.current_article_id = article_id
-        self.document_view.set_article(article.text, self._shown_spans(), self.colors, self._lanes())
+        self.document_view.set_article(article.text, self.session.spans, self.colors, self._lanes())
         self.article_title.setText(article.title or f"Article {article_id}")
-        self.article_title.setToolTip(" · ".join(filter(None, [article.source, article.published, article.url])))
+        self.article_title.setToolTip(plain_tooltip(" · ".join(filter(None, [article.source, article.published,
+                                                                              article.url]))))
         self._refresh_doc_labels()
         self.span_details.show_span(None)
         row = self.article_model.row_of(article_id)
@@ -446,28 +483,18 @@ class MainWindow(QMainWindow):
     @property
     def edit_layer(self) -> str:
         """Whose spans edits change: your own, or the gold layer in review mode."""
-        return GOLD if self.review_annotators is not None else self.annotator
+        return self.session.edit_layer
 
-    def _layer_names(self) -> list[str]:
-        return [self.edit_layer, *(self.review_annotators or [])]
+    @property
+    def review_annotators(self) -> list[str] | None:
+        """The compared annotators in review mode, else None."""
+        return list(self.session.mode.compared) if self.session.reviewing else None
 
     def _lanes(self) -> dict[str, int]:
-        return {name: i for i, name in enumerate(self.review_annotators or [])}
-
-    def _shown_spans(self) -> list[Annotation]:
-        """The edit layer's spans, plus the compared annotators' in review mode."""
-        assert self.project is not None
-        if self.current_article_id is None:
-            return []
-        store = self.project.store
-        ids = [a.id or 0 for a in (store.annotator_by_name(n) for n in self._layer_names()) if a is not None]
-        return store.annotations(self.current_article_id, annotator_ids=ids)
+        return {name: i for i, name in enumerate(self.session.mode.compared)}
 
     def _refresh_doc_labels(self) -> None:
-        assert self.project is not None
-        mine = {label for label, name, _ in self.project.store.doc_labels(self.current_article_id or 0)
-                if name == self.edit_layer}
-        self.doc_labels.set_present(mine)
+        self.doc_labels.set_present(self.session.doc_labels_present())
 
     def _on_article_activated(self, index: QModelIndex) -> None:
         article_id = index.data(ArticleIdRole)
@@ -528,13 +555,22 @@ class MainWindow(QMainWindow):
     def _set_status(self, status: str) -> bool:
         if self.current_article_id is None:
             return False
-        return self._execute(SetStatus(self.current_article_id, self.edit_layer, status))
+        return self._execute(self.session.set_status(status))
 
     # -- labelling -----------------------------------------------------------------------
 
-    def _execute(self, command) -> bool:
+    def _execute(self, command: Command | None) -> bool:
+        """Run an edit through the controller (and its undo stack); False if refused."""
         assert self.controller is not None
+        if command is None:
+            return False
         return self.controller.execute(command)
+
+    def _on_edit_refused(self, message: str) -> None:
+        """An edit the project refused is never silent: status bar at once, and a note in the
+        window's log of refusals (``last_refusal``) for scripts and tests."""
+        self.last_refusal = message
+        self.show_message(f"Not saved: {message}")
 
     def _on_label_key(self, key: str) -> None:
         scope, label = self.hotkeys[key]
@@ -552,82 +588,44 @@ class MainWindow(QMainWindow):
         """Label the selected text, or relabel the selected span."""
         if self.current_article_id is None:
             return
-        selection = self.document_view.selection_codepoints()
-        if selection is not None:
-            start, end = selection
-            if self.snap_action.isChecked():
-                start, end = snap_to_words(self.document_view.text, start, end)
-            if start >= end:
-                self.show_message("The selection holds no text to label")
+        try:
+            selection = self.document_view.selection_codepoints()
+            if selection is not None:
+                command = self.session.label_selection(*selection, label, snap=self.snap_action.isChecked())
+                if self._execute(command):
+                    self.document_view.select_span(command.uuid)
+                    self._show_span_details()
                 return
-            command = self._new_span(start, end, label)
-            if self._execute(command):
-                self.document_view.select_span(command.uuid)
-                self._show_span_details()
-            return
-        current = self.document_view.current_span
-        if current:
-            span = self._span(current)
-            if span is not None and self._read_only(span):
+            current = self.document_view.current_span
+            if current:
+                self._execute(self.session.relabel(current, label))
                 return
-            if span is not None and span.label != label:
-                self._execute(UpdateSpan(current, label=label))
+        except EditRefused as refusal:
+            self.show_message(str(refusal))
             return
         self.show_message("Select some text first (mouse, or Shift+arrows), then press a label key")
 
-    def _new_span(self, start: int, end: int, label: str, source: Annotation | None = None) -> AddSpan:
-        assert self.current_article_id is not None
-        if self.review_annotators is None:
-            return AddSpan(self.current_article_id, self.annotator, start, end, label)
-        return AddSpan(self.current_article_id, GOLD, start, end, label,
-                       attributes=dict(source.attributes) if source else {}, note=source.note if source else "",
-                       origin="adjudicated", reviewer=self.annotator)
-
-    def _read_only(self, span: Annotation) -> bool:
-        if span.annotator == self.edit_layer:
-            return False
-        self.show_message(f"{span.annotator}'s spans are read-only in review mode: accept one into gold "
-                          "(Enter in the review table) or label the text yourself")
-        return True
-
     def delete_current_span(self) -> None:
-        current = self.document_view.current_span
-        if not current:
-            self.show_message("Select a span first (Tab, or click it)")
+        try:
+            command, following = self.session.delete(self.document_view.current_span or "")
+        except EditRefused as refusal:
+            self.show_message(str(refusal))
             return
-        span = self._span(current)
-        if span is not None and self._read_only(span):
-            return
-        spans = sorted((s for s in self.document_view.spans if s.annotator == self.edit_layer),
-                       key=lambda s: (s.start, s.end))
-        following = next((s.uuid for s in spans if (s.start, s.end) > self._span_key(current) and s.uuid != current), None)
-        if self._execute(RemoveSpan(current)):
+        if self._execute(command):
             self.document_view.select_span(following)
             self._show_span_details()
 
     def step_span(self, step: int) -> None:
-        spans = sorted((s for s in self.document_view.spans if s.annotator == self.edit_layer),
-                       key=lambda s: (s.start, -s.end, s.label))
-        if not spans:
+        cursor = self.document_view.offsets.to_codepoint(self.document_view.textCursor().position())
+        target = self.session.step_span(self.document_view.current_span, cursor, step)
+        if target is None:
             self.show_message("No spans in this article yet")
             return
-        uuids = [s.uuid for s in spans]
-        current = self.document_view.current_span
-        if current in uuids:
-            position = (uuids.index(current) + step) % len(uuids)
-        else:
-            cursor = self.document_view.offsets.to_codepoint(self.document_view.textCursor().position())
-            after = [i for i, s in enumerate(spans) if s.start >= cursor]
-            position = (after[0] if after else 0) if step > 0 else ((after[0] - 1) if after else len(spans) - 1)
-        self.document_view.select_span(uuids[position])
+        self.document_view.select_span(target)
         self._show_span_details()
 
-    def _span_key(self, uuid: str) -> tuple[int, int]:
-        span = self._span(uuid)
-        return (span.start, span.end) if span else (0, 0)
-
     def _span(self, uuid: str) -> Annotation | None:
-        return self.document_view.span(uuid)
+        return self.session.span(uuid)
 
     def _on_span_clicked(self, uuid: str) -> None:
         self.document_view.select_span(uuid or None)
@@ -645,18 +643,25 @@ class MainWindow(QMainWindow):
 
     def _on_doc_label_toggled(self, label: str, present: bool) -> None:
         if self.current_article_id is not None:
-            self._execute(SetDocLabel(self.current_article_id, self.edit_layer, label, present))
+            self._execute(self.session.set_doc_label(label, present))
         self._refresh_doc_labels()
+
+    def _edit_span(self, make: Callable[[], Command]) -> None:
+        """Run an attribute or note edit built by the session; a refusal is shown."""
+        try:
+            self._execute(make())
+        except EditRefused as refusal:
+            self.show_message(str(refusal))
 
     # -- review ------------------------------------------------------------------------
 
     def toggle_review(self) -> None:
         """Enter review mode (asking whom to compare) or leave it."""
         assert self.project is not None
-        if self.review_annotators is not None:
+        if self.session.reviewing:
             self.set_review(None)
             return
-        names = [a.name for a in self.project.store.annotators() if a.name != GOLD]
+        names = [a.name for a in self.project.annotators() if a.name != GOLD]
         chosen = self.dialogs.choose_annotators(self, names, [n for n in names if n != self.annotator] or names)
         if chosen:
             self.set_review(chosen)
@@ -664,17 +669,18 @@ class MainWindow(QMainWindow):
     def set_review(self, annotators: list[str] | None) -> None:
         """Review mode compares ``annotators`` and edits the gold layer; None returns to labelling."""
         assert self.project is not None and self.controller is not None
-        self.review_annotators = sorted(annotators) if annotators else None
-        if self.review_annotators is not None:
+        if annotators:
             self.project.annotator(GOLD)  # created on first review
-        layer = self.project.store.annotator_by_name(self.edit_layer)
-        self.article_model = ArticleTableModel(self.project.store, layer.id if layer else 0, self)
-        self.article_list.setModel(self.article_model)
+        self.session.set_review(annotators)
+        layer = self.project.annotator_named(self.edit_layer)
+        self._set_article_model(layer.id if layer else 0)
         self.article_model.refresh()
-        self.review_panel.setVisible(self.review_annotators is not None)
-        if self.review_annotators:
+        reviewing = self.session.reviewing
+        self.review_panel.setVisible(reviewing)
+        if reviewing:
             styles = ["solid", "dashed", "dotted", "dash-dot", "dash-dot-dot"]
-            legend = ", ".join(f"{name} ({styles[i % len(styles)]} line)" for i, name in enumerate(self.review_annotators))
+            legend = ", ".join(f"{name} ({styles[i % len(styles)]} line)"
+                               for i, name in enumerate(self.session.mode.compared))
             self.review_label.setText(f"Reviewing {legend}; gold spans are shaded. Enter accepts, Delete "
                                       "rejects, F8 jumps to the next disagreement, Ctrl+Enter marks adjudicated.")
         self._update_title()
@@ -682,13 +688,8 @@ class MainWindow(QMainWindow):
             self.open_article(self.current_article_id)
 
     def _refresh_review_groups(self) -> None:
-        if self.review_annotators is None:
-            self.review_model.set_groups([])
-            return
-        spans = self.document_view.spans
-        gold = [s for s in spans if s.annotator == GOLD]
         selected = self._selected_group()
-        self.review_model.set_groups(group_spans(spans, self.review_annotators, gold))
+        self.review_model.set_groups(self.session.groups())
         if selected is not None:
             for row, group in enumerate(self.review_model.groups()):
                 if (group.start, group.end, group.label) == (selected.start, selected.end, selected.label):
@@ -713,27 +714,30 @@ class MainWindow(QMainWindow):
     def accept_group(self) -> None:
         """Copy the selected group's span into the gold layer (reviewer and time recorded)."""
         group = self._selected_group()
-        if self.review_annotators is None or group is None:
+        if group is None:
             self.show_message("Select a span group in the review table first")
             return
-        if group.gold_uuid:
-            self.show_message("Already in gold")
-            return
-        self._execute(self._new_span(group.start, group.end, group.label, group.source))
+        try:
+            self._execute(self.session.accept(group))
+        except EditRefused as refusal:
+            self.show_message(str(refusal))
 
     def reject_group(self) -> None:
         """Keep the selected group out of gold (removing its gold copy if it was accepted)."""
         group = self._selected_group()
-        if self.review_annotators is None or group is None:
+        if group is None:
             self.show_message("Select a span group in the review table first")
             return
-        if group.gold_uuid:
-            self._execute(RemoveSpan(group.gold_uuid))
+        try:
+            self._execute(self.session.reject(group))
+        except EditRefused as refusal:
+            self.show_message(str(refusal))
+            return
         self.next_disagreement(1)
 
     def next_disagreement(self, step: int = 1, *, other_article: bool = False) -> None:
         """Select the next group the compared annotators disagree on, moving across articles."""
-        if self.review_annotators is None:
+        if not self.session.reviewing:
             self.show_message("Review mode is off (Ctrl+R)")
             return
         groups = self.review_model.groups() if not other_article else []
@@ -743,23 +747,14 @@ class MainWindow(QMainWindow):
             if groups[candidate].disagreement:
                 self.review_table.selectRow(candidate)
                 return
-        assert self.project is not None
-        ids = self.article_model.ids()
-        if self.current_article_id not in ids:
+        following = self.session.next_disagreement_article(self.article_model.ids(), step)
+        if following is None:
+            self.show_message("No more disagreements in the list")
             return
-        position = ids.index(self.current_article_id)
-        others = ids[position + 1:] if step > 0 else list(reversed(ids[:position]))
-        store = self.project.store
-        compared = [a.id or 0 for a in (store.annotator_by_name(n) for n in self.review_annotators) if a]
-        for article_id in others:
-            spans = store.annotations(article_id, annotator_ids=compared)
-            if any(g.disagreement for g in group_spans(spans, self.review_annotators)):
-                self.open_article(article_id)
-                disagreements = [i for i, g in enumerate(self.review_model.groups()) if g.disagreement]
-                if disagreements:
-                    self.review_table.selectRow(disagreements[0] if step > 0 else disagreements[-1])
-                return
-        self.show_message("No more disagreements in the list")
+        self.open_article(following)
+        disagreements = [i for i, g in enumerate(self.review_model.groups()) if g.disagreement]
+        if disagreements:
+            self.review_table.selectRow(disagreements[0] if step > 0 else disagreements[-1])
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
         if watched is self.review_table and event.type() == QEvent.Type.KeyPress:
@@ -777,22 +772,13 @@ class MainWindow(QMainWindow):
         project_path = self.project.path
         chosen = self.review_annotators
 
-        def work(job: Job) -> tuple[dict, dict]:
-            worker_project = Project.open(project_path, create=False)
-            try:
-                return worker_project.agreement(annotators=chosen), worker_project.label_distribution()
-            finally:
-                worker_project.close()
-
-        job = run_in_background(work)
-        self.jobs.append(job)
         self.show_message("Computing agreement…")
-        job.sig_finished.connect(lambda result: self._show_dashboard(job, *result))
-        job.sig_failed.connect(lambda message: self._on_job_failed(job, f"Agreement failed: {message}"))
-        return job
+        return self.operations.start(
+            "agreement", agreement_work(project_path, chosen),
+            on_done=lambda result: self._show_dashboard(*result),
+            on_failed=lambda message: self._on_job_failed(f"Agreement failed: {message}"))
 
-    def _show_dashboard(self, job: Job, result: dict, distribution: dict) -> None:
-        self.jobs.remove(job)
+    def _show_dashboard(self, result: dict, distribution: dict) -> None:
         if self.dashboard is not None:
             self.dashboard.close()
         self.dashboard = AgreementDashboard(result, distribution, self.dialogs, self)
@@ -800,8 +786,7 @@ class MainWindow(QMainWindow):
         self.show_message("Agreement computed")
         self.sig_dashboard_ready.emit(self.dashboard)
 
-    def _on_job_failed(self, job: Job, message: str, *, title: str = "Failed") -> None:
-        self.jobs.remove(job)
+    def _on_job_failed(self, message: str, *, title: str = "Failed") -> None:
         self.show_message(message)
         self.dialogs.info(self, title, message)
 
@@ -812,12 +797,13 @@ class MainWindow(QMainWindow):
             self._reload_codebook()
         self.article_model.on_changes(changes)
         if self.current_article_id is not None and changes.codebook:
-            self.document_view.set_spans(self._shown_spans(), self.colors)
+            self.session.reload_spans()
+            self.document_view.set_spans(self.session.spans, self.colors)
             self._refresh_doc_labels()
             self._show_span_details()
         elif self.current_article_id in changes.article_ids:
             if changes.span_uuids:
-                self._update_changed_spans(changes.span_uuids)
+                self._update_changed_spans(changes)
             if changes.doc_labels:
                 self._refresh_doc_labels()
             self._show_span_details()
@@ -834,20 +820,9 @@ class MainWindow(QMainWindow):
                 self.current_article_id = None
         self._update_status()
 
-    def _update_changed_spans(self, uuids: frozenset[str]) -> None:
-        """Re-read only the spans an edit touched; others' spans are not shown here."""
-        assert self.project is not None
-        changed, removed = [], []
-        for uuid in uuids:
-            try:
-                span = self.project.store.annotation(uuid)
-            except AnnotatorError:
-                removed.append(uuid)
-                continue
-            if span.article_id == self.current_article_id and span.annotator in self._layer_names():
-                changed.append(span)
-            else:
-                removed.append(uuid)
+    def _update_changed_spans(self, changes: Changes) -> None:
+        """Redraw only the spans an edit touched (the session re-reads just those)."""
+        changed, removed = self.session.apply_changes(changes)
         self.document_view.update_spans(changed, removed, self.colors)
         self._refresh_review_groups()
 
@@ -891,37 +866,28 @@ class MainWindow(QMainWindow):
         assert self.project is not None and self.project.path
         project_path, annotator = self.project.path, self.annotator
 
-        def work(job: Job) -> ImportReport:
-            worker_project = Project.open(project_path)  # its own connection, in its own thread
-            try:
-                return worker_project.import_paths(
-                    [Path(p) for p in paths], annotator=annotator,
-                    progress=job.sig_progress.emit, is_cancelled=job.is_cancelled)
-            finally:
-                worker_project.close()
-
         progress = QProgressDialog("Importing…", "Cancel", 0, 100, self)
         progress.setObjectName("importProgress")
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(500)
-        job = run_in_background(work)
-        self.jobs.append(job)
+        job = self.operations.start(
+            "import", import_work(project_path, paths, annotator),
+            on_done=lambda report: self._on_import_finished(progress, report),
+            on_failed=lambda message: self._on_import_failed(progress, message),
+            on_progress=lambda done, total: progress.setValue(int(100 * done / total) if total else 0))
         progress.canceled.connect(job.cancel)
-        job.sig_progress.connect(lambda done, total: progress.setValue(int(100 * done / total) if total else 0))
-        job.sig_finished.connect(lambda report: self._on_import_finished(job, progress, report))
-        job.sig_failed.connect(lambda message: self._on_import_failed(job, progress, message))
         return job
 
-    def _on_import_finished(self, job: Job, progress: QProgressDialog, report: ImportReport) -> None:
+    def _on_import_finished(self, progress: QProgressDialog, report: ImportReport) -> None:
         progress.reset()
         progress.deleteLater()
-        self.jobs.remove(job)
         self._reload_codebook()
         self.article_model.refresh()
         if self.current_article_id is None and self.article_model.rowCount():
             self.open_article(self.article_model.article_id(0) or 0)
         elif self.current_article_id is not None:
-            self.document_view.set_spans(self._shown_spans(), self.colors)
+            self.session.reload_spans()
+            self.document_view.set_spans(self.session.spans, self.colors)
         summary = (f"Imported {report.imported}, skipped {report.skipped} (already in the project), "
                    f"failed {len(report.failed)}; {report.annotations_added} annotations added.")
         if report.cancelled:
@@ -934,10 +900,10 @@ class MainWindow(QMainWindow):
         self._update_status()
         self.sig_import_finished.emit(report)
 
-    def _on_import_failed(self, job: Job, progress: QProgressDialog, message: str) -> None:
+    def _on_import_failed(self, progress: QProgressDialog, message: str) -> None:
         progress.reset()
         progress.deleteLater()
-        self._on_job_failed(job, f"Import failed: {message}", title="Import failed")
+        self._on_job_failed(f"Import failed: {message}", title="Import failed")
         self.sig_import_finished.emit(None)
 
     def merge_files(self) -> None:
@@ -951,23 +917,13 @@ class MainWindow(QMainWindow):
         assert self.project is not None and self.project.path
         project_path = self.project.path
 
-        def work(job: Job) -> ImportReport:
-            worker_project = Project.open(project_path)
-            try:
-                return worker_project.merge_paths([Path(p) for p in paths], renames=renames,
-                                                  progress=job.sig_progress.emit)
-            finally:
-                worker_project.close()
-
-        job = run_in_background(work)
-        self.jobs.append(job)
         self.show_message("Merging…")
-        job.sig_finished.connect(lambda report: self._on_merge_finished(job, report, renames or {}))
-        job.sig_failed.connect(lambda message: self._on_job_failed(job, f"Merge failed: {message}"))
-        return job
+        return self.operations.start(
+            "merge", merge_work(project_path, paths, renames),
+            on_done=lambda report: self._on_merge_finished(report, renames or {}),
+            on_failed=lambda message: self._on_job_failed(f"Merge failed: {message}"))
 
-    def _on_merge_finished(self, job: Job, report: ImportReport, renames: dict[str, str]) -> None:
-        self.jobs.remove(job)
+    def _on_merge_finished(self, report: ImportReport, renames: dict[str, str]) -> None:
         self.refresh()
         summary = (f"Merged {len(report.files_imported)} source(s): {report.imported} new articles, "
                    f"{report.annotations_added} annotations added, failed {len(report.failed)}.")
@@ -989,9 +945,9 @@ class MainWindow(QMainWindow):
         assert self.project is not None
         project = self.project
         options = self.dialogs.export_options(
-            self, [a.name for a in project.store.annotators()],
+            self, [a.name for a in project.annotators()],
             [label.name for label in self.codebook.labels], self.annotator,
-            preview=lambda chosen: project.count_export(**chosen.as_filters()))
+            preview=lambda chosen: project.count_export(chosen.filter))
         if options and options.path:
             self.export_to(options)
 
@@ -999,36 +955,27 @@ class MainWindow(QMainWindow):
         assert self.project is not None and self.project.path
         project_path = self.project.path
 
-        def work(job: Job) -> str:
-            worker_project = Project.open(project_path, create=False)
-            try:
-                summary = worker_project.export(options.format, Path(options.path), offset_unit=options.offset_unit,
-                                                excel=options.excel, progress=job.sig_progress.emit,
-                                                **options.as_filters())
-            finally:
-                worker_project.close()
+        work = export_work(project_path, options.format, options.path, offset_unit=options.offset_unit,
+                           excel=options.excel, filters={"filter": options.filter})
+
+        def done(summary: ExportSummary) -> None:
             notes = "".join(f"\n{note}" for note in summary.notes)
-            return (f"Exported {summary.articles} articles, {summary.spans} spans ({options.format}) to "
-                    f"{', '.join(summary.files)}{notes}")
+            self._on_export_done(f"Exported {summary.articles} articles, {summary.spans} spans ({options.format}) "
+                                 f"to {', '.join(summary.files)}{notes}")
 
-        job = run_in_background(work)
-        self.jobs.append(job)
-        job.sig_finished.connect(lambda message: self._on_export_done(job, message))
-        job.sig_failed.connect(lambda message: self._on_export_done(job, f"Export failed: {message}"))
-        return job
+        return self.operations.start("export", work, on_done=done,
+                                     on_failed=lambda message: self._on_export_done(f"Export failed: {message}"))
 
-    def _on_export_done(self, job: Job, message: str) -> None:
-        self.jobs.remove(job)
+    def _on_export_done(self, message: str) -> None:
         self.show_message(message)
         self.sig_export_finished.emit(message)
 
     # -- closing -------------------------------------------------------------------------
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt override)
-        for job in self.jobs:
-            job.cancel()
-        for job in list(self.jobs):
-            job.done.wait(30)
+        # Running operations stop at their next check (an import rolls its file back); the
+        # window does not wait for them, so closing never freezes.
+        self.operations.shut_down()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         if self.project is not None:

@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 class CommandUndo(QUndoCommand):
     """Holds a command that has been executed once, and its inverse.
 
-    ``redo()`` re-applies the command (the first call, made by ``QUndoStack.push``, is skipped
-    because the controller already executed it to learn whether it succeeds); ``undo()`` applies
-    the inverse and keeps the inverse's inverse for the next redo.
+    The controller runs every step against the project *before* it moves the stack
+    (``ProjectController.undo``/``redo``), so a step the project refuses (busy, read-only, the
+    span is gone) leaves the stack where it was. ``QUndoStack`` then calls ``undo()``/``redo()``,
+    which only skip the work already done. Called directly by Qt without the controller (a
+    stack driven by hand), they run the step themselves.
     """
 
     def __init__(self, controller: ProjectController, command: Command, inverse: Command):
@@ -26,25 +28,37 @@ class CommandUndo(QUndoCommand):
         self._controller = controller
         self._command = command
         self._inverse = inverse
-        self._first_redo = True
+        self._done_ahead = True  # the controller executed the command before pushing it
+
+    def run_undo(self) -> bool:
+        """Apply the inverse now; False (with ``sig_error``) if the project refused it."""
+        return self._run(self._inverse, then_store_inverse_as="_command")
+
+    def run_redo(self) -> bool:
+        return self._run(self._command, then_store_inverse_as="_inverse")
 
     def redo(self) -> None:
-        if self._first_redo:
-            self._first_redo = False
+        if self._done_ahead:
+            self._done_ahead = False
             return
-        self._command = self._run(self._command, then_store_inverse_as="_inverse")
+        if not self.run_redo():
+            self.setObsolete(True)
 
     def undo(self) -> None:
-        self._inverse = self._run(self._inverse, then_store_inverse_as="_command")
+        if self._done_ahead:
+            self._done_ahead = False
+            return
+        if not self.run_undo():
+            self.setObsolete(True)
 
-    def _run(self, command: Command, *, then_store_inverse_as: str) -> Command:
+    def mark_done_ahead(self) -> None:
+        self._done_ahead = True
+
+    def _run(self, command: Command, *, then_store_inverse_as: str) -> bool:
         try:
             inverse = self._controller.apply(command)
         except AnnotatorError as error:
-            # The project changed under us (another process, or a deleted article): report it
-            # and drop this step rather than leave the stack lying about the file.
             self._controller.sig_error.emit(f"Cannot {self.text().lower()}: {error}")
-            self.setObsolete(True)
-            return command
+            return False
         setattr(self, then_store_inverse_as, inverse)
-        return command
+        return True

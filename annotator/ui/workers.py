@@ -1,7 +1,8 @@
 """Slow work off the GUI thread, with progress and cancel.
 
 The work function runs in a pool thread and must open its own ``Project``: a SQLite
-connection belongs to the thread that uses it.
+connection belongs to the thread that uses it. Its callbacks are connected *before* the work
+starts: a fast job that finished before anyone listened would otherwise report to nobody.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from annotator.model.errors import AnnotatorError
+
 
 class Job(QObject):
-    """A running background job. Connect to its signals; call ``cancel()`` to stop it."""
+    """A running background job: ``cancel()`` asks it to stop at its next check."""
 
     sig_progress = Signal(int, int)
     """(done, total) units of work, delivered on the GUI thread."""
@@ -45,18 +48,36 @@ class _Runner(QRunnable):
     def run(self) -> None:
         try:
             result = self.work(self.job)
+        except AnnotatorError as error:  # a reason for the user, not a bug
+            self.job.done.set()
+            self.job.sig_failed.emit(str(error) or type(error).__name__)
+            return
         except Exception as error:  # reported to the user, never swallowed
-            message = str(error) or type(error).__name__
             traceback.print_exc()
             self.job.done.set()
-            self.job.sig_failed.emit(message)
+            self.job.sig_failed.emit(f"{type(error).__name__}: {error}")
             return
         self.job.done.set()
         self.job.sig_finished.emit(result)
 
 
-def run_in_background(work: Callable[[Job], Any]) -> Job:
-    """Start ``work(job)`` in the global thread pool; its signals arrive on the GUI thread."""
+def run_in_background(
+    work: Callable[[Job], Any],
+    *,
+    on_done: Callable[[Any], None] | None = None,
+    on_failed: Callable[[str], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> Job:
+    """Connect the callbacks, then start ``work(job)`` in the global thread pool.
+
+    The callbacks run on the GUI thread. Keep a reference to the returned job until it ends.
+    """
     job = Job()
+    if on_done is not None:
+        job.sig_finished.connect(on_done)
+    if on_failed is not None:
+        job.sig_failed.connect(on_failed)
+    if on_progress is not None:
+        job.sig_progress.connect(on_progress)
     QThreadPool.globalInstance().start(_Runner(job, work))
     return job

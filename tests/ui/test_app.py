@@ -27,7 +27,7 @@ def test_demo_project_is_seeded_with_the_sample_articles(tmp_path, monkeypatch):
     from annotator.project import Project
 
     project = Project.open(path, create=False)
-    titles = sorted(a.title for a in project.store.iter_articles())
+    titles = sorted(a.title for a in project._store.iter_articles())
     assert titles == ["choe-lavrov-2024-01-17.id", "Моторолу убили в Донецке"]
     assert project.codebook().labels[0].hotkey == "1"
     project.close()

@@ -18,8 +18,8 @@ from tests.conftest import SAMPLE, write_jsonl
 def project_path(tmp_path):
     path = tmp_path / "p.annotator"
     project = Project.open(path)
-    with project.store.write():
-        project.store.add_article(Article(text="Lavrov mengkritik AS dan NATO.", title="Satu"))
+    with project._store.write():
+        project._store.add_article(Article(text="Lavrov mengkritik AS dan NATO.", title="Satu"))
     project.close()
     return path
 
@@ -30,7 +30,8 @@ def press_ok(dialog) -> None:
 
 def label_rows(path):
     conn = sqlite3.connect(path)
-    rows = conn.execute("SELECT name, color, hotkey, position FROM labels WHERE scope = 'span' ORDER BY position").fetchall()
+    rows = conn.execute(
+        "SELECT name, color, hotkey, position FROM labels WHERE scope = 'span' ORDER BY position").fetchall()
     conn.close()
     return rows
 
@@ -125,7 +126,8 @@ def test_add_label_group_and_attribute(project_path, make_main_window, qtbot):
 
 def test_import_in_background_reports_broken_files(project_path, tmp_path, make_main_window, qtbot, dialogs):
     window = make_main_window(project_path)
-    bad = write_jsonl(tmp_path / "bad.jsonl", [{"text": "abc", "annotations": [{"start": 0, "end": 9, "label": "X", "annotator": "ana"}]}])
+    bad = write_jsonl(tmp_path / "bad.jsonl",
+                      [{"text": "abc", "annotations": [{"start": 0, "end": 9, "label": "X", "annotator": "ana"}]}])
     good = write_jsonl(tmp_path / "good.jsonl", [
         {"text": "Choe memuji kerja sama bilateral.", "title": "Dua",
          "annotations": [{"start": 5, "end": 11, "label": "New imported label", "annotator": "ana"}]}])
@@ -144,14 +146,14 @@ def test_import_in_background_reports_broken_files(project_path, tmp_path, make_
 def test_import_can_be_cancelled(project_path, tmp_path, make_main_window, qtbot):
     window = make_main_window(project_path)
     big = write_jsonl(tmp_path / "big.jsonl", [{"text": f"artikel {i}"} for i in range(3000)])
-    window.import_paths([str(big)])
-    job = window.jobs[-1]
+    job = window.import_paths([str(big)])
     job.cancel()
-    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000) as blocker:
+    with qtbot.waitSignal(window.sig_operation_finished, timeout=30_000) as blocker:
         pass
-    report = blocker.args[0]
+    kind, report = blocker.args
+    assert kind == "import" and not window.operations.running
     assert report.cancelled or report.imported == 3000  # cancel arrives before or after the end
-    count = window.project.store.article_count()
+    count = window.project._store.article_count()
     assert count in (1, 3001)  # whole file or nothing
 
 
@@ -185,3 +187,59 @@ def test_new_and_open_project_and_recent(project_path, tmp_path, make_main_windo
     window.open_project()
     assert "not a project file" in dialogs.told[-1][1]
     assert window.project.path == str(project_path)
+
+
+def test_export_preview_counts_what_the_export_writes_after_a_burst_of_toggles(tmp_path, qtbot):
+    from PySide6.QtCore import Qt
+
+    from annotator.ui.dialogs.export_dialog import ExportDialog
+
+    text = "Lavrov mengkritik AS dan NATO."
+    project = Project.open(tmp_path / "e.annotator")
+    project.import_paths([write_jsonl(tmp_path / "in.jsonl", [{"text": text, "annotations": [
+        {"start": 0, "end": 6, "label": "Quotation", "annotator": "ana"},
+        {"start": 7, "end": 17, "label": "Quotation", "annotator": "budi"},
+        {"start": 25, "end": 29, "label": "Quotation", "annotator": "budi"}]}])])
+    counted = []
+
+    def preview(options):
+        counted.append(options.filter)
+        return project.count_export(options.filter)
+
+    dialog = ExportDialog(["ana", "budi"], [label.name for label in project.codebook().labels], "ana",
+                          preview=preview)
+    qtbot.addWidget(dialog)
+    assert dialog.preview.text() == "1 spans in 1 articles"  # counted at once on opening
+
+    counted.clear()
+    budi, ana = dialog.annotators.item(1), dialog.annotators.item(0)
+    for item, state in ((budi, Qt.CheckState.Checked), (budi, Qt.CheckState.Unchecked), (ana, Qt.CheckState.Unchecked)):
+        item.setCheckState(state)
+    assert counted == []  # a burst of toggles waits for the filters to be still …
+    qtbot.waitUntil(lambda: "0 spans" in dialog.preview.text())
+    assert len(counted) == 1  # … then costs one count
+    assert dialog.preview.text() == "0 spans in 0 articles (no annotator ticked)"
+    chosen = dialog.options().filter
+    assert chosen.annotators == ()
+    summary = project.export("jsonl", tmp_path / "nobody.jsonl", filter=chosen)
+    assert (summary.articles, summary.spans) == (1, 0)  # the article, without spans, as the preview said
+
+    budi.setCheckState(Qt.CheckState.Checked)
+    dialog.flush_preview()
+    assert dialog.preview.text() == "2 spans in 1 articles"
+    assert project.export("jsonl", tmp_path / "budi.jsonl", filter=dialog.options().filter).spans == 2
+
+    for i in range(dialog.labels.count()):
+        dialog.labels.item(i).setCheckState(Qt.CheckState.Unchecked)
+    dialog.flush_preview()
+    assert dialog.preview.text() == "0 spans in 0 articles (no label ticked)"
+    assert project.export("jsonl", tmp_path / "none.jsonl", filter=dialog.options().filter).spans == 0
+
+    dialog.gold.setChecked(True)  # no gold layer in this project: nothing, in the preview and the file
+    dialog.flush_preview()
+    assert dialog.preview.text().startswith("0 spans in 0 articles")
+    assert project.export("jsonl", tmp_path / "gold.jsonl", filter=dialog.options().filter).spans == 0
+    calls = len(counted)
+    dialog.flush_preview()  # nothing pending: no count
+    assert len(counted) == calls
+    project.close()

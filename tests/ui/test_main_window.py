@@ -20,8 +20,8 @@ ARABIC_TEXT = "كتبت كوري شولمان، المساعدة الخاصة ل
 
 def make_project(path, texts) -> list[int]:
     project = Project.open(path)
-    with project.store.write():
-        ids = [project.store.add_article(Article(text=t, title=f"Article {i}"))[0] for i, t in enumerate(texts)]
+    with project._store.write():
+        ids = [project._store.add_article(Article(text=t, title=f"Article {i}"))[0] for i, t in enumerate(texts)]
     project.close()
     return ids
 
@@ -274,7 +274,8 @@ def test_mouse_selection_then_hotkey(emoji_project, make_main_window, qtbot):
     qtbot.keyClick(view, "1")
     assert stored_spans(path)[0][5] == "Lavrov"
     # A plain click on the span selects it for editing.
-    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=start_rect.center() + (end_rect.center() - start_rect.center()) / 2)
+    middle = start_rect.center() + (end_rect.center() - start_rect.center()) / 2
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=middle)
     assert window.span_details.span is not None and window.span_details.span.text == "Lavrov"
 
 
@@ -355,7 +356,7 @@ def test_sample_article_labelled_end_to_end(tmp_path, make_main_window, qtbot):
     qtbot.keyClick(view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     spans = stored_spans(path)
     assert len(spans) == len(window.codebook.labels)
-    for _, _, label, start, end, covered, _, _ in spans:
+    for _, _, _label, start, end, covered, _, _ in spans:
         assert text[start:end] == covered
     assert window.article_model.status_of(1) == "done"
 

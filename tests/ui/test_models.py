@@ -13,8 +13,8 @@ from annotator.ui.models.label_list import LabelListModel
 
 def filled_project(count: int) -> Project:
     project = Project.memory()
-    with project.store.write(), project.store.bulk_import():
-        project.store.add_articles([
+    with project._store.write(), project._store.bulk_import():
+        project._store.add_articles([
             Article(text=f"Artikel nomor {i} tentang kerja sama", title=f"Judul {i:06d}",
                     source="src", published=f"2024-01-{1 + i % 28:02d}")
             for i in range(count)
@@ -25,8 +25,8 @@ def filled_project(count: int) -> Project:
 
 def test_article_model_passes_qt_model_tester(qtmodeltester):
     project = filled_project(50)
-    ana = project.store.annotator_by_name("ana")
-    model = ArticleTableModel(project.store, ana.id)
+    ana = project._store.annotator_by_name("ana")
+    model = ArticleTableModel(project, ana.id)
     model.refresh()
     qtmodeltester.check(model, force_py=True)
 
@@ -39,8 +39,8 @@ def test_label_model_passes_qt_model_tester(qtmodeltester):
 
 def test_long_list_loads_rows_lazily():
     project = filled_project(20_000)
-    ana = project.store.annotator_by_name("ana")
-    model = ArticleTableModel(project.store, ana.id)
+    ana = project._store.annotator_by_name("ana")
+    model = ArticleTableModel(project, ana.id)
     model.refresh()
     assert model.rowCount() == 20_000
     assert model._cache == {}
@@ -53,8 +53,8 @@ def test_long_list_loads_rows_lazily():
 
 def test_sorting_and_refresh_on_changes():
     project = filled_project(30)
-    ana = project.store.annotator_by_name("ana")
-    model = ArticleTableModel(project.store, ana.id)
+    ana = project._store.annotator_by_name("ana")
+    model = ArticleTableModel(project, ana.id)
     model.refresh()
     model.sort(0, Qt.SortOrder.DescendingOrder)
     assert model.data(model.index(0, 0)) == "Judul 000029"

@@ -1,6 +1,6 @@
 """Article list model: ids plus a row cache, so 100,000 articles scroll without loading them.
 
-The model adapts; it never owns the data. ``refresh()`` asks the store for the ids that pass
+The model adapts; it never owns the data. ``refresh()`` asks the project for the ids that pass
 the filters in the chosen order; ``data()`` fills its cache a page of rows at a time.
 """
 
@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from annotator.model.commands import Changes
-from annotator.store import Store
+from annotator.project import Project
+from annotator.ui.plain import plain_tooltip
 
 ArticleIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
@@ -28,9 +29,9 @@ PAGE = 200
 
 
 class ArticleTableModel(QAbstractTableModel):
-    def __init__(self, store: Store, annotator_id: int, parent=None):
+    def __init__(self, project: Project, annotator_id: int, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._store = store
+        self._project = project
         self._annotator_id = annotator_id
         self._ids: list[int] = []
         self._rows: dict[int, int] = {}
@@ -42,14 +43,16 @@ class ArticleTableModel(QAbstractTableModel):
 
     # -- Qt overrides -------------------------------------------------------------------
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole and 0 <= section < len(COLUMNS):
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
+                and 0 <= section < len(COLUMNS)):
             return COLUMNS[section][1]
         return None
 
@@ -73,6 +76,8 @@ class ArticleTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and key != "title":
             return None
         value = row[key]
+        if role == Qt.ItemDataRole.ToolTipRole:  # the whole title, which may look like HTML
+            return plain_tooltip(str(value or ""))
         return value if key == "spans" else str(value or "")
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -91,7 +96,7 @@ class ArticleTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.last_error = None
         try:
-            self._ids = self._store.list_article_ids(
+            self._ids = self._project.article_ids(
                 annotator_id=self._annotator_id, sort=self.sort_key, descending=self.descending,
                 **self.filters,
             )
@@ -107,7 +112,7 @@ class ArticleTableModel(QAbstractTableModel):
         touched = [a for a in changes.article_ids if a in self._rows]
         for article_id in changes.article_ids:
             self._cache.pop(article_id, None)
-        self._cache.update(self._store.article_summaries(touched, annotator_id=self._annotator_id))
+        self._cache.update(self._project.article_summaries(touched, annotator_id=self._annotator_id))
         for article_id in touched:
             row = self._rows[article_id]
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
@@ -129,7 +134,7 @@ class ArticleTableModel(QAbstractTableModel):
         row = self._rows.get(article_id)
         if row is not None:
             return self._summary(row)["status"]
-        summary = self._store.article_summaries([article_id], annotator_id=self._annotator_id)
+        summary = self._project.article_summaries([article_id], annotator_id=self._annotator_id)
         return summary[article_id]["status"] if article_id in summary else "not_started"
 
     def _summary(self, row: int) -> dict[str, Any]:
@@ -139,7 +144,7 @@ class ArticleTableModel(QAbstractTableModel):
             # Fill a page around the row: scrolling asks for neighbours next.
             first = max(0, row - PAGE // 4)
             page = [i for i in self._ids[first:first + PAGE] if i not in self._cache]
-            self._cache.update(self._store.article_summaries(page, annotator_id=self._annotator_id))
+            self._cache.update(self._project.article_summaries(page, annotator_id=self._annotator_id))
             if len(self._cache) > 20 * PAGE:  # keep memory flat on very long lists
                 for stale in list(self._cache)[: len(self._cache) - 10 * PAGE]:
                     if stale not in page:

@@ -1,0 +1,156 @@
+"""The window shares its project safely: refused edits are never silent, background operations
+always report back exactly once, switching projects leaks nothing and never leaves a dead one."""
+
+from __future__ import annotations
+
+import gc
+import sqlite3
+
+import pytest
+from PySide6.QtCore import QObject
+from shiboken6 import isValid
+
+from annotator.project import Project
+from annotator.ui import ExportOptions, MainWindow
+from annotator.ui.controller import ProjectController
+from annotator.ui.models.article_table import ArticleTableModel
+from tests.conftest import write_jsonl
+from tests.ui.test_main_window import make_project, stored_spans
+
+TEXT = "Lavrov mengkritik AS. Choe menyerukan perundingan damai."
+
+
+@pytest.fixture
+def path(tmp_path):
+    path = tmp_path / "p.annotator"
+    make_project(path, [TEXT, "Artikel kedua tentang kerja sama."])
+    return path
+
+
+def label_first_word(window, qtbot) -> None:
+    window.document_view.select_codepoints(0, 6)
+    qtbot.keyClick(window.document_view, "1")
+
+
+def test_an_edit_the_file_refuses_is_shown_and_the_undo_stack_stays(path, make_main_window, qtbot):
+    window = make_main_window(path)
+    window.project._store.conn.execute("PRAGMA busy_timeout = 50")
+    blocker = sqlite3.connect(path)
+    blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
+    label_first_word(window, qtbot)
+    assert "busy" in window.last_refusal and "Not saved" in window.statusBar().currentMessage()
+    assert window.controller.undo_stack.count() == 0
+    blocker.rollback()
+    label_first_word(window, qtbot)
+    assert window.controller.undo_stack.count() == 1
+    blocker.execute("BEGIN IMMEDIATE")
+    window.undo_action.trigger()  # refused: the span stays and so does the stack
+    assert window.controller.undo_stack.index() == 1
+    blocker.rollback()
+    blocker.close()
+    assert len(stored_spans(path)) == 1
+    window.undo_action.trigger()
+    assert window.controller.undo_stack.index() == 0 and stored_spans(path) == []
+    window.redo_action.trigger()
+    assert len(stored_spans(path)) == 1
+
+
+def test_read_only_project_from_file_open(path, tmp_path, make_main_window, qtbot, dialogs, monkeypatch):
+    other = tmp_path / "other.annotator"
+    make_project(other, ["Teks proyek lain."])
+    window = make_main_window(path)
+    real_open = Project.open
+    monkeypatch.setattr(Project, "open", classmethod(
+        lambda cls, p, **kw: real_open.__func__(cls, p, **{**kw, "read_only": True})))
+    dialogs.answers["open_project"] = str(other)
+    window.findChild(type(window.undo_action), "actionOpen").trigger()
+    assert window.project.path == str(other) and window.project.read_only
+    assert "read-only" in window.windowTitle()
+    window.document_view.select_codepoints(0, 4)
+    qtbot.keyClick(window.document_view, "1")
+    assert "read-only" in window.last_refusal
+    assert window.controller.undo_stack.count() == 0
+    assert stored_spans(other) == []
+
+
+def test_a_project_that_cannot_be_opened_leaves_the_window_working(path, tmp_path, make_main_window, qtbot,
+                                                                   dialogs):
+    window = make_main_window(path)
+    broken = tmp_path / "broken.annotator"
+    broken.write_text("not a database", encoding="utf-8")
+    dialogs.answers["open_project"] = str(broken)
+    window.findChild(type(window.undo_action), "actionOpen").trigger()
+    assert "not a project file" in dialogs.told[-1][1]
+    assert window.project.path == str(path)
+    label_first_word(window, qtbot)
+    assert len(stored_spans(path)) == 1
+
+
+@pytest.mark.parametrize("kind", ["import", "export", "merge", "agreement"])
+def test_every_operation_reports_its_end_exactly_once(kind, path, tmp_path, make_main_window, qtbot):
+    window = make_main_window(path)
+    label_first_word(window, qtbot)
+    ended: list[tuple[str, object]] = []
+    window.sig_operation_finished.connect(lambda k, result: ended.append((k, result)))
+    source = write_jsonl(tmp_path / "more.jsonl", [{"text": f"artikel {i}"} for i in range(5)])
+    start = {
+        "import": lambda: window.import_paths([str(source)]),
+        "export": lambda: window.export_to(ExportOptions(path=str(tmp_path / "out.jsonl"))),
+        "merge": lambda: window.merge_paths([str(source)]),
+        "agreement": window.open_dashboard,
+    }[kind]
+    start()
+    qtbot.waitUntil(lambda: not window.operations.running, timeout=30_000)
+    start()  # a second run of the same operation reports on its own
+    qtbot.waitUntil(lambda: not window.operations.running, timeout=30_000)
+    assert [k for k, _ in ended] == [kind, kind]
+
+
+def test_a_failed_or_cancelled_operation_reports_too(path, tmp_path, make_main_window, qtbot):
+    window = make_main_window(path)
+    ended: list[tuple[str, object]] = []
+    window.sig_operation_finished.connect(lambda k, result: ended.append((k, result)))
+    window.export_to(ExportOptions(path=str(tmp_path / "no such folder" / "out.jsonl")))
+    qtbot.waitUntil(lambda: len(ended) == 1, timeout=30_000)
+    assert ended[0][0] == "export" and "does not exist" in ended[0][1]
+    big = write_jsonl(tmp_path / "big.jsonl", [{"text": f"artikel nomor {i}"} for i in range(3000)])
+    job = window.import_paths([str(big)])
+    job.cancel()
+    qtbot.waitUntil(lambda: len(ended) == 2, timeout=30_000)
+    kind, report = ended[1]
+    assert kind == "import" and (report.cancelled or report.imported == 3000)
+    assert window.project.stats()["articles"] in (2, 3002)  # the file whole or not at all
+
+
+def test_closing_with_a_running_import_does_not_wait(path, tmp_path, make_main_window, qtbot):
+    window = make_main_window(path)
+    big = write_jsonl(tmp_path / "big.jsonl", [{"text": f"artikel nomor {i}"} for i in range(20000)])
+    job = window.import_paths([str(big)])
+    window.close()
+    assert job.is_cancelled()
+    assert job.done.wait(60)  # the worker stops at its next check and takes the file back
+    project = Project.open(path)
+    assert project.stats()["articles"] in (2, 20002)
+    assert project.verify() == []
+    project.close()
+
+
+def test_project_switches_and_review_toggles_leak_nothing(path, tmp_path, make_main_window, qtbot):
+    other = tmp_path / "other.annotator"
+    make_project(other, ["Teks proyek lain."])
+    window = make_main_window(path)
+
+    def alive(kind: type) -> int:
+        gc.collect()
+        qtbot.wait(1)  # deleteLater runs in the event loop
+        return len(window.findChildren(kind)) + sum(
+            1 for o in gc.get_objects() if isinstance(o, kind) and isValid(o) and o.parent() is None)
+
+    for round_ in range(20):
+        window.load_project(str(other if round_ % 2 else path), "ana")
+        window.set_review(["ana"])
+        window.set_review(None)
+    assert alive(ArticleTableModel) <= 1
+    assert alive(ProjectController) <= 1
+    assert len(window.findChildren(QObject)) < 400
+    assert isinstance(window, MainWindow)
