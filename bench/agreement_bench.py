@@ -22,14 +22,17 @@ from pathlib import Path
 from annotator.model.types import Article
 from annotator.project import Project
 
-WORDS = ("Lavrov mengkritik AS dan satelit regionalnya karena menciptakan ancaman keamanan bagi DPRK "
-         "perundingan tanpa prasyarat kerja sama bilateral NATO blok imperialis 😀 🇮🇩 Москва").split()
+WORDS = [
+    "Lavrov", "mengkritik", "AS", "dan", "satelit", "regionalnya", "karena", "menciptakan",
+    "ancaman", "keamanan", "bagi", "DPRK", "perundingan", "tanpa", "prasyarat", "kerja", "sama",
+    "bilateral", "NATO", "blok", "imperialis", "😀", "🇮🇩", "Москва",
+]
 
 
 def build(path: Path, articles: int, seed: int) -> None:
     rng = random.Random(seed)
     project = Project.open(path)
-    store = project.store
+    store = project._store
     labels = [label.name for label in project.codebook().labels]
     with store.write(), store.bulk_import():
         annotators = [store.ensure_annotator(name)[0] for name in ("ana", "budi", "citra")]

@@ -21,8 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = ("Lavrov mengkritik AS dan satelit regionalnya karena menciptakan ancaman keamanan bagi DPRK "
-         "perundingan tanpa prasyarat kerja sama bilateral NATO blok imperialis 😀 🇮🇩 Москва").split()
+WORDS = [
+    "Lavrov", "mengkritik", "AS", "dan", "satelit", "regionalnya", "karena", "menciptakan",
+    "ancaman", "keamanan", "bagi", "DPRK", "perundingan", "tanpa", "prasyarat", "kerja", "sama",
+    "bilateral", "NATO", "blok", "imperialis", "😀", "🇮🇩", "Москва",
+]
 ANNOTATORS = ("ana", "budi", "citra", "dewi")
 
 
@@ -32,7 +35,7 @@ def build(path: Path, articles: int, spans_each: int, seed: int) -> int:
 
     rng = random.Random(seed)
     project = Project.open(path)
-    store = project.store
+    store = project._store
     labels = [label.name for label in project.codebook().labels]
     total = 0
     with store.write(), store.bulk_import():
@@ -89,7 +92,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=5_000)
     parser.add_argument("--spans-each", type=int, default=50, help="spans per annotator and article")
     parser.add_argument("--formats", default="jsonl,csv,brat,conll,labelstudio,doccano,spacy")
-    parser.add_argument("--child", nargs=4, metavar=("PROJECT", "FORMAT", "OUTPUT", "ANNOTATOR"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=4, metavar=("PROJECT", "FORMAT", "OUTPUT", "ANNOTATOR"),
+                        help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         project, fmt, output, annotator = args.child
@@ -100,8 +104,10 @@ def main() -> None:
         path = workdir / "bench.annotator"
         started = time.perf_counter()
         total = build(path, args.articles, args.spans_each, 7)
-        print(f"built {total:,} spans in {args.articles:,} articles in {time.perf_counter() - started:.1f} s", flush=True)
-        print(f"{'format':<12} {'spans':>10} {'spans/s':>10} {'peak RSS':>9}   {'spans':>10} {'spans/s':>10} {'peak RSS':>9}")
+        elapsed = time.perf_counter() - started
+        print(f"built {total:,} spans in {args.articles:,} articles in {elapsed:.1f} s", flush=True)
+        columns = f"{'spans':>10} {'spans/s':>10} {'peak RSS':>9}"
+        print(f"{'format':<12} {columns}   {columns}")
         for fmt in args.formats.split(","):
             figures = []
             for annotator in (ANNOTATORS[0], "-"):
@@ -116,7 +122,8 @@ def main() -> None:
                 shutil.rmtree(output, ignore_errors=True) if output.is_dir() else output.unlink(missing_ok=True)
             if None in figures:
                 continue
-            cells = [f"{f['spans']:>10,} {f['spans'] / f['seconds']:>10,.0f} {f['peak_rss_mb']:>7.0f}MB" for f in figures]
+            cells = [f"{f['spans']:>10,} {f['spans'] / f['seconds']:>10,.0f} {f['peak_rss_mb']:>7.0f}MB"
+                     for f in figures]
             print(f"{fmt:<12} {'   '.join(cells)}", flush=True)
         print("needed: >= 100,000 spans/s for jsonl and csv; peak RSS flat (the same for 250k and 1M spans)")
     finally:

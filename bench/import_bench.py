@@ -23,14 +23,16 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = (
-    "Lavrov Choe Pyongyang Moskow Washington NATO ASEAN kerja sama bilateral perundingan "
-    "eskalasi ketegangan imperialis ancaman keamanan rudal balistik operasi militer khusus "
-    "kementerian luar negeri pidato pembukaan pertemuan puncak hubungan kedua negara kawasan "
-    "Asia-Pasifik infrastruktur format tertutup blok mekanisme universal perdamaian stabilitas "
-    "yang dan di ke dari untuk dengan pada dalam akan telah bahwa ini itu sebagai oleh juga "
-    "Москва переговоры 😀 🇮🇩 café naïve تعاون 협력"
-).split()
+WORDS = [
+    "Lavrov", "Choe", "Pyongyang", "Moskow", "Washington", "NATO", "ASEAN", "kerja", "sama",
+    "bilateral", "perundingan", "eskalasi", "ketegangan", "imperialis", "ancaman", "keamanan",
+    "rudal", "balistik", "operasi", "militer", "khusus", "kementerian", "luar", "negeri", "pidato",
+    "pembukaan", "pertemuan", "puncak", "hubungan", "kedua", "negara", "kawasan", "Asia-Pasifik",
+    "infrastruktur", "format", "tertutup", "blok", "mekanisme", "universal", "perdamaian",
+    "stabilitas", "yang", "dan", "di", "ke", "dari", "untuk", "dengan", "pada", "dalam", "akan",
+    "telah", "bahwa", "ini", "itu", "sebagai", "oleh", "juga", "Москва", "переговоры", "😀", "🇮🇩",
+    "café", "naïve", "تعاون", "협력",
+]
 
 
 def generate(path: Path, count: int, seed: int) -> int:

@@ -21,8 +21,10 @@ from annotator.ui import MainWindow
 
 OUTPUT = Path(__file__).parent / "screenshot.png"
 SPANS = [
-    ("\"Kami akan terus menyerukan penolakan terhadap langkah apa pun yang mengarah pada eskalasi dan meningkatkan ketegangan,\"", "Quotation", {"speaker": "Lavrov", "voice": "direct quote"}),
-    ("menyerukan penolakan terhadap langkah apa pun yang mengarah pada eskalasi", "Call for de-escalation / negotiation", {}),
+    ("\"Kami akan terus menyerukan penolakan terhadap langkah apa pun yang mengarah pada eskalasi "
+     "dan meningkatkan ketegangan,\"", "Quotation", {"speaker": "Lavrov", "voice": "direct quote"}),
+    ("menyerukan penolakan terhadap langkah apa pun yang mengarah pada eskalasi",
+     "Call for de-escalation / negotiation", {}),
     ("menentang kekuatan \"imperialis\" pimpinan Amerika Serikat (AS)", "Anti-imperialist framing", {"target": "AS"}),
     ("memuji upaya memperkuat kerja sama bilateral", "Cooperation praise", {}),
     ("menciptakan ancaman keamanan bagi DPRK", "Blame / threat attribution", {"target": "AS"}),
@@ -37,8 +39,8 @@ def main() -> None:
     path = folder / "demo.annotator"
     project = Project.open(path)
     project.import_paths(sample_article_paths())
-    article_id = next(a.id for a in project.store.iter_articles() if a.text.startswith("Mengutip"))
-    text = project.store.article_text(article_id)
+    article_id = next(a.id for a in project._store.iter_articles() if a.text.startswith("Mengutip"))
+    text = project._store.article_text(article_id)
     first_uuid = None
     for phrase, label, attributes in SPANS:
         start = text.index(phrase)

@@ -53,7 +53,8 @@ def test_init_import_stats_export_search(tmp_path):
 
 def test_import_creates_project_and_exits_1_on_a_bad_file_without_traceback(tmp_path):
     project = str(tmp_path / "new.annotator")
-    bad = write_jsonl(tmp_path / "bad.jsonl", [{"text": "abc", "annotations": [{"start": 5, "end": 9, "label": "X", "annotator": "a"}]}])
+    bad = write_jsonl(tmp_path / "bad.jsonl",
+                      [{"text": "abc", "annotations": [{"start": 5, "end": 9, "label": "X", "annotator": "a"}]}])
     good = tmp_path / "good.txt"
     good.write_text("Baik.")
     result = run("import", project, str(bad), str(good))
@@ -94,7 +95,8 @@ def test_export_filters_and_unknown_annotator(tmp_path):
     assert [a["annotator"] for a in lines[0]["annotations"]] == ["ana"]
     result = run("export", project, "-o", str(out), "--label", "Quotation")
     assert result.exit_code == 0
-    assert {a["label"] for line in out.read_text().splitlines() for a in json.loads(line)["annotations"]} == {"Quotation"}
+    labels = {a["label"] for line in out.read_text().splitlines() for a in json.loads(line)["annotations"]}
+    assert labels == {"Quotation"}
     result = run("export", project, "-o", str(out), "--annotator", "nobody")
     assert result.exit_code == 1
     assert "no annotator called 'nobody'" in result.output
@@ -154,8 +156,10 @@ def test_check_reports_a_span_whose_text_no_longer_matches(tmp_path):
 def test_annotation_id_reused_for_another_span_rejects_the_file(tmp_path):
     project = str(tmp_path / "p.annotator")
     source = write_jsonl(tmp_path / "in.jsonl", [
-        {"text": "satu dua", "annotations": [{"id": "same", "start": 0, "end": 4, "label": "Quotation", "annotator": "ana"}]},
-        {"text": "tiga empat", "annotations": [{"id": "same", "start": 0, "end": 4, "label": "Quotation", "annotator": "ana"}]},
+        {"text": "satu dua",
+         "annotations": [{"id": "same", "start": 0, "end": 4, "label": "Quotation", "annotator": "ana"}]},
+        {"text": "tiga empat",
+         "annotations": [{"id": "same", "start": 0, "end": 4, "label": "Quotation", "annotator": "ana"}]},
     ])
     result = run("import", project, str(source))
     assert result.exit_code == 1

@@ -23,7 +23,7 @@ TEXT = "Lavrov 🇷🇺 mengkritik AS: \"kerja sama\" e\u0301 👩\u200d👩\u20
 
 def snapshot(project: Project) -> dict:
     """The project's content by names, not row ids (a deleted and restored label gets a new id)."""
-    conn = project.store.conn
+    conn = project._store.conn
     queries = {
         "annotations": "SELECT a.uuid, a.article_id, n.name, l.name, a.start_offset, a.end_offset, "
         "a.text, a.attributes, a.note, a.origin, a.created_at FROM annotations a "
@@ -40,8 +40,8 @@ def snapshot(project: Project) -> dict:
 
 def fresh_project() -> tuple[Project, int]:
     project = Project.memory()
-    with project.store.write():
-        article_id, _ = project.store.add_article(Article(text=TEXT))
+    with project._store.write():
+        article_id, _ = project._store.add_article(Article(text=TEXT))
     project.annotator("ana")
     return project, article_id
 
@@ -63,7 +63,7 @@ def test_add_span_stores_code_point_offsets_and_text():
 def test_every_edit_is_logged():
     project, article_id = fresh_project()
     project.execute(AddSpan(article_id, "ana", 0, 6, "Quotation"))
-    assert project.store.events(1)[0]["action"] == "AddSpan"
+    assert project._store.events(1)[0]["action"] == "AddSpan"
 
 
 label_names = st.sampled_from(["Quotation", "Cooperation praise", "Bloc / NATO criticism"])
@@ -127,7 +127,7 @@ def test_inverse_edits_restore_the_project(steps):
 def test_deleting_a_label_removes_its_spans_and_undo_brings_them_back():
     project, article_id = fresh_project()
     project.execute(AddSpan(article_id, "ana", 0, 6, "Quotation", note="n"))
-    assert project.store.label_usage("Quotation") == 1
+    assert project._store.label_usage("Quotation") == 1
     codebook = project.codebook()
     codebook.labels = [label for label in codebook.labels if label.name != "Quotation"]
     _, inverse = project.execute(EditCodebook(codebook))

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +100,8 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
                 lines.append(f"T{number}\t{types(span.label)} {where}\t{_escape(covered)}")
                 for attribute, value in sorted(span.attributes.items()):
                     attribute_number += 1
-                    safe_value = values.setdefault(attribute, NameMap(unicode_letters=True))(json.dumps(value, ensure_ascii=False)
-                                                                          if not isinstance(value, str) else value)
+                    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                    safe_value = values.setdefault(attribute, NameMap(unicode_letters=True))(shown)
                     lines.append(f"A{attribute_number}\t{attribute_names(attribute)} T{number} {safe_value}")
                 if span.note:
                     note_number += 1
@@ -216,7 +216,9 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
     return iter([record])
 
 
-def _text_bound(raw: str, number: int, text: str, shift: LineEndingShift, convert, label_of: dict[str, str]) -> dict[str, list[Annotation]]:
+def _text_bound(raw: str, number: int, text: str, shift: LineEndingShift,
+                convert: Callable[[int, int], tuple[int, int]],
+                label_of: dict[str, str]) -> dict[str, list[Annotation]]:
     parts = raw.split("\t")
     if len(parts) < 2:
         raise ImportFormatError("malformed text-bound line", line=number)
@@ -264,7 +266,8 @@ def _find_mapping(path: Path) -> dict[str, Any]:
         candidate = folder / MAPPING_FILE
         if candidate.exists():
             try:
-                return json.loads(candidate.read_text(encoding="utf-8"))
+                mapping: dict[str, Any] = json.loads(candidate.read_text(encoding="utf-8"))
+                return mapping
             except (OSError, json.JSONDecodeError) as error:
                 raise ImportFormatError(f"{candidate} is unreadable ({error})") from None
         if (folder / "annotation.conf").exists():

@@ -28,7 +28,8 @@ from annotator.model.types import Annotation, Codebook
 _SENTENCE_END = {".", "!", "?", "…"}
 
 
-def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook | None = None, **_: object) -> ExportSummary:
+def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook | None = None,
+          **_: object) -> ExportSummary:
     summary = ExportSummary(offset_unit="token")
     tags = NameMap()
     for label in (codebook.labels if codebook else []):

@@ -6,6 +6,7 @@ import csv
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from annotator.io.exporting import ExportSummary, offsets_in
 from annotator.io.records import ArticleRecord
@@ -48,7 +49,7 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
     return summary
 
 
-def _rows(record: ArticleRecord) -> list[tuple]:
+def _rows(record: ArticleRecord) -> list[tuple[Any, ...]]:
     """The record's spans as ``Store.span_rows`` tuples, however the record was read."""
     if record.span_rows is not None:
         return record.span_rows

@@ -13,7 +13,6 @@ from annotator.io.encoding import decode_bytes
 from annotator.io.records import ArticleRecord, FieldMap, record_from_mapping
 from annotator.model.errors import ImportFormatError
 
-
 # A whole article fits in one cell; the csv module's default limit (131,072 characters) would
 # reject long articles as "malformed".
 csv.field_size_limit(2**31 - 1)
@@ -28,7 +27,7 @@ def read(path: Path, fields: FieldMap, notes: list[str]) -> Iterator[ArticleReco
         header_line = decoded.text.split("\n", 1)[0]
         dialect = csv.Sniffer().sniff(header_line, delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     # newline="" lets csv see line breaks inside quoted cells as they are.
     reader = csv.DictReader(io.StringIO(decoded.text, newline=""), dialect=dialect)
     header = reader.fieldnames or []

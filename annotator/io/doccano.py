@@ -23,7 +23,8 @@ from annotator.model.types import Annotation, Article
 DEFAULT_UNIT = "utf16"
 
 
-def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = DEFAULT_UNIT, **_: object) -> ExportSummary:
+def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = DEFAULT_UNIT,
+          **_: object) -> ExportSummary:
     summary = ExportSummary(offset_unit=offset_unit)
     with open(output, "w", encoding="utf-8", newline="\n") as out:
         for record in records:

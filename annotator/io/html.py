@@ -30,6 +30,7 @@ def article_from_html(html: str, *, fallback_title: str) -> Article:
         ImportFormatError: no main text could be found.
     """
     import trafilatura  # slow to import; only HTML imports pay for it
+    from trafilatura.settings import Document
 
     document = trafilatura.bare_extraction(
         html,
@@ -39,9 +40,10 @@ def article_from_html(html: str, *, fallback_title: str) -> Article:
         favor_precision=True,
         deduplicate=False,
     )
-    text = getattr(document, "text", None) if document is not None else None
-    if not text or not text.strip():
+    # Without as_dict, a Document, or None when nothing could be extracted.
+    if not isinstance(document, Document) or not document.text or not document.text.strip():
         raise ImportFormatError("no article text found in the page")
+    text = document.text
     meta = {
         key: getattr(document, key)
         for key in ("author", "sitename", "description", "hostname", "categories", "tags")

@@ -33,12 +33,14 @@ def config_xml(codebook: Codebook) -> str:
     lines = ["<View>", f'  <Labels name="{SPAN_TAG}" toName="{TEXT_TAG}">']
     for label in codebook.labels:
         hotkey = f" hotkey={quoteattr(label.hotkey)}" if label.hotkey else ""
-        lines.append(f"    <Label value={quoteattr(label.name)} background={quoteattr(label.color or '#999999')}{hotkey}/>")
+        background = quoteattr(label.color or "#999999")
+        lines.append(f"    <Label value={quoteattr(label.name)} background={background}{hotkey}/>")
     lines += ["  </Labels>", f'  <Text name="{TEXT_TAG}" value="$text"/>']
     for attribute in codebook.attributes:
         lines.append(f"  <TextArea name={quoteattr('attr_' + attribute.name)} toName=\"{TEXT_TAG}\" perRegion=\"true\" "
                      f"editable=\"true\" maxSubmissions=\"1\" placeholder={quoteattr(attribute.name)}/>")
-    lines.append(f'  <TextArea name="{NOTE_TAG}" toName="{TEXT_TAG}" perRegion="true" editable="true" maxSubmissions="1"/>')
+    lines.append(f'  <TextArea name="{NOTE_TAG}" toName="{TEXT_TAG}" perRegion="true" editable="true" '
+                 'maxSubmissions="1"/>')
     if codebook.doc_labels:
         lines.append(f'  <Choices name="{DOC_TAG}" toName="{TEXT_TAG}" choice="multiple">')
         lines += [f"    <Choice value={quoteattr(label.name)}/>" for label in codebook.doc_labels]
@@ -181,7 +183,8 @@ def _record(task: Any, fields: FieldMap, notes: list[str], offset_unit: str | No
                 elif str(result.get("from_name", "")).startswith("attr_"):
                     span.attributes[str(result["from_name"])[5:]] = joined
     if task.get("predictions"):
-        notes.append(f"{source}: task {number}: {len(task['predictions'])} prediction(s) skipped (only annotations are imported)")
+        notes.append(f"{source}: task {number}: {len(task['predictions'])} prediction(s) skipped "
+                     "(only annotations are imported)")
     done_by = (task.get("meta") or {}).get("done_by")
     if isinstance(done_by, list):
         record.done_by = [str(name) for name in done_by]

@@ -118,7 +118,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], **_: object) -> Iterato
                 else:
                     joined[key] = [begin, end]
     seen = set()
-    for (_, _, label), (begin, end) in sorted(joined.items(), key=lambda item: (item[1], item[0][2])):
+    for (_layer, _ident, label), (begin, end) in sorted(joined.items(), key=lambda item: (item[1], item[0][2])):
         try:
             start, stop = offsets.span_to_codepoint(begin, end)
             check_span(text, start, stop)

@@ -21,14 +21,17 @@ where ``articles`` yields ``ArticleUnits`` one article at a time (constant memor
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, pairwise
 from typing import Any, NamedTuple
 
 from annotator.model.tokens import unit_intervals
 
 OUTSIDE = "O"
+
+# Krippendorff's coincidence matrix: (category, category) -> pairable values, a fraction.
+Coincidences = defaultdict[tuple[str, str], float]
 
 
 class SpanRef(NamedTuple):
@@ -76,9 +79,9 @@ def cohen_kappa(confusion: Counter[tuple[str, str]]) -> tuple[float | None, str 
     return (observed - expected) / (1 - expected), None
 
 
-def krippendorff_alpha(coincidences: Counter[tuple[str, str]]) -> tuple[float | None, str | None]:
+def krippendorff_alpha(coincidences: Mapping[tuple[str, str], float]) -> tuple[float | None, str | None]:
     """Nominal alpha from a coincidence matrix (Krippendorff 2011, section C)."""
-    totals: Counter[str] = Counter()
+    totals: defaultdict[str, float] = defaultdict(float)
     for (c, _), value in coincidences.items():
         totals[c] += value
     n = sum(totals.values())
@@ -125,7 +128,7 @@ def fleiss_kappa(counts: FleissCounts) -> tuple[float | None, str | None]:
     return (agreement - expected) / (1 - expected), None
 
 
-def _add_coincidences_counts(coincidences: Counter[tuple[str, str]], counts: dict[str, int], m: int,
+def _add_coincidences_counts(coincidences: Coincidences, counts: dict[str, int], m: int,
                              weight: int = 1) -> None:
     """Add ``weight`` units whose ``m`` pairable values hold ``counts[c]`` times category ``c``."""
     for c, n_c in counts.items():
@@ -255,7 +258,7 @@ class AgreementCounts:
         active: list[Counter[str]] = [Counter() for _ in finished]
         covered = 0
         edges = sorted(events)
-        for here, following in zip(edges, edges[1:]):
+        for here, following in pairwise(edges):
             for position, label, step in events[here]:
                 active[position][label] += step
                 if not active[position][label]:
@@ -297,8 +300,8 @@ class AgreementCounts:
             stats.label_confusion = defaultdict(Counter)
         fleiss = FleissCounts(len(chosen))
         label_fleiss: defaultdict[str, FleissCounts] = defaultdict(lambda: FleissCounts(len(chosen)))
-        coincidences: Counter[tuple[str, str]] = Counter()
-        label_coincidences: defaultdict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+        coincidences: Coincidences = defaultdict(float)
+        label_coincidences: defaultdict[str, Coincidences] = defaultdict(lambda: defaultdict(float))
         label_marked_mass: Counter[str] = Counter()  # values in units a label marked, per label
         _tally(self.signatures, self.uncovered, chosen, pairs, fleiss, label_fleiss, coincidences,
                label_coincidences, label_marked_mass)
@@ -316,8 +319,10 @@ class AgreementCounts:
                        coincidences, label_coincidences, sorted(self.label_names), sorted(self.doc_label_names))
 
 
-def _tally(signatures, uncovered, chosen, pairs, fleiss, label_fleiss, coincidences, label_coincidences,
-           label_marked_mass) -> None:
+def _tally(signatures: Counter[tuple[tuple[int, ...], tuple[frozenset[str], ...]]],
+           uncovered: Counter[tuple[int, ...]], chosen: list[str], pairs: dict[tuple[str, str], _PairStats],
+           fleiss: FleissCounts, label_fleiss: defaultdict[str, FleissCounts], coincidences: Coincidences,
+           label_coincidences: defaultdict[str, Coincidences], label_marked_mass: Counter[str]) -> None:
     """Turn weighted unit signatures into confusion tables, Fleiss counts and coincidences."""
     categories: dict[frozenset[str], str] = {}
     for (key, sets), weight in signatures.items():
@@ -366,8 +371,11 @@ def _binary_kappa(table: Counter[tuple[bool, bool]]) -> tuple[float | None, str 
     return cohen_kappa(Counter({(str(x), str(y)): n for (x, y), n in table.items()}))
 
 
-def _report(chosen, unit, contributing, units_total, pairs, fleiss, label_fleiss, coincidences,
-            label_coincidences, label_names, doc_label_names) -> dict[str, Any]:
+def _report(chosen: list[str], unit: str, contributing: int, units_total: int,
+            pairs: dict[tuple[str, str], _PairStats], fleiss: FleissCounts,
+            label_fleiss: defaultdict[str, FleissCounts], coincidences: Coincidences,
+            label_coincidences: defaultdict[str, Coincidences], label_names: list[str],
+            doc_label_names: list[str]) -> dict[str, Any]:
     notes: list[str] = []
     if len(chosen) < 2:
         notes.append("fewer than two annotators chosen: no agreement can be computed")
@@ -390,7 +398,8 @@ def _report(chosen, unit, contributing, units_total, pairs, fleiss, label_fleiss
         units = sum(stats.confusion.values())
         pair_rows.append({
             "a": a, "b": b, "articles": stats.articles, "units": units,
-            "observed_agreement": (sum(n for (x, y), n in stats.confusion.items() if x == y) / units) if units else None,
+            "observed_agreement": (
+                sum(n for (x, y), n in stats.confusion.items() if x == y) / units if units else None),
             "cohen_kappa": kappa,
             "spans_a": n_a, "spans_b": n_b,
             "span_precision_exact": exact["precision"], "span_recall_exact": exact["recall"],
@@ -401,7 +410,7 @@ def _report(chosen, unit, contributing, units_total, pairs, fleiss, label_fleiss
         })
         for label in label_names:
             label_kappa, label_why = _binary_kappa(stats.label_confusion[label])
-            entry = {
+            entry: dict[str, Any] = {
                 "a": a, "b": b,
                 "cohen_kappa": label_kappa,
                 "span_f1_exact": _f1(stats.exact[label], stats.spans_a[label], stats.spans_b[label])["f1"],
@@ -419,10 +428,10 @@ def _report(chosen, unit, contributing, units_total, pairs, fleiss, label_fleiss
             if missing:
                 table = table + Counter({(False, False): missing})
             value, why_label = _binary_kappa(table)
-            entry = {"a": a, "b": b, "cohen_kappa": value}
+            doc_entry: dict[str, Any] = {"a": a, "b": b, "cohen_kappa": value}
             if why_label:
-                entry["notes"] = [f"cohen_kappa: {why_label}"]
-            doc_label_rows[label]["pairs"].append(entry)
+                doc_entry["notes"] = [f"cohen_kappa: {why_label}"]
+            doc_label_rows[label]["pairs"].append(doc_entry)
 
     fleiss_value, fleiss_why = fleiss_kappa(fleiss)
     if fleiss_why:

@@ -22,8 +22,8 @@ INTEROP = DATA / "interop"
 def spans_of(project: Project, *, with_details: bool = False) -> Counter:
     """Every span of every article by content (annotator, text, offsets, label[, attributes, note])."""
     result: Counter = Counter()
-    for article in project.store.iter_articles():
-        for span in project.store.annotations(article.id):
+    for article in project._store.iter_articles():
+        for span in project._store.annotations(article.id):
             key = (span.annotator, article.text, span.start, span.end, span.label)
             if with_details:
                 key += (json.dumps(span.attributes, sort_keys=True, ensure_ascii=False), span.note)
@@ -55,14 +55,14 @@ def round_trip(source: Project, tmp_path: Path, fmt: str, import_format: str, **
 def test_brat_round_trip_keeps_spans_labels_annotators_attributes_notes(source, tmp_path):
     back = round_trip(source, tmp_path, "brat", "brat")
     assert spans_of(back, with_details=True) == spans_of(source, with_details=True)
-    assert {a.uuid for a in back.store.annotators()} == {a.uuid for a in source.store.annotators()}
+    assert {a.uuid for a in back._store.annotators()} == {a.uuid for a in source._store.annotators()}
 
 
 def test_brat_export_files(source, tmp_path):
     out = tmp_path / "brat"
     source.export("brat", out)
     for text_file in out.glob("*/*.txt"):
-        article = next(a for a in source.store.iter_articles()
+        article = next(a for a in source._store.iter_articles()
                        if text_file.stem.startswith(f"{a.id:06d}"))
         assert text_file.read_bytes() == article.text.encode("utf-8")  # byte for byte
     conf = (out / "annotation.conf").read_text(encoding="utf-8")
@@ -101,7 +101,7 @@ def test_bratiaa_agreement_on_our_export_equals_ours(tmp_path):
     project = Project.open(tmp_path / "two.annotator")
     report = project.import_paths([INTEROP / "brat" / "bratiaa-agree-2"], format="brat")
     assert report.ok, report.failed
-    for article in project.store.iter_articles():
+    for article in project._store.iter_articles():
         for name in ("ann1", "ann2"):
             from annotator.model.commands import SetStatus
 
@@ -153,7 +153,7 @@ def test_spacy_builds_every_exported_span(source, tmp_path):
     built = sum(len(doc.spans["sc"]) for doc in docs)
     left_out = sum(int(note.split()[0]) for note in summary.notes if "left out" in note)
     assert built == summary.spans == sum(spans_of(source).values()) - left_out
-    texts = {a.id: a.text for a in source.store.iter_articles()}
+    texts = {a.id: a.text for a in source._store.iter_articles()}
     for doc in docs:
         assert doc.text == texts[doc.user_data["article_id"]]
         assert all(span.label_ for span in doc.spans["sc"])
@@ -203,7 +203,8 @@ def test_export_filters_apply_to_every_format(source, tmp_path):
         summary = source.export(fmt, tmp_path / f"gold.{fmt}", gold=True)
         assert summary.spans == sum(n for key, n in spans_of(source).items() if key[0] == "gold")
         summary = source.export(fmt, tmp_path / f"budi.{fmt}", annotators=["budi"], labels=["Quotation"])
-        assert summary.spans == sum(n for key, n in spans_of(source).items() if key[0] == "budi" and key[4] == "Quotation")
+        assert summary.spans == sum(n for key, n in spans_of(source).items()
+                                    if key[0] == "budi" and key[4] == "Quotation")
 
 
 # -- real files written by other tools ---------------------------------------------------------
@@ -214,13 +215,13 @@ def test_brat_tutorial_files(tmp_path):
     report = project.import_paths([INTEROP / "brat" / "brat-tutorial-news"], format="brat", annotator="brat")
     assert report.ok, report.failed
     assert any("skipped" in note and "E" in note for note in report.notes)
-    article = next(a for a in project.store.iter_articles() if a.title == "100-attribute_annotation")
+    article = next(a for a in project._store.iter_articles() if a.title == "100-attribute_annotation")
     spans = {(s.start, s.end): s for s in project.annotations(article.id)}
     assert spans[(497, 505)].label == "Person" and spans[(497, 505)].text == "Somebody"
     assert spans[(497, 505)].attributes == {"Individual": True}
     assert spans[(506, 513)].attributes == {"Confidence": "Neutral"}  # from event E1 to its trigger
     assert len(spans) == 26
-    noted = next(a for a in project.store.iter_articles() if a.title == "110-note_annotation")
+    noted = next(a for a in project._store.iter_articles() if a.title == "110-note_annotation")
     assert any(s.note for s in project.annotations(noted.id))
 
 
@@ -242,9 +243,9 @@ def test_doccano_fixtures(tmp_path):
                               format="doccano", annotator="doccano")
     assert ok.ok, ok.failed
     assert ok.annotations_existing == 1  # the same span twice in one line
-    texts = {a.text: a.id for a in project.store.iter_articles()}
-    assert [(s.text, s.label) for s in project.annotations(texts["EU rejects German call to boycott British lamb."])] == [
-        ("EU", "ORG"), ("German", "MISC")]
+    texts = {a.text: a.id for a in project._store.iter_articles()}
+    article_id = texts["EU rejects German call to boycott British lamb."]
+    assert [(s.text, s.label) for s in project.annotations(article_id)] == [("EU", "ORG"), ("German", "MISC")]
     broken = project.import_paths([INTEROP / "doccano" / "import_test_sequence_labeling.jsonl"], format="doccano",
                                   annotator="doccano")
     assert broken.failed[0].line == 3 and "no 'text'" in broken.failed[0].reason
@@ -308,7 +309,7 @@ def test_webanno_tsv3_suite(tmp_path, case, expected):
     if case == "testSentenceWithEmoji":
         assert (spans[0].start, spans[0].end) == (10, 11)  # UTF-16 10-12 in the file
     if case == "testSentenceWithLineBreak":
-        assert project.store.article_text(1) == "This is\na test ."
+        assert project._store.article_text(1) == "This is\na test ."
 
 
 def test_webanno_tsv3_whole_suite_imports_or_explains(tmp_path):
@@ -335,11 +336,11 @@ def test_prodigy_output(tmp_path):
     report = project.import_paths([path], format="prodigy", annotator="prodigy")
     assert report.ok, report.failed
     assert report.imported == 15
-    first = project.store.article(1)
+    first = project._store.article(1)
     assert first.text.startswith("Uber\u2019s Lesson")
     assert [(s.text, s.label) for s in project.annotations(1)] == [("Uber", "ORG"), ("Silicon Valley", "LOCATION")]
     expected = sum(len(json.loads(line).get("spans", [])) for line in path.read_text(encoding="utf-8").splitlines())
-    assert sum(len(project.annotations(a.id)) for a in project.store.iter_articles()) == expected
+    assert sum(len(project.annotations(a.id)) for a in project._store.iter_articles()) == expected
 
 
 def test_prodigy_rejected_tasks_are_skipped(tmp_path):

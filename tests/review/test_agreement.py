@@ -64,7 +64,8 @@ def generated_articles(multilingual_texts, seed: int) -> list[ArticleUnits]:
                     own.append(span)
                 elif roll < 0.75:
                     start = max(0, span.start + rng.randint(-3, 3))
-                    own.append(SpanRef(start, max(start + 1, min(len(text), span.end + rng.randint(-3, 3))), span.label))
+                    end = max(start + 1, min(len(text), span.end + rng.randint(-3, 3)))
+                    own.append(SpanRef(start, end, span.label))
                 elif roll < 0.9:
                     own.append(SpanRef(span.start, span.end, rng.choice(LABELS)))
             if rng.random() < 0.3:  # extra, possibly nested span

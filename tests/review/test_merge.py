@@ -22,15 +22,15 @@ TEXTS = ["Lavrov mengkritik AS dan NATO 🇺🇸.", "Choe memuji kerja sama bila
 def analyst_file(path, name: str, spans: list[tuple[int, str, str]], done: list[int]) -> str:
     """A project file by one analyst: ``spans`` as (article index, phrase, label)."""
     project = Project.open(path)
-    with project.store.write():
-        ids = [project.store.add_article(Article(text=t, title=f"T{i}"))[0] for i, t in enumerate(TEXTS)]
+    with project._store.write():
+        ids = [project._store.add_article(Article(text=t, title=f"T{i}"))[0] for i, t in enumerate(TEXTS)]
     for index, phrase, label in spans:
         start = TEXTS[index].index(phrase)
         project.execute(AddSpan(ids[index], name, start, start + len(phrase), label))
     for index in done:
         project.execute(SetStatus(ids[index], name, "done"))
     project.execute(SetDocLabel(ids[0], name, "Overall: neutral report", True))
-    uuid = project.store.annotator_by_name(name).uuid
+    uuid = project._store.annotator_by_name(name).uuid
     project.close()
     return uuid
 
@@ -44,12 +44,14 @@ def run(*args):
 
 
 def test_merge_two_analysts_then_agreement_and_gold_export(tmp_path):
-    ana_file, budi_file, reviewer = tmp_path / "ana.annotator", tmp_path / "budi.annotator", tmp_path / "review.annotator"
+    ana_file, budi_file = tmp_path / "ana.annotator", tmp_path / "budi.annotator"
+    reviewer = tmp_path / "review.annotator"
     ana_id = analyst_file(ana_file, "ana", [(0, "Lavrov mengkritik AS", "Blame / threat attribution"),
                                             (1, "memuji kerja sama", "Cooperation praise")], [0, 1])
     budi_id = analyst_file(budi_file, "budi", [(0, "mengkritik AS", "Blame / threat attribution"),
                                                (1, "memuji kerja sama", "Cooperation praise"),
-                                               (2, "perundingan damai", "Call for de-escalation / negotiation")], [0, 1, 2])
+                                               (2, "perundingan damai", "Call for de-escalation / negotiation")],
+                           [0, 1, 2])
     before = digest(ana_file), digest(budi_file)
     result = run("merge", reviewer, ana_file, budi_file)
     assert result.exit_code == 0, result.output
@@ -57,9 +59,9 @@ def test_merge_two_analysts_then_agreement_and_gold_export(tmp_path):
     assert (digest(ana_file), digest(budi_file)) == before  # sources untouched
 
     project = Project.open(reviewer)
-    annotators = {a.name: a.uuid for a in project.store.annotators()}
+    annotators = {a.name: a.uuid for a in project._store.annotators()}
     assert annotators == {"ana": ana_id, "budi": budi_id}
-    assert project.store.article_count() == 3
+    assert project._store.article_count() == 3
     assert len(project.annotations(1)) == 2
     project.close()
 
@@ -125,7 +127,7 @@ def test_merge_from_jsonl_export_and_bad_sources(tmp_path):
     project = Project.open(reviewer)
     [span] = project.annotations(1)
     assert span.annotator == "ana"
-    assert project.store.done_by(1)[0][0] == "ana"
+    assert project._store.done_by(1)[0][0] == "ana"
     project.close()
 
 
@@ -156,10 +158,11 @@ def test_parallel_agreement_equals_one_pass(tmp_path, monkeypatch):
 
     path = tmp_path / "many.annotator"
     for i in range(3):
-        analyst_file(tmp_path / f"a{i}.annotator", "ana", [(0, "Lavrov", "Quotation"), (1, "kerja sama", "Quotation")], [0, 1, 2])
+        analyst_file(tmp_path / f"a{i}.annotator", "ana",
+                     [(0, "Lavrov", "Quotation"), (1, "kerja sama", "Quotation")], [0, 1, 2])
     project = Project.open(path)
-    with project.store.write():
-        ids = [project.store.add_article(Article(text=f"{t} nomor {n}"))[0] for n in range(40) for t in TEXTS]
+    with project._store.write():
+        ids = [project._store.add_article(Article(text=f"{t} nomor {n}"))[0] for n in range(40) for t in TEXTS]
     for n, article_id in enumerate(ids):
         for who in ("ana", "budi", "citra"):
             if (n + len(who)) % 3:

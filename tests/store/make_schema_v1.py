@@ -17,7 +17,7 @@ TARGET = Path(__file__).parent.parent / "data" / "schema-v1.annotator"
 def main() -> None:
     TARGET.unlink(missing_ok=True)
     project = Project.open(TARGET)
-    store = project.store
+    store = project._store
     assert store.schema_version == 1, "regenerate only with the schema-1 code"
     with store.write():
         article_id, _ = store.add_article(
@@ -32,7 +32,7 @@ def main() -> None:
     project.close()
     for suffix in ("-wal", "-shm"):
         Path(str(TARGET) + suffix).unlink(missing_ok=True)
-    print(f"wrote {TARGET}", file=sys.stderr)
+    sys.stderr.write(f"wrote {TARGET}\n")
 
 
 if __name__ == "__main__":
