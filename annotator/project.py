@@ -10,6 +10,7 @@ To use it::
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -47,8 +48,8 @@ from annotator.model.errors import (
     ProjectFileError,
 )
 from annotator.model.offsets import check_span
-from annotator.review.agreement import AgreementCounts, ArticleUnits, SpanRef
 from annotator.model.types import GOLD, Annotation, Annotator, Article, Codebook, DocLabel, Label
+from annotator.review.agreement import AgreementCounts, ArticleUnits, SpanRef
 from annotator.store import Store, is_sqlite_file
 from annotator.store.import_runs import CHUNK_SECONDS, ImportRun
 from annotator.store.store import BUSY_TIMEOUT_SECONDS, now
@@ -387,10 +388,9 @@ class Project:
                 finish()
                 run.finish()
         except BaseException:
-            try:
+            # Busy or gone: then the next open of the project rolls the run back.
+            with contextlib.suppress(AnnotatorError):
                 run.rollback()
-            except AnnotatorError:
-                pass  # busy or gone: the next open of the project rolls the run back
             raise
 
     def _write_batch(self, run: ImportRun, records: list[ArticleRecord],
@@ -761,10 +761,8 @@ class Project:
         annotator = self._annotator_for_edit(command.annotator)
         ids = {"article_id": command.article_id, "annotator_id": annotator.id or 0,
                "label_id": self._label_for_edit(command.label, "document")}
-        if command.present:
-            changed = self._store.add_doc_label(**ids)
-        else:
-            changed = self._store.remove_doc_label(**ids)
+        change = self._store.add_doc_label if command.present else self._store.remove_doc_label
+        changed = change(**ids)
         inverse = SetDocLabel(command.article_id, command.annotator, command.label,
                               not command.present if changed else command.present)
         return Changes(frozenset({command.article_id}), doc_labels=True), inverse
@@ -788,7 +786,7 @@ class Project:
                                 label_id=self._label_for_edit(label, "document"))
         inverse = EditCodebook(
             previous,
-            renames=tuple((new, old) for old, new in command.renames),
+            renames=tuple((rename[1], rename[0], *rename[2:]) for rename in command.renames),
             restore=tuple(removed_spans),
             restore_doc_labels=tuple(removed_doc_labels),
         )
@@ -831,7 +829,8 @@ class Project:
             ranges = [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
             context = multiprocessing.get_context("spawn")  # never fork a process that may hold Qt threads
             with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
-                parts = list(pool.map(_agreement_part, [(self.path, names, unit, labels, doc_labels, r) for r in ranges]))
+                tasks = [(self.path, names, unit, labels, doc_labels, r) for r in ranges]
+                parts = list(pool.map(_agreement_part, tasks))
             counts = parts[0]
             for part in parts[1:]:
                 counts.merge(part)
@@ -842,7 +841,7 @@ class Project:
         """The agreement counts of the judged articles (optionally only ids in ``id_range``)."""
         store = self._store
         known = {a.name: a for a in store.annotators()}
-        by_id = {known[name].id: name for name in names}
+        by_id = {known[name].id or 0: name for name in names}
         counts = AgreementCounts(names, unit, labels, doc_labels)
         for article_id, text, spans, docs, finishers in store.judged_articles(list(by_id), id_range):
             by_annotator: dict[str, list[SpanRef]] = {}

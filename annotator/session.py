@@ -146,7 +146,8 @@ class Session:
 
     def own_spans(self) -> list[Annotation]:
         """The edit layer's spans in reading order."""
-        return sorted((s for s in self.spans if s.annotator == self.edit_layer), key=lambda s: (s.start, -s.end, s.label))
+        own = (s for s in self.spans if s.annotator == self.edit_layer)
+        return sorted(own, key=lambda s: (s.start, -s.end, s.label))
 
     def doc_labels_present(self) -> set[str]:
         if self.article_id is None:

@@ -95,7 +95,7 @@ class EditCodebook:
     holds spans and document labels to put back (used by the inverse of a deletion)."""
 
     codebook: Codebook
-    renames: tuple[tuple[str, str], ...] = ()
+    renames: tuple[tuple[str, ...], ...] = ()  # (old, new) or (old, new, scope); scope "span" if left out
     restore: tuple[Annotation, ...] = ()
     restore_doc_labels: tuple[tuple[int, str, str], ...] = ()  # (article id, annotator, label)
 

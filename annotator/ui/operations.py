@@ -14,7 +14,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
-from annotator.io.exporting import ExportSummary
+from annotator.io.exporting import ExportFilter, ExportSummary
 from annotator.project import Cancelled, ImportReport, Project
 from annotator.ui.workers import Job, run_in_background
 
@@ -44,12 +44,13 @@ def merge_work(project_path: str, paths: list[str], renames: dict[str, str] | No
 
 
 def export_work(project_path: str, format: str, output: str, *, offset_unit: str | None, excel: bool,
-                filters: dict[str, Any]) -> Work:
+                export_filter: ExportFilter) -> Work:
     def work(job: Job) -> ExportSummary:
         project = Project.open(project_path, create=False)
         try:
             return project.export(format, Path(output), offset_unit=offset_unit, excel=excel,
-                                  progress=job.sig_progress.emit, is_cancelled=job.is_cancelled, **filters)
+                                  progress=job.sig_progress.emit, is_cancelled=job.is_cancelled,
+                                  filter=export_filter)
         finally:
             project.close()
     return work

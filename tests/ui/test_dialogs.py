@@ -49,7 +49,7 @@ def test_codebook_rename_recolour_reorder_keeps_spans(project_path, make_main_wi
     qtbot.keyClicks(editor.name, "Reported speech")
     dialogs.answers["pick_color"] = "#123456"
     editor.color.click()
-    editor.move(-1)
+    editor.move_selected(-1)
     press_ok(dialog)
     assert not dialog.isVisible()
     rows = label_rows(project_path)

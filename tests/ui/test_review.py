@@ -76,10 +76,10 @@ def test_review_groups_accept_reject_and_next_disagreement(review_project, make_
     assert len(gold_rows(path)) == 1
 
     qtbot.keyClick(table, Qt.Key.Key_F8)  # next disagreement: NATO, only ana
-    assert window._selected_group().text == "NATO"
+    assert window.review_panel.selected_group().text == "NATO"
     qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject it -> moves on to the next article's disagreement
     assert window.current_article_id == ids[1]
-    assert window._selected_group().text == "memuji kerja sama"
+    assert window.review_panel.selected_group().text == "memuji kerja sama"
     assert [r[0] for r in gold_rows(path)] == ["mengkritik AS"]
 
     window.document_view.setFocus()

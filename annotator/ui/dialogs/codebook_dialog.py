@@ -45,7 +45,7 @@ class _Entry:
 @dataclass
 class CodebookEdit:
     codebook: Codebook
-    renames: tuple[tuple[str, str], ...]
+    renames: tuple[tuple[str, ...], ...]  # (old, new, scope), applied all at once
     deleted: list[tuple[str, str]]  # (scope, name)
 
 
@@ -65,7 +65,8 @@ class _LabelEditor(QWidget):
         left.addWidget(self.list)
         buttons = QHBoxLayout()
         for text, slot, name in (("Add", self.add, "add"), ("Remove", self.remove, "remove"),
-                                 ("Up", lambda: self.move(-1), "up"), ("Down", lambda: self.move(1), "down")):
+                                 ("Up", lambda: self.move_selected(-1), "up"),
+                                 ("Down", lambda: self.move_selected(1), "down")):
             button = QPushButton(text)
             button.setObjectName(f"{scope}_{name}")
             button.clicked.connect(slot)
@@ -196,7 +197,7 @@ class _LabelEditor(QWidget):
                     other.parent = None
             self._fill_list(row)
 
-    def move(self, step: int) -> None:
+    def move_selected(self, step: int) -> None:
         row = self.list.currentRow()
         target = row + step
         if 0 <= row < len(self.entries) and 0 <= target < len(self.entries):
@@ -289,7 +290,7 @@ class CodebookDialog(QDialog):
         codebook = Codebook(self.span_labels.labels(), attributes, self.doc_labels.labels())
         codebook.validate()
         renames = tuple(
-            (entry.original, entry.name)
+            (entry.original, entry.name, editor.scope)
             for editor in (self.span_labels, self.doc_labels)
             for entry in editor.entries
             if entry.original and entry.original != entry.name

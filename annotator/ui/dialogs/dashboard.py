@@ -64,7 +64,7 @@ class KappaHeatmap(QWidget):
         self.setMinimumSize(120 + 70 * len(self.names), 60 + 40 * len(self.names))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#ffffff"))
         n = len(self.names)
@@ -129,7 +129,7 @@ class AgreementDashboard(QDialog):
         self.setWindowTitle("Agreement")
         self.setModal(False)
         self.resize(900, 640)
-        self.result = result
+        self.agreement = result
         self.dialogs = dialogs
         layout = QVBoxLayout(self)
         summary = (f"Annotators: {', '.join(result['annotators']) or 'none'} · unit: {result['unit']} · "
@@ -180,7 +180,7 @@ class AgreementDashboard(QDialog):
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(TABLE_COLUMNS)
-            for row in label_rows(self.result):
+            for row in label_rows(self.agreement):
                 writer.writerow(["" if v is None else v for v in row])
 
     def export_png(self, path: str) -> list[str]:

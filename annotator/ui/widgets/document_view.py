@@ -144,7 +144,7 @@ class SpanHighlighter(QSyntaxHighlighter):
         self.index: SpanIndex | None = None
         self._formats: dict[tuple[str, ...], QTextCharFormat] = {}
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 (Qt override)
+    def highlightBlock(self, text: str) -> None:
         if self.index is None:
             return
         block = self.currentBlock()
@@ -295,7 +295,7 @@ class DocumentView(QPlainTextEdit):
                                    colors.get(span.label, "#999999"), self.lanes.get(span.annotator or "")))
         return shown
 
-    def toPlainText(self) -> str:  # noqa: N802 (Qt name)
+    def toPlainText(self) -> str:
         """The article text exactly as stored. QTextDocument's own version turns no-break
         spaces into spaces and U+2028/U+2029 into line breaks; positions are unaffected."""
         return self.text
@@ -387,11 +387,11 @@ class DocumentView(QPlainTextEdit):
                 event.ignore()
                 return False
         if event.type() == QEvent.Type.ToolTip:
-            self._show_tooltip(event)  # type: ignore[arg-type]
+            self._show_tooltip(event)
             return True
         return super().event(event)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt override)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
         if plain and event.text() and event.text() in self.hotkeys:
@@ -412,11 +412,11 @@ class DocumentView(QPlainTextEdit):
             self._show_current_span()
             self.sig_selection_made.emit()
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def mousePressEvent(self, event) -> None:
         self._press_position = event.position().toPoint()
         super().mousePressEvent(event)
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def mouseReleaseEvent(self, event) -> None:
         super().mouseReleaseEvent(event)
         if self.textCursor().hasSelection():
             self.current_span = None
@@ -450,7 +450,7 @@ class DocumentView(QPlainTextEdit):
 
     # -- painting ------------------------------------------------------------------------
 
-    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def paintEvent(self, event) -> None:
         super().paintEvent(event)
         index = self.highlighter.index
         if index is None or not index.by_block:

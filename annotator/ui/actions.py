@@ -1,0 +1,131 @@
+"""The window's commands in one table: menus, shortcuts, object names and the F1 help come from it.
+
+Outside scripts find every command by its ``QAction`` object name and ``trigger()`` it (README,
+"GUI testing contract"); keep the names stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QMenu
+
+if TYPE_CHECKING:
+    from annotator.ui.main_window import MainWindow
+
+Key = str | QKeySequence.StandardKey
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    name: str
+    """The QAction's objectName."""
+    menu: str
+    text: str
+    run: Callable[[MainWindow], object]
+    keys: tuple[Key, ...] = ()
+    help: str = ""
+    """What the F1 help says about it (empty: the menu text)."""
+    separator_before: bool = False
+
+
+def _do(method: str, *args: object) -> Callable[[MainWindow], object]:
+    return lambda window: getattr(window, method)(*args)
+
+
+STD = QKeySequence.StandardKey
+ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("actionNew", "&File", "&New project…", _do("new_project"), (STD.New,)),
+    ActionSpec("actionOpen", "&File", "&Open project…", _do("open_project"), (STD.Open,)),
+    ActionSpec("actionImport", "&File", "&Import files…", _do("import_files"), ("Ctrl+I",), separator_before=True),
+    ActionSpec("actionImportFolder", "&File", "Import &folder…", _do("import_folder")),
+    ActionSpec("actionMerge", "&File", "&Merge colleagues' work…", _do("merge_files")),
+    ActionSpec("actionExport", "&File", "&Export…", _do("export"), ("Ctrl+E",)),
+    ActionSpec("actionQuit", "&File", "&Quit", _do("close"), (STD.Quit,), separator_before=True),
+    ActionSpec("actionUndo", "&Edit", "&Undo", lambda w: w.controller and w.controller.undo(), ("Ctrl+Z",)),
+    ActionSpec("actionRedo", "&Edit", "&Redo", lambda w: w.controller and w.controller.redo(),
+               ("Ctrl+Shift+Z", "Ctrl+Y")),
+    ActionSpec("actionDeleteSpan", "&Edit", "&Delete span", _do("delete_current_span"), (),
+               "Delete (in the text): remove the selected span", separator_before=True),
+    ActionSpec("actionCodebook", "&Edit", "Edit &codebook…", _do("edit_codebook"), ("Ctrl+K",),
+               separator_before=True),
+    ActionSpec("actionAnnotator", "&Edit", "Change &annotator…", _do("change_annotator")),
+    ActionSpec("actionDoneNext", "&Go", "Mark done and open &next unfinished", _do("mark_done_and_next"),
+               ("Ctrl+Return", "Ctrl+Enter")),
+    ActionSpec("actionNextArticle", "&Go", "Next &article", _do("step_article", 1), ("Alt+Right",)),
+    ActionSpec("actionPreviousArticle", "&Go", "&Previous article", _do("step_article", -1), ("Alt+Left",)),
+    ActionSpec("actionNextUnfinished", "&Go", "Next &unfinished article", _do("open_next_unfinished"),
+               ("Ctrl+U",)),
+    ActionSpec("actionInProgress", "&Go", "Mark &in progress", _do("set_status", "in_progress")),
+    ActionSpec("actionFind", "&Go", "&Search articles", lambda w: w.article_panel.search.setFocus(), (STD.Find,)),
+    ActionSpec("actionRefresh", "&Go", "&Refresh (other programs' changes)", _do("refresh"), (STD.Refresh,)),
+    ActionSpec("actionFocusText", "&Go", "&Text", lambda w: w.document_view.setFocus(), ("Ctrl+T",),
+               "Ctrl+T: put the keyboard back in the text"),
+    ActionSpec("actionReview", "&Review", "&Review mode: compare annotators…", _do("toggle_review"), ("Ctrl+R",)),
+    ActionSpec("actionNextDisagreement", "&Review", "&Next disagreement", _do("next_disagreement", 1), ("F8",)),
+    ActionSpec("actionPreviousDisagreement", "&Review", "&Previous disagreement", _do("next_disagreement", -1),
+               ("Shift+F8",)),
+    ActionSpec("actionAccept", "&Review", "&Accept into gold (Enter in the table)", _do("accept_group"),
+               ("Ctrl+Shift+A",)),
+    ActionSpec("actionReject", "&Review", "Re&ject (Delete in the table)", _do("reject_group"), ("Ctrl+Shift+X",)),
+    ActionSpec("actionDashboard", "&Review", "Agreement &dashboard…", _do("open_dashboard"), ("Ctrl+Shift+D",),
+               separator_before=True),
+    ActionSpec("actionShortcuts", "&Help", "&Keyboard shortcuts", _do("show_shortcuts"), (STD.HelpContents,)),
+)
+
+TEXT_KEYS = (
+    ("Select text (mouse or Shift+arrows), then a label key", "label it (a selected span: relabel it)"),
+    ("Tab / Shift+Tab", "next / previous span"),
+    ("Esc", "clear the selection"),
+    ("Enter / Delete in the review table", "accept into gold / reject"),
+)
+
+
+def build_actions(window: MainWindow) -> dict[str, QAction]:
+    """Create every action of ``ACTIONS`` on the window, put it in its menu, return them by name."""
+    menus: dict[str, QMenu] = {}
+    actions: dict[str, QAction] = {}
+    for spec in ACTIONS:
+        if spec.menu not in menus:
+            menus[spec.menu] = window.menuBar().addMenu(spec.menu)
+        menu = menus[spec.menu]
+        if spec.separator_before:
+            menu.addSeparator()
+        action = QAction(spec.text, window)
+        action.setObjectName(spec.name)
+        action.setShortcuts([QKeySequence(key) for key in spec.keys])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _=False, spec=spec: spec.run(window))
+        window.addAction(action)
+        menu.addAction(action)
+        actions[spec.name] = action
+        if spec.name == "actionOpen":
+            window.recent_menu = menu.addMenu("Open &recent")
+        if spec.name == "actionDeleteSpan":
+            snap = QAction("&Snap selections to words", window)
+            snap.setObjectName("actionSnap")
+            snap.setCheckable(True)
+            menu.addAction(snap)
+            actions["actionSnap"] = snap
+    return actions
+
+
+def shortcuts_help(hotkeys: dict[str, tuple[str, str]]) -> str:
+    """The F1 help: the text keys, every action with its keys, then the codebook's label keys."""
+    lines = [f"{keys}: {what}" for keys, what in TEXT_KEYS]
+    current = ""
+    for spec in ACTIONS:
+        if spec.menu != current:
+            current = spec.menu
+            lines.append(f"\n{current.replace('&', '')}")
+        keys = " or ".join(QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText) for key in spec.keys)
+        what = spec.help or spec.text.replace("&", "").rstrip("…")
+        lines.append(f"  {keys}: {what}" if keys and not spec.help else f"  {what}")
+    lines.append("\nLabels")
+    lines += [f"  {key}: {label} ({scope} label)" if scope == "document" else f"  {key}: {label}"
+              for key, (scope, label) in sorted(hotkeys.items())]
+    return "\n".join(lines)

@@ -1,0 +1,98 @@
+"""The review table under the text in review mode: one row per span group, keys to adjudicate."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from annotator.review.compare import SpanGroup
+from annotator.ui.models.review_groups import ReviewGroupModel
+from annotator.ui.plain import plain_label
+
+LANE_STYLE_NAMES = ("solid", "dashed", "dotted", "dash-dot", "dash-dot-dot")
+
+
+class ReviewPanel(QWidget):
+    """Shows the session's span groups; emits what the reviewer wants done with them."""
+
+    sig_group_selected = Signal(object)
+    """A group became current; carries the ``SpanGroup``."""
+    sig_accept_requested = Signal()
+    """Enter or Space in the table: accept the current group into gold."""
+    sig_reject_requested = Signal()
+    """Delete or Backspace in the table: reject the current group."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.model = ReviewGroupModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("reviewTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.selectionModel().currentRowChanged.connect(lambda current, _: self._on_row(current.row()))
+        self.table.installEventFilter(self)
+        self.header = plain_label("")
+        self.header.setObjectName("reviewHeader")
+        self.header.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.table)
+
+    def set_annotators(self, names: tuple[str, ...]) -> None:
+        legend = ", ".join(f"{name} ({LANE_STYLE_NAMES[i % len(LANE_STYLE_NAMES)]} line)"
+                           for i, name in enumerate(names))
+        self.header.setText(f"Reviewing {legend}; gold spans are shaded. Enter accepts, Delete "
+                            "rejects, F8 jumps to the next disagreement, Ctrl+Enter marks adjudicated.")
+
+    def set_groups(self, groups: list[SpanGroup]) -> None:
+        """Show new groups, keeping the current one selected if it is still there."""
+        selected = self.selected_group()
+        self.model.set_groups(groups)
+        if selected is not None:
+            self.select_matching(selected.start, selected.end, selected.label)
+
+    def groups(self) -> list[SpanGroup]:
+        return self.model.groups()
+
+    def selected_group(self) -> SpanGroup | None:
+        row = self.table.currentIndex().row()
+        groups = self.model.groups()
+        return groups[row] if 0 <= row < len(groups) else None
+
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def select_matching(self, start: int, end: int, label: str) -> None:
+        for row, group in enumerate(self.model.groups()):
+            if (group.start, group.end, group.label) == (start, end, label):
+                self.table.selectRow(row)
+                return
+
+    def next_disagreement_row(self, step: int, *, from_edge: bool = False) -> int | None:
+        """The row of the next (``step`` 1) or previous disagreement after the current row (or
+        from the first/last row when ``from_edge``), or None."""
+        groups = self.model.groups()
+        row = -1 if from_edge and step > 0 else len(groups) if from_edge else self.table.currentIndex().row()
+        rows = range(row + 1, len(groups)) if step > 0 else range(min(row, len(groups)) - 1, -1, -1)
+        return next((r for r in rows if groups[r].disagreement), None)
+
+    def _on_row(self, row: int) -> None:
+        groups = self.model.groups()
+        if 0 <= row < len(groups):
+            self.sig_group_selected.emit(groups[row])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if watched is self.table and isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space) and not event.modifiers():
+                self.sig_accept_requested.emit()
+                return True
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.sig_reject_requested.emit()
+                return True
+        return super().eventFilter(watched, event)

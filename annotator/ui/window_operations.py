@@ -1,0 +1,130 @@
+"""The window's background operations as the user sees them: import with progress and cancel,
+merge with name-clash questions, export; each reports once through ``sig_operation_finished``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressDialog
+
+from annotator.io.exporting import ExportSummary
+from annotator.project import ImportReport
+from annotator.ui.dialogs.export_dialog import ExportOptions
+from annotator.ui.operations import export_work, import_work, merge_work
+from annotator.ui.window_base import WindowBase
+from annotator.ui.workers import Job
+
+
+class OperationParts(WindowBase):
+    def import_files(self) -> None:
+        paths = self.dialogs.import_files(self)
+        if paths:
+            self.import_paths(paths)
+
+    def import_folder(self) -> None:
+        folder = self.dialogs.import_folder(self)
+        if folder:
+            self.import_paths([folder])
+
+    def import_paths(self, paths: list[str]) -> Job:
+        """Import in the background with a progress dialog that can cancel."""
+        project_path = self._project_path()
+        progress = QProgressDialog("Importing…", "Cancel", 0, 100, self)
+        progress.setObjectName("importProgress")
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(500)
+        job = self.operations.start(
+            "import", import_work(project_path, paths, self.annotator),
+            on_done=lambda report: self._on_import_finished(progress, report),
+            on_failed=lambda message: self._on_import_failed(progress, message),
+            on_progress=lambda done, total: progress.setValue(int(100 * done / total) if total else 0))
+        progress.canceled.connect(job.cancel)
+        return job
+
+    def _on_import_finished(self, progress: QProgressDialog, report: ImportReport) -> None:
+        progress.reset()
+        progress.deleteLater()
+        self._reload_codebook()
+        self.article_model.refresh()
+        if self.current_article_id is None and self.article_model.rowCount():
+            self.open_article(self.article_model.article_id(0) or 0)
+        elif self.current_article_id is not None:
+            self.session.reload_spans()
+            self.document_view.set_spans(self.session.spans, self.colors)
+        summary = (f"Imported {report.imported}, skipped {report.skipped} (already in the project), "
+                   f"failed {len(report.failed)}; {report.annotations_added} annotations added.")
+        if report.cancelled:
+            summary = "Import cancelled. " + summary
+        details = "\n".join([*(str(f) for f in report.failed), *report.notes,
+                             *(f"label added: {name}" for name in report.labels_added)])
+        self.show_message(summary)
+        if report.failed or report.cancelled or report.labels_added:
+            self.dialogs.info(self, "Import", summary, details)
+        self._update_status()
+        self.sig_import_finished.emit(report)
+
+    def _on_import_failed(self, progress: QProgressDialog, message: str) -> None:
+        progress.reset()
+        progress.deleteLater()
+        self._on_job_failed(f"Import failed: {message}", title="Import failed")
+        self.sig_import_finished.emit(None)
+
+    def merge_files(self) -> None:
+        paths = self.dialogs.merge_sources(self)
+        if paths:
+            self.merge_paths(paths)
+
+    def merge_paths(self, paths: list[str], renames: dict[str, str] | None = None) -> Job:
+        """Merge project files or JSONL exports in the background; a name clash is resolved by
+        asking for another name and merging that source again."""
+        self.show_message("Merging…")
+        return self.operations.start(
+            "merge", merge_work(self._project_path(), paths, renames),
+            on_done=lambda report: self._on_merge_finished(report, renames or {}),
+            on_failed=lambda message: self._on_job_failed(f"Merge failed: {message}"))
+
+    def _on_merge_finished(self, report: ImportReport, renames: dict[str, str]) -> None:
+        self.refresh()
+        summary = (f"Merged {len(report.files_imported)} source(s): {report.imported} new articles, "
+                   f"{report.annotations_added} annotations added, failed {len(report.failed)}.")
+        if report.cancelled:
+            summary = "Merge cancelled. " + summary
+        self.show_message(summary)
+        clashes = [f for f in report.failed if f.clash]
+        retry: dict[str, str] = dict(renames)
+        for failure in clashes:
+            new_name = self.dialogs.rename_clash(self, failure.clash or "", failure.path)
+            if new_name:
+                retry[failure.clash or ""] = new_name
+        others = [f for f in report.failed if not f.clash]
+        if others or (clashes and len(retry) == len(renames)):
+            self.dialogs.info(self, "Merge", summary, "\n".join(str(f) for f in report.failed))
+        self.sig_import_finished.emit(report)
+        if clashes and len(retry) > len(renames):
+            self.merge_paths([f.path for f in clashes], retry)
+
+    def export(self) -> None:
+        assert self.project is not None
+        project = self.project
+        options = self.dialogs.export_options(
+            self, [a.name for a in project.annotators()],
+            [label.name for label in self.codebook.labels], self.annotator,
+            preview=lambda chosen: project.count_export(chosen.filter))
+        if options and options.path:
+            self.export_to(options)
+
+    def export_to(self, options: ExportOptions) -> Job:
+        """Export in the background; the status bar (and ``sig_export_finished``) say how it went."""
+        work = export_work(self._project_path(), options.format, options.path, offset_unit=options.offset_unit,
+                           excel=options.excel, export_filter=options.filter)
+
+        def done(summary: ExportSummary) -> None:
+            notes = "".join(f"\n{note}" for note in summary.notes)
+            self._on_export_done(f"Exported {summary.articles} articles, {summary.spans} spans ({options.format}) "
+                                 f"to {', '.join(summary.files)}{notes}")
+
+        return self.operations.start("export", work, on_done=done,
+                                     on_failed=lambda message: self._on_export_done(f"Export failed: {message}"))
+
+    def _on_export_done(self, message: str) -> None:
+        self.show_message(message)
+        self.sig_export_finished.emit(message)

@@ -1,0 +1,115 @@
+"""The window in review mode: compare annotators, adjudicate into gold, jump between
+disagreements, and the agreement dashboard. The decisions are the Session's (Qt-free)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from annotator.model.types import GOLD
+from annotator.review.compare import SpanGroup
+from annotator.session import EditRefused
+from annotator.ui.dialogs.dashboard import AgreementDashboard
+from annotator.ui.operations import agreement_work
+from annotator.ui.window_base import WindowBase
+from annotator.ui.workers import Job
+
+
+class ReviewParts(WindowBase):
+    @property
+    def review_annotators(self) -> list[str] | None:
+        """The compared annotators in review mode, else None."""
+        return list(self.session.mode.compared) if self.session.reviewing else None
+
+    def toggle_review(self) -> None:
+        """Enter review mode (asking whom to compare) or leave it."""
+        assert self.project is not None
+        if self.session.reviewing:
+            self.set_review(None)
+            return
+        names = [a.name for a in self.project.annotators() if a.name != GOLD]
+        chosen = self.dialogs.choose_annotators(self, names, [n for n in names if n != self.annotator] or names)
+        if chosen:
+            self.set_review(chosen)
+
+    def set_review(self, annotators: list[str] | None) -> None:
+        """Review mode compares ``annotators`` and edits the gold layer; None returns to labelling."""
+        assert self.project is not None
+        if annotators:
+            self.project.annotator(GOLD)  # created on first review
+        self.session.set_review(annotators)
+        layer = self.project.annotator_named(self.session.edit_layer)
+        self._set_article_model(layer.id or 0 if layer else 0)
+        self.review_panel.setVisible(self.session.reviewing)
+        self.review_panel.set_annotators(self.session.mode.compared)
+        self._update_title()
+        if self.current_article_id is not None:
+            self.open_article(self.current_article_id)
+
+    def _refresh_review_groups(self) -> None:
+        self.review_panel.set_groups(self.session.groups())
+
+    def _on_group_selected(self, group: SpanGroup) -> None:
+        self.document_view.select_codepoints(group.start, group.end)
+        self.document_view.ensureCursorVisible()
+        if group.gold_uuid:
+            self.document_view.select_span(group.gold_uuid)
+            self._show_span_details()
+
+    def accept_group(self) -> None:
+        """Copy the selected group's span into the gold layer (reviewer and time recorded)."""
+        group = self.review_panel.selected_group()
+        if group is None:
+            self.show_message("Select a span group in the review table first")
+            return
+        try:
+            self.execute(self.session.accept(group))
+        except EditRefused as refusal:
+            self.show_message(str(refusal))
+
+    def reject_group(self) -> None:
+        """Keep the selected group out of gold (removing its gold copy if it was accepted)."""
+        group = self.review_panel.selected_group()
+        if group is None:
+            self.show_message("Select a span group in the review table first")
+            return
+        try:
+            self.execute(self.session.reject(group))
+        except EditRefused as refusal:
+            self.show_message(str(refusal))
+            return
+        self.next_disagreement(1)
+
+    def next_disagreement(self, step: int = 1, *, other_article: bool = False) -> None:
+        """Select the next group the compared annotators disagree on, moving across articles."""
+        if not self.session.reviewing:
+            self.show_message("Review mode is off (Ctrl+R)")
+            return
+        if not other_article:
+            row = self.review_panel.next_disagreement_row(step)
+            if row is not None:
+                self.review_panel.select_row(row)
+                return
+        following = self.session.next_disagreement_article(self.article_model.ids(), step)
+        if following is None:
+            self.show_message("No more disagreements in the list")
+            return
+        self.open_article(following)
+        row = self.review_panel.next_disagreement_row(step, from_edge=True)
+        if row is not None:
+            self.review_panel.select_row(row)
+
+    def open_dashboard(self) -> Job:
+        """Compute agreement in the background and show the dashboard."""
+        self.show_message("Computing agreement…")
+        return self.operations.start(
+            "agreement", agreement_work(self._project_path(), self.review_annotators),
+            on_done=lambda result: self._show_dashboard(*result),
+            on_failed=lambda message: self._on_job_failed(f"Agreement failed: {message}"))
+
+    def _show_dashboard(self, result: dict[str, Any], distribution: dict[str, Any]) -> None:
+        if self.dashboard is not None:
+            self.dashboard.close()
+        self.dashboard = AgreementDashboard(result, distribution, self.dialogs, self)
+        self.dashboard.show()
+        self.show_message("Agreement computed")
+        self.sig_dashboard_ready.emit(self.dashboard)

@@ -1,0 +1,92 @@
+"""The Qt-free session: what the window does, driven without a window."""
+
+from __future__ import annotations
+
+import pytest
+
+from annotator.model.types import GOLD, Article
+from annotator.project import Project
+from annotator.session import EditRefused, Session
+
+TEXT = "Lavrov mengkritik AS. Choe menyerukan perundingan damai."
+
+
+@pytest.fixture
+def setup(project: Project) -> tuple[Project, list[int], str]:
+    with project._store.write():
+        ids = [project._store.add_article(Article(text=f"{TEXT} ({i})"))[0] for i in range(200)]
+    return project, ids, project.codebook().labels[0].name
+
+
+def run(session: Session, command) -> None:
+    changes, _ = session.project.execute(command)
+    session.apply_changes(changes)
+
+
+def test_label_relabel_delete_keep_the_one_copy_in_step(setup):
+    project, ids, label = setup
+    other = project.codebook().labels[1].name
+    session = Session(project, "ana")
+    project.annotator("ana")
+    session.open_article(ids[0])
+    command = session.label_selection(1, 4, label, snap=True)  # "avr" grows to the word
+    assert (command.start, command.end) == (0, 6)
+    run(session, command)
+    assert [(s.text, s.label) for s in session.spans] == [("Lavrov", label)]
+    run(session, session.relabel(command.uuid, other))
+    assert session.spans[0].label == other and session.relabel(command.uuid, other) is None
+    removal, following = session.delete(command.uuid)
+    run(session, removal)
+    assert session.spans == [] == project.annotations(ids[0])
+    with pytest.raises(EditRefused, match="no text"):
+        session.label_selection(6, 7, label, snap=True)
+
+
+def test_review_mode_accepts_into_gold_and_guards_others_spans(setup):
+    project, ids, label = setup
+    for name in ("ana", "budi"):
+        session = Session(project, name)
+        project.annotator(name)
+        session.open_article(ids[0])
+        run(session, session.label_selection(0, 6, label, snap=False))
+    session = Session(project, "budi")
+    session.open_article(ids[0])
+    run(session, session.label_selection(22, 26, label, snap=False))  # only budi: "Choe"
+    reviewer = Session(project, "rina")
+    project.annotator("rina")
+    project.annotator(GOLD)
+    reviewer.set_review(["ana", "budi"])
+    reviewer.open_article(ids[0])
+    groups = reviewer.groups()
+    assert [(g.text, g.status) for g in groups] == [("Lavrov", "all"), ("Choe", "single")]
+    with pytest.raises(EditRefused, match="read-only"):
+        reviewer.relabel(groups[0].source.uuid, label)
+    run(reviewer, reviewer.accept(groups[0]))
+    gold = [s for s in reviewer.spans if s.annotator == GOLD]
+    assert [(s.text, s.origin, s.reviewer) for s in gold] == [("Lavrov", "adjudicated", "rina")]
+    with pytest.raises(EditRefused, match="Already"):
+        reviewer.accept(reviewer.groups()[0])
+    run(reviewer, reviewer.reject(reviewer.groups()[0]))
+    assert not [s for s in reviewer.spans if s.annotator == GOLD]
+
+
+def test_next_disagreement_is_one_query_whatever_the_list(setup):
+    project, ids, label = setup
+    for name, article in (("ana", ids[150]), ("budi", ids[150]), ("ana", ids[120])):
+        session = Session(project, name)
+        project.annotator(name)
+        session.open_article(article)
+        run(session, session.label_selection(0, 6, label, snap=False))
+    reviewer = Session(project, "rina")
+    reviewer.set_review(["ana", "budi"])
+    reviewer.open_article(ids[0])
+    statements: list[str] = []
+    project._store.conn.set_trace_callback(statements.append)
+    assert reviewer.next_disagreement_article(ids, 1) == ids[120]  # ids[150]: both agree
+    project._store.conn.set_trace_callback(None)
+    assert len(statements) <= 4
+    reviewer.open_article(ids[120])
+    assert reviewer.next_disagreement_article(ids, 1) is None
+    assert reviewer.next_disagreement_article(ids, -1) is None
+    reviewer.open_article(ids[199])
+    assert reviewer.next_disagreement_article(ids, -1) == ids[120]
