@@ -24,6 +24,7 @@ from annotator.model.errors import AnnotatorError
 from annotator.model.offsets import snap_to_words
 from annotator.model.types import GOLD, Annotation
 from annotator.project import Project
+from annotator.review import adjudication
 from annotator.review.compare import SpanGroup, group_spans
 
 
@@ -66,9 +67,7 @@ class ReviewMode:
         return self.annotators
 
     def new_span(self, article_id: int, start: int, end: int, label: str, source: Annotation | None) -> AddSpan:
-        return AddSpan(article_id, GOLD, start, end, label,
-                       attributes=dict(source.attributes) if source else {}, note=source.note if source else "",
-                       origin="adjudicated", reviewer=self.reviewer)
+        return adjudication.gold_span(article_id, start, end, label, reviewer=self.reviewer, source=source)
 
 
 Mode = LabellingMode | ReviewMode
@@ -230,25 +229,21 @@ class Session:
 
     def accept(self, group: SpanGroup) -> Command:
         """Copy a group's span into gold (reviewer and time recorded)."""
-        if not self.reviewing:
+        if not isinstance(self.mode, ReviewMode):
             raise EditRefused("Review mode is off (Ctrl+R)")
-        if group.gold_uuid:
+        command = adjudication.accept(group, self._article(), self.mode.reviewer)
+        if command is None:
             raise EditRefused("Already in gold")
-        return self.mode.new_span(self._article(), group.start, group.end, group.label, group.source)
+        return command
 
     def reject(self, group: SpanGroup) -> Command | None:
         """Keep a group out of gold: removes its gold copy if it was accepted, else nothing."""
         if not self.reviewing:
             raise EditRefused("Review mode is off (Ctrl+R)")
-        return RemoveSpan(group.gold_uuid) if group.gold_uuid else None
+        return adjudication.reject(group)
 
     def next_disagreement_article(self, ordered_ids: Sequence[int], step: int) -> int | None:
         """The next (``step`` 1) or previous (-1) article of ``ordered_ids`` after the shown one
         on which the compared annotators disagree (one query, whatever the list's length)."""
         disagreeing = self.project.disagreement_article_ids(list(self.mode.compared))
-        if not disagreeing:
-            return None
-        ids = list(ordered_ids)
-        position = ids.index(self.article_id) if self.article_id in ids else (-1 if step > 0 else len(ids))
-        following = ids[position + 1:] if step > 0 else ids[:max(position, 0)][::-1]
-        return next((i for i in following if i in disagreeing), None)
+        return adjudication.next_disagreement(ordered_ids, self.article_id, disagreeing, step)

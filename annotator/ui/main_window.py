@@ -261,24 +261,27 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts):
         self.last_refusal = message
         self.show_message(f"Not saved: {message}")
 
-    def _on_label_key(self, key: str) -> None:
+    def _on_label_key(self, key: str, selection: tuple[int, int] | None) -> None:
         scope, label = self.hotkeys[key]
         if scope == "document":
             present = self.doc_labels.buttons[label].isChecked() if label in self.doc_labels.buttons else False
             self._on_doc_label_toggled(label, not present)
         else:
-            self.apply_label(label)
+            self._label(label, selection)
 
     def _on_palette_clicked(self, index: QModelIndex) -> None:
         self.apply_label(index.data(LabelNameRole))
         self.document_view.setFocus()
 
     def apply_label(self, label: str) -> None:
-        """Label the selected text, or relabel the selected span."""
+        """Label the text view's selection, or relabel the selected span (palette, scripts)."""
+        self._label(label, self.document_view.selection_codepoints())
+
+    def _label(self, label: str, selection: tuple[int, int] | None) -> None:
+        """Label ``selection`` (code points), or with none, relabel the selected span."""
         if self.current_article_id is None:
             return
         try:
-            selection = self.document_view.selection_codepoints()
             if selection is not None:
                 command = self.session.label_selection(*selection, label, snap=self.snap_action.isChecked())
                 if self.execute(command):

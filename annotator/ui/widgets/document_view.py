@@ -192,8 +192,9 @@ class DocumentView(QPlainTextEdit):
     The widget emits intents; the main window turns them into commands.
     """
 
-    sig_label_key = Signal(str)
-    """A label hotkey was pressed (carries the key text)."""
+    sig_label_key = Signal(str, object)
+    """A label hotkey was pressed: the key text, and the selection in code points
+    ``(start, end)`` or None (then the key means the selected span, if any)."""
     sig_delete_requested = Signal()
     """Delete or Backspace was pressed."""
     sig_span_step = Signal(int)
@@ -395,7 +396,7 @@ class DocumentView(QPlainTextEdit):
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
         if plain and event.text() and event.text() in self.hotkeys:
-            self.sig_label_key.emit(event.text())
+            self.sig_label_key.emit(event.text(), self.selection_codepoints())
             return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and plain:
             self.sig_delete_requested.emit()
