@@ -39,6 +39,8 @@ from annotator.ui.window_review import ReviewParts
 
 __all__ = ["APP_NAME", "MainWindow", "app_settings"]
 
+REFUSED = "Not saved: "
+
 
 def app_settings() -> QSettings:
     return QSettings("StanceAnnotator", "Stance Annotator")
@@ -253,13 +255,16 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts):
         """Run an edit through the controller (and its undo stack); False if refused."""
         if self.controller is None or command is None:
             return False
-        return self.controller.execute(command)
+        stored = self.controller.execute(command)
+        if stored and self.statusBar().currentMessage().startswith(REFUSED):
+            self.statusBar().clearMessage()  # an earlier refusal no longer describes the file
+        return stored
 
     def _on_edit_refused(self, message: str) -> None:
         """An edit the project refused is never silent: the status bar says so at once, and
         ``last_refusal`` keeps it for scripts and tests."""
         self.last_refusal = message
-        self.show_message(f"Not saved: {message}")
+        self.show_message(f"{REFUSED}{message}")
 
     def _on_label_key(self, key: str, selection: tuple[int, int] | None) -> None:
         scope, label = self.hotkeys[key]

@@ -43,6 +43,7 @@ def test_an_edit_the_file_refuses_is_shown_and_the_undo_stack_stays(path, make_m
     blocker.rollback()
     label_first_word(window, qtbot)
     assert window.controller.undo_stack.count() == 1
+    assert "Not saved" not in window.statusBar().currentMessage()  # the retry went through
     blocker.execute("BEGIN IMMEDIATE")
     window.undo_action.trigger()  # refused: the span stays and so does the stack
     assert window.controller.undo_stack.index() == 1
