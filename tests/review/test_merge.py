@@ -154,7 +154,7 @@ def _codebook(tmp_path):
 
 def test_parallel_agreement_equals_one_pass(tmp_path, monkeypatch):
     """Split over worker processes, the counts add up to exactly the single-pass figures."""
-    import annotator.project as project_module
+    import annotator.project.review as review_module
 
     path = tmp_path / "many.annotator"
     for i in range(3):
@@ -170,7 +170,7 @@ def test_parallel_agreement_equals_one_pass(tmp_path, monkeypatch):
             if (n * len(who)) % 7 != 1:
                 project.execute(SetStatus(article_id, who, "done"))
     one_pass = project.agreement(workers=1)
-    monkeypatch.setattr(project_module, "PARALLEL_AGREEMENT_MIN_ARTICLES", 10)
+    monkeypatch.setattr(review_module, "PARALLEL_AGREEMENT_MIN_ARTICLES", 10)
     parallel = project.agreement(workers=3)
     project.close()
     assert _same(parallel, one_pass)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-import annotator.project as project_module
+import annotator.project.imports as imports_module
 from annotator.model.commands import AddSpan
 from annotator.project import Project
 from tests.conftest import write_jsonl
@@ -49,8 +49,8 @@ def records(count: int, *, spans: bool = True) -> list[dict]:
 @pytest.fixture
 def small_chunks(monkeypatch):
     """Force many chunks and parse batches, so a failure lands after several commits."""
-    monkeypatch.setattr(project_module, "PARSE_BATCH_RECORDS", 7)
-    monkeypatch.setattr(project_module, "CHUNK_SECONDS", 0.0)
+    monkeypatch.setattr(imports_module, "PARSE_BATCH_RECORDS", 7)
+    monkeypatch.setattr(imports_module, "CHUNK_SECONDS", 0.0)
 
 
 def seeded(project_path: Path) -> Project:
@@ -156,15 +156,17 @@ def test_a_killed_import_is_rolled_back_at_the_next_open(project_path, tmp_path)
     source = write_jsonl(tmp_path / "many.jsonl", records(3000))
     script = textwrap.dedent(f"""
         import os
-        import annotator.project as p
-        p.PARSE_BATCH_RECORDS = 50
-        project = p.Project.open({str(project_path)!r})
+        from pathlib import Path
+        import annotator.project.imports as imports
+        from annotator.project import Project
+        imports.PARSE_BATCH_RECORDS = 50
+        project = Project.open({str(project_path)!r})
         seen = []
         def progress(done, total):
             seen.append(done)
             if len(seen) == 5:
                 os._exit(9)  # killed mid-file: no cleanup runs
-        project.import_paths([p.Path({str(source)!r})], progress=progress)
+        project.import_paths([Path({str(source)!r})], progress=progress)
     """)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 9, result.stderr

@@ -1,0 +1,382 @@
+"""Importing files and folders into the project, each source whole or not at all.
+
+``import_paths`` reads each file with the reader of its format (``io.sources``) and stores its
+articles, spans, document labels and done marks; ``ImportReport`` says what happened, file by
+file. A source is parsed in batches outside any transaction and written in short chunks
+(``_write_in_chunks``, over ``store.import_runs``), so other programs and the window wait a
+fraction of a second at most, and a failure, a cancel or a crash takes back all the source
+added. Merging colleagues' projects (``review``) stores its records through the same path. The
+batch sizes are read from this module at run time: tune or patch them here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from annotator.io.records import ArticleRecord, FieldMap
+from annotator.io.sources import READERS, TAKES_OFFSET_UNIT, expand_paths, format_of
+from annotator.model.errors import AnnotatorError, IdentityClash, ImportFormatError
+from annotator.model.types import Annotator, Article
+from annotator.project.base import Cancelled, Progress, ProjectBase
+from annotator.store.import_runs import CHUNK_SECONDS, ImportRun
+from annotator.store.store import now
+
+PARSE_BATCH_RECORDS = 500
+PARSE_BATCH_BYTES = 4 << 20
+"""An import parses this many records (or bytes of input) outside any transaction, then writes them."""
+
+
+@dataclass
+class FileFailure:
+    path: str
+    reason: str
+    line: int | None = None
+    clash: str | None = None  # the annotator name that clashed, if that was the reason
+
+    def __str__(self) -> str:
+        where = f"{self.path}, line {self.line}" if self.line else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did, file by file. ``ok`` is False when any file failed."""
+
+    imported: int = 0
+    skipped: int = 0
+    annotations_added: int = 0
+    annotations_existing: int = 0
+    files_imported: list[str] = field(default_factory=list)
+    failed: list[FileFailure] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    labels_added: list[str] = field(default_factory=list)
+    annotators_added: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cancelled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.cancelled
+
+    def add_file(self, path: Path, counts: _FileCounts) -> None:
+        self.files_imported.append(str(path))
+        self.imported += counts.imported
+        self.skipped += counts.skipped
+        self.annotations_added += counts.annotations_added
+        self.annotations_existing += counts.annotations_existing
+        self.labels_added += counts.labels_added
+        self.annotators_added += counts.annotators_added
+
+    def add_failure(self, path: Path, error: AnnotatorError | OSError) -> None:
+        """Record why a file failed: the reason, its line if known, the clashing name if any."""
+        if isinstance(error, ImportFormatError):
+            reason = error.message
+        elif isinstance(error, OSError):
+            reason = error.strerror or str(error)
+        else:
+            reason = str(error)
+        self.failed.append(FileFailure(str(path), reason, getattr(error, "line", None),
+                                       getattr(error, "name", None) if isinstance(error, IdentityClash) else None))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "imported": self.imported,
+            "skipped": self.skipped,
+            "failed": len(self.failed),
+            "annotations_added": self.annotations_added,
+            "annotations_existing": self.annotations_existing,
+            "files_imported": self.files_imported,
+            "failures": [
+                {"path": f.path, "line": f.line, "reason": f.reason, "clash": f.clash} for f in self.failed
+            ],
+            "ignored": self.ignored,
+            "labels_added": self.labels_added,
+            "annotators_added": self.annotators_added,
+            "notes": self.notes,
+            "cancelled": self.cancelled,
+        }
+
+
+@dataclass
+class _FileCounts:
+    imported: int = 0
+    skipped: int = 0
+    annotations_added: int = 0
+    annotations_existing: int = 0
+    labels_added: list[str] = field(default_factory=list)
+    annotators_added: list[str] = field(default_factory=list)
+
+
+class ImportsMixin(ProjectBase):
+    """Import: files and folders in, each in its own run of short transactions."""
+
+    def import_paths(
+        self,
+        paths: Iterable[Path],
+        *,
+        format: str = "auto",
+        fields: FieldMap | None = None,
+        annotator: str | None = None,
+        progress: Progress | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        offset_unit: str | None = None,
+    ) -> ImportReport:
+        """Import files and folders; each file in its own transaction, whole or not at all.
+
+        A broken file is recorded in ``report.failed`` with its reason (and line) and the batch
+        goes on. ``annotator`` names whoever made annotations that name nobody.
+        """
+        fields = fields or FieldMap()
+        report = ImportReport()
+        files, ignored = expand_paths([Path(p) for p in paths], format)
+        report.ignored = [str(p) for p in ignored]
+        sizes = [_size(p) for p in files]
+        total, done = sum(sizes), 0
+        for path, size in zip(files, sizes, strict=True):
+            if is_cancelled and is_cancelled():
+                report.cancelled = True
+                break
+            base = done
+
+            def advance(nbytes: int, base: int = base) -> None:
+                if progress:
+                    progress(min(base + nbytes, total), total)
+
+            work = partial(self._import_file, path, format, fields, annotator, advance, is_cancelled, report,
+                           offset_unit)
+            if not _add_source(report, path, work, "cancelled; nothing from this file was imported"):
+                break
+            done += size
+            if progress:
+                progress(done, total)
+        return report
+
+    def _import_file(
+        self,
+        path: Path,
+        requested: str,
+        fields: FieldMap,
+        default_annotator: str | None,
+        advance: Callable[[int], None],
+        is_cancelled: Callable[[], bool] | None,
+        report: ImportReport,
+        offset_unit: str | None = None,
+    ) -> _FileCounts:
+        if not path.exists():
+            raise ImportFormatError("no such file")
+        format_name = format_of(path, requested)
+        reader = READERS[format_name]
+        if offset_unit is not None and format_name not in TAKES_OFFSET_UNIT:
+            raise ImportFormatError(f"--offset-unit does not apply to {format_name} files")
+        options = {"offset_unit": offset_unit} if format_name in TAKES_OFFSET_UNIT and offset_unit else {}
+        counts = _FileCounts()
+        notes: list[str] = []
+        annotators: dict[tuple[str | None, str | None], Annotator] = {}
+        imported_at = now()
+
+        def store_record(record: ArticleRecord, run: ImportRun) -> None:
+            try:
+                self._store_record(record, default_annotator or record.annotator_hint, annotators, counts,
+                                   imported_at, run)
+            except (ImportFormatError, IdentityClash) as error:
+                message = error.message if isinstance(error, ImportFormatError) else str(error)
+                raise ImportFormatError(message, line=record.line) from None
+
+        def finish() -> None:
+            self._store.log_event(
+                "import", annotator=default_annotator, target=str(path),
+                details={"imported": counts.imported, "skipped": counts.skipped,
+                         "annotations": counts.annotations_added},
+            )
+
+        self._write_in_chunks(str(path), reader(path, fields, notes, **options), store_record, counts, imported_at,
+                              finish=finish, is_cancelled=is_cancelled, advance=advance)
+        report.notes += notes
+        return counts
+
+    def _write_in_chunks(
+        self,
+        source: str,
+        records: Iterable[ArticleRecord],
+        store_record: Callable[[ArticleRecord, ImportRun], None],
+        counts: _FileCounts,
+        imported_at: str,
+        *,
+        finish: Callable[[], None],
+        start: Callable[[], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        advance: Callable[[int], None] | None = None,
+    ) -> None:
+        """Store one source's records whole or not at all, in short transactions.
+
+        Records are parsed in batches outside any transaction; each batch is written in
+        chunks of at most ``CHUNK_SECONDS`` (``store.import_runs``), so other programs and the
+        window's keypresses wait a fraction of a second at most. A failure, a cancel or a
+        crash takes back everything the source added.
+        """
+        store = self._store
+        run = ImportRun.begin(store, source)
+        try:
+            if start is not None:
+                with run.chunk():
+                    start()
+            pending: list[ArticleRecord] = []
+            pending_bytes = read_bytes = 0
+            for record in records:
+                pending.append(record)
+                pending_bytes += record.source_bytes
+                read_bytes += record.source_bytes
+                if len(pending) >= PARSE_BATCH_RECORDS or pending_bytes >= PARSE_BATCH_BYTES:
+                    self._write_batch(run, pending, store_record, counts, imported_at)
+                    pending.clear()
+                    pending_bytes = 0
+                    if is_cancelled and is_cancelled():
+                        raise Cancelled("import cancelled")
+                    if advance:
+                        advance(read_bytes)
+            self._write_batch(run, pending, store_record, counts, imported_at)
+            with run.chunk():
+                finish()
+                run.finish()
+        except BaseException:
+            # Busy or gone: then the next open of the project rolls the run back.
+            with contextlib.suppress(AnnotatorError):
+                run.rollback()
+            raise
+
+    def _write_batch(self, run: ImportRun, records: list[ArticleRecord],
+                     store_record: Callable[[ArticleRecord, ImportRun], None], counts: _FileCounts,
+                     imported_at: str) -> None:
+        """Write parsed records in as many chunks as it takes; plain articles go in bulk."""
+        plain: list[Article] = []
+
+        def flush() -> None:
+            added = self._store.add_articles(plain, imported_at=imported_at)
+            counts.imported += added
+            counts.skipped += len(plain) - added
+            plain.clear()
+
+        position = 0
+        while position < len(records):
+            with run.chunk():
+                deadline = time.monotonic() + CHUNK_SECONDS
+                while position < len(records):
+                    record = records[position]
+                    position += 1
+                    if not (record.annotations or record.doc_labels or record.done_by):
+                        plain.append(record.article)
+                    else:
+                        flush()
+                        store_record(record, run)
+                    if position % 16 == 0 and time.monotonic() > deadline:
+                        break
+                flush()
+
+    def _store_record(
+        self,
+        record: ArticleRecord,
+        default_annotator: str | None,
+        annotators: dict[tuple[str | None, str | None], Annotator],
+        counts: _FileCounts,
+        imported_at: str,
+        run: ImportRun,
+    ) -> None:
+        store = self._store
+        article_id, created = store.add_article(record.article, imported_at=imported_at)
+        if created:
+            counts.imported += 1
+        else:
+            counts.skipped += 1
+
+        def who(name: str | None, uuid: str | None, what: str) -> Annotator:
+            key = (name, uuid)
+            if key not in annotators:
+                if name is None and uuid:
+                    known = store.annotator_by_uuid(uuid)
+                    if known is None:
+                        raise ImportFormatError(f"{what} gives annotator_id {uuid} but no annotator name")
+                    annotators[key] = known
+                else:
+                    name = name or default_annotator
+                    if not name:
+                        raise ImportFormatError(
+                            f"{what} names no annotator; give one with --annotator NAME"
+                        )
+                    annotator, added = store.ensure_annotator(name, uuid)
+                    if added:
+                        counts.annotators_added.append(name)
+                    annotators[key] = annotator
+            return annotators[key]
+
+        def label_id(name: str, scope: str) -> int:
+            found, added = store.ensure_label(name, scope)
+            if added:
+                counts.labels_added.append(name)
+            return found
+
+        uuid_by_name = {a.annotator: a.annotator_uuid for a in record.annotations if a.annotator}
+        for number, span in enumerate(record.annotations, start=1):
+            annotator = who(span.annotator, span.annotator_uuid, f"annotation {number}")
+            _, added = store.add_annotation(
+                article_id=article_id,
+                annotator_id=annotator.id or 0,
+                label_id=label_id(span.label, "span"),
+                start=span.start,
+                end=span.end,
+                text=span.text or "",
+                attributes=span.attributes,
+                note=span.note,
+                origin=span.origin,
+                annotation_uuid=span.uuid,
+                created=span.created,
+                updated=span.updated,
+                reviewer_id=who(span.reviewer, None, f"annotation {number} reviewer").id if span.reviewer else None,
+            )
+            if added:
+                counts.annotations_added += 1
+            else:
+                counts.annotations_existing += 1
+        for doc_label in record.doc_labels:
+            annotator = who(doc_label.annotator, doc_label.annotator_uuid, f"doc label {doc_label.label!r}")
+            store.add_doc_label(
+                article_id=article_id,
+                annotator_id=annotator.id or 0,
+                label_id=label_id(doc_label.label, "document"),
+            )
+        for name in record.done_by:
+            annotator = who(name, uuid_by_name.get(name), "done_by")
+            ids = {"article_id": article_id, "annotator_id": annotator.id or 0}
+            run.note_status(**ids)
+            store.set_status(**ids, status="done")
+
+
+def _add_source(report: ImportReport, path: Path, work: Callable[[], _FileCounts], cancelled_note: str) -> bool:
+    """Run ``work`` on one source and add its counts, or why it failed, to ``report``.
+
+    Returns False when the user cancelled it (``cancelled_note`` then says so in the report),
+    and the caller stops: nothing from that source was stored.
+    """
+    try:
+        counts = work()
+    except Cancelled:
+        report.cancelled = True
+        report.notes.append(f"{path}: {cancelled_note}")
+        return False
+    except (AnnotatorError, OSError) as error:
+        report.add_failure(path, error)
+    else:
+        report.add_file(path, counts)
+    return True
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
