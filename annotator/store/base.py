@@ -39,10 +39,13 @@ def dumps(value: Any) -> str:
 class StoreBase:
     """The state the parts of ``Store`` share: one connection to one project file, and caches."""
 
-    def __init__(self, conn: ProjectConnection, path: str | None, *, read_only: bool = False):
+    def __init__(self, conn: ProjectConnection, path: str | None, *, read_only: bool = False,
+                 busy_timeout: float = 30.0):
         self.conn = conn
         self.path = path
         self.read_only = read_only
+        self.busy_timeout = busy_timeout
+        """Seconds a write waits for the write lock before it is refused as busy."""
         # (scope, name) -> id; dropped when another connection has committed (PRAGMA
         # data_version), since another program may have renamed a label meanwhile.
         self._label_ids: dict[tuple[str, str], int] = {}

@@ -31,6 +31,10 @@ if TYPE_CHECKING:
 CHUNK_SECONDS = 0.15
 """How long one chunk of a run may write before it commits (others wait at most this long)."""
 
+GAP_SECONDS = 0.004
+"""A pause after each chunk's commit, in which interactive writers (polling every millisecond)
+take the write lock before the import (polling every 10 ms) does again."""
+
 ROLLBACK_BATCH = 2000
 """Rows a rollback removes per transaction."""
 
@@ -93,7 +97,7 @@ class ImportRun:
         """One short write transaction whose new rows are noted for a rollback. New articles
         are put in the full-text index once, at the end of the chunk."""
         store = self.store
-        with store.write():
+        with store.write(background=True):
             before = {table: _max_id(store, table) for table in _TRACKED}
             with store.bulk_import():
                 yield store
@@ -105,6 +109,8 @@ class ImportRun:
             store.conn.executemany(
                 "INSERT INTO import_undo(run_id, kind, first_id, last_id, previous) VALUES (?, ?, ?, ?, ?)", notes
             )
+        if store.path is not None:
+            time.sleep(GAP_SECONDS)  # let a waiting keypress in before the next chunk
 
     def note_status(self, article_id: int, annotator_id: int) -> None:
         """Inside a chunk, before the run sets a status: remember the row as it is (or that

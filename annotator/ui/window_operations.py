@@ -3,13 +3,11 @@ merge with name-clash questions, export; each reports once through ``sig_operati
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressDialog
-
 from annotator.io.exporting import ExportSummary
 from annotator.project import ImportReport
 from annotator.ui.dialogs.export_dialog import ExportOptions
 from annotator.ui.operations import export_work, import_work, merge_work
+from annotator.ui.widgets.operation_progress import OperationProgress
 from annotator.ui.window_base import WindowBase
 from annotator.ui.workers import Job
 
@@ -26,23 +24,30 @@ class OperationParts(WindowBase):
             self.import_paths([folder])
 
     def import_paths(self, paths: list[str]) -> Job:
-        """Import in the background with a progress dialog that can cancel."""
+        """Import in the background; progress and Cancel sit in the status bar, so labelling
+        goes on meanwhile."""
         project_path = self._project_path()
-        progress = QProgressDialog("Importing…", "Cancel", 0, 100, self)
+        progress = OperationProgress("Importing…")
         progress.setObjectName("importProgress")
-        progress.setWindowModality(Qt.WindowModality.WindowModal)
-        progress.setMinimumDuration(500)
+        self.statusBar().addPermanentWidget(progress)
         job = self.operations.start(
             "import", import_work(project_path, paths, self.annotator),
             on_done=lambda report: self._on_import_finished(progress, report),
             on_failed=lambda message: self._on_import_failed(progress, message),
-            on_progress=lambda done, total: progress.setValue(int(100 * done / total) if total else 0))
-        progress.canceled.connect(job.cancel)
+            on_progress=progress.set_progress)
+        progress.sig_cancel_requested.connect(job.cancel)
         return job
 
-    def _on_import_finished(self, progress: QProgressDialog, report: ImportReport) -> None:
-        progress.reset()
-        progress.deleteLater()
+    def cancel_operations(self) -> None:
+        """Ask every running import, merge, export and agreement run to stop."""
+        if not self.operations.running:
+            self.show_message("Nothing is running in the background")
+            return
+        self.operations.cancel_all()
+        self.show_message("Cancelling… (an import takes its file back)")
+
+    def _on_import_finished(self, progress: OperationProgress, report: ImportReport) -> None:
+        self._drop_progress(progress)
         self._reload_codebook()
         self.article_model.refresh()
         if self.current_article_id is None and self.article_model.rowCount():
@@ -62,11 +67,14 @@ class OperationParts(WindowBase):
         self._update_status()
         self.sig_import_finished.emit(report)
 
-    def _on_import_failed(self, progress: QProgressDialog, message: str) -> None:
-        progress.reset()
-        progress.deleteLater()
+    def _on_import_failed(self, progress: OperationProgress, message: str) -> None:
+        self._drop_progress(progress)
         self._on_job_failed(f"Import failed: {message}", title="Import failed")
         self.sig_import_finished.emit(None)
+
+    def _drop_progress(self, progress: OperationProgress) -> None:
+        self.statusBar().removeWidget(progress)
+        progress.deleteLater()
 
     def merge_files(self) -> None:
         paths = self.dialogs.merge_sources(self)

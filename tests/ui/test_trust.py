@@ -34,7 +34,7 @@ def label_first_word(window, qtbot) -> None:
 
 def test_an_edit_the_file_refuses_is_shown_and_the_undo_stack_stays(path, make_main_window, qtbot):
     window = make_main_window(path)
-    window.project._store.conn.execute("PRAGMA busy_timeout = 50")
+    window.project._store.busy_timeout = 0.05  # refuse quickly instead of waiting a second
     blocker = sqlite3.connect(path)
     blocker.execute("BEGIN IMMEDIATE")  # another program holds the write lock
     label_first_word(window, qtbot)
@@ -155,3 +155,24 @@ def test_project_switches_and_review_toggles_leak_nothing(path, tmp_path, make_m
     assert alive(ProjectController) <= 1
     assert len(window.findChildren(QObject)) < 400
     assert isinstance(window, MainWindow)
+
+
+def test_labelling_goes_on_while_the_windows_own_import_runs(path, tmp_path, make_main_window, qtbot):
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.ui.widgets.operation_progress import OperationProgress
+
+    window = make_main_window(path)
+    big = write_jsonl(tmp_path / "big.jsonl", [{"text": f"artikel nomor {i} " * 30} for i in range(20000)])
+    window.import_paths([str(big)])
+    # Progress sits in the status bar: no dialog, modal or not, takes the keyboard from the text.
+    assert isinstance(window.findChild(QObject, "importProgress"), OperationProgress)
+    qtbot.wait(1)  # let the event loop run once, as a user's next keypress would
+    assert QApplication.activeModalWidget() is None  # nothing takes the keyboard from the text
+    window.document_view.setFocus()
+    window.document_view.select_codepoints(0, 6)
+    QTest.keyClick(window.windowHandle(), "1")  # through the window, as a real key arrives
+    assert len(stored_spans(path)) == 1
+    qtbot.waitUntil(lambda: not window.operations.running, timeout=60_000)
+    assert window.findChild(QObject, "importProgress") is None

@@ -70,10 +70,11 @@ class ArticlePanel(QWidget):
         self.view.setModel(model)
         header = self.view.horizontalHeader()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        # Sized to their contents once, then left alone: a ResizeToContents column re-measures
+        # up to 1,000 rows on every dataChanged, i.e. on every label keypress.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.resizeSections(QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(0, 200)
-        for column in range(1, model.columnCount()):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
 
     def set_labels(self, labels: list[Label]) -> None:
         """Offer the codebook's span labels as a filter, keeping the chosen one if it still exists."""
