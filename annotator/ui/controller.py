@@ -39,28 +39,25 @@ class ProjectController(QObject):
 
     def undo(self) -> bool:
         """Undo the last edit; if the project refuses, say why and leave the stack as it is."""
-        stack = self.undo_stack
-        if not stack.canUndo():
-            return False
-        step = stack.command(stack.index() - 1)
-        if isinstance(step, CommandUndo):
-            if not step.run_undo():
-                return False
-            step.mark_done_ahead()
-        stack.undo()
-        return True
+        return self._step(back=True)
 
     def redo(self) -> bool:
         """Redo the next edit; if the project refuses, say why and leave the stack as it is."""
+        return self._step(back=False)
+
+    def _step(self, *, back: bool) -> bool:
         stack = self.undo_stack
-        if not stack.canRedo():
+        if not (stack.canUndo() if back else stack.canRedo()):
             return False
-        step = stack.command(stack.index())
+        step = stack.command(stack.index() - 1 if back else stack.index())
         if isinstance(step, CommandUndo):
-            if not step.run_redo():
+            if not (step.run_undo() if back else step.run_redo()):
                 return False
             step.mark_done_ahead()
-        stack.redo()
+        if back:
+            stack.undo()
+        else:
+            stack.redo()
         return True
 
     def apply(self, command: Command) -> Command:

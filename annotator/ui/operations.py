@@ -14,59 +14,50 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
-from annotator.io.exporting import ExportFilter, ExportSummary
-from annotator.project import Cancelled, ImportReport, Project
+from annotator.io.exporting import ExportFilter
+from annotator.project import Cancelled, Project
 from annotator.ui.workers import Job, run_in_background
 
 Work = Callable[[Job], Any]
 
 
-def import_work(project_path: str, paths: list[str], annotator: str) -> Work:
-    def work(job: Job) -> ImportReport:
+def _on_own_project(project_path: str, run: Callable[[Project, Job], Any]) -> Work:
+    """Work that opens its own ``Project`` in the pool thread (a SQLite connection belongs to
+    its thread), runs ``run(project, job)`` and closes it again."""
+    def work(job: Job) -> Any:
         project = Project.open(project_path, create=False)
         try:
-            return project.import_paths([Path(p) for p in paths], annotator=annotator,
-                                        progress=job.sig_progress.emit, is_cancelled=job.is_cancelled)
+            return run(project, job)
         finally:
             project.close()
     return work
+
+
+def import_work(project_path: str, paths: list[str], annotator: str) -> Work:
+    return _on_own_project(project_path, lambda project, job: project.import_paths(
+        [Path(p) for p in paths], annotator=annotator, progress=job.sig_progress.emit,
+        is_cancelled=job.is_cancelled))
 
 
 def merge_work(project_path: str, paths: list[str], renames: dict[str, str] | None) -> Work:
-    def work(job: Job) -> ImportReport:
-        project = Project.open(project_path, create=False)
-        try:
-            return project.merge_paths([Path(p) for p in paths], renames=renames,
-                                       progress=job.sig_progress.emit, is_cancelled=job.is_cancelled)
-        finally:
-            project.close()
-    return work
+    return _on_own_project(project_path, lambda project, job: project.merge_paths(
+        [Path(p) for p in paths], renames=renames, progress=job.sig_progress.emit, is_cancelled=job.is_cancelled))
 
 
 def export_work(project_path: str, format: str, output: str, *, offset_unit: str | None, excel: bool,
                 export_filter: ExportFilter) -> Work:
-    def work(job: Job) -> ExportSummary:
-        project = Project.open(project_path, create=False)
-        try:
-            return project.export(format, Path(output), offset_unit=offset_unit, excel=excel,
-                                  progress=job.sig_progress.emit, is_cancelled=job.is_cancelled,
-                                  filter=export_filter)
-        finally:
-            project.close()
-    return work
+    return _on_own_project(project_path, lambda project, job: project.export(
+        format, Path(output), offset_unit=offset_unit, excel=excel, progress=job.sig_progress.emit,
+        is_cancelled=job.is_cancelled, filter=export_filter))
 
 
 def agreement_work(project_path: str, annotators: list[str] | None) -> Work:
-    def work(job: Job) -> tuple[dict[str, Any], dict[str, Any]]:
-        project = Project.open(project_path, create=False)
-        try:
-            result = project.agreement(annotators=annotators)
-            if job.is_cancelled():
-                raise Cancelled("agreement cancelled")
-            return result, project.label_distribution()
-        finally:
-            project.close()
-    return work
+    def run(project: Project, job: Job) -> tuple[dict[str, Any], dict[str, Any]]:
+        result = project.agreement(annotators=annotators)
+        if job.is_cancelled():
+            raise Cancelled("agreement cancelled")
+        return result, project.label_distribution()
+    return _on_own_project(project_path, run)
 
 
 class Operations(QObject):
