@@ -9,12 +9,12 @@ from __future__ import annotations
 from annotator import cli
 
 
-def launch_window(project: str | None, annotator_name: str | None) -> int:
+def launch_window(project: str | None, annotator_name: str | None, remember: bool = False) -> int:
     try:
         from annotator.ui.app import run
     except ImportError as error:  # e.g. Qt's system libraries missing on a server
         raise SystemExit(f"Error: the window cannot start: {error}") from None
-    return run(project, annotator_name)
+    return run(project, annotator_name, remember=remember)
 
 
 def main() -> None:

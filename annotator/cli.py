@@ -54,7 +54,7 @@ def cli(ctx: click.Context) -> None:
         ctx.invoke(open_window)
 
 
-WindowLauncher = Callable[[str | None, str | None], int]
+WindowLauncher = Callable[[str | None, str | None, bool], int]
 launch_window: WindowLauncher | None = None
 """Set by the entry point (``annotator.__main__``), which sits above both the CLI and the GUI,
 so that this module never imports Qt."""
@@ -62,12 +62,16 @@ so that this module never imports Qt."""
 
 @cli.command("open")
 @click.argument("project", required=False, type=click.Path(dir_okay=False))
-@click.option("--annotator", "annotator_name", help="Your name as annotator (asked once and remembered otherwise).")
-def open_window(project: str | None = None, annotator_name: str | None = None) -> None:
+@click.option("--annotator", "annotator_name",
+              help="Your name as annotator for this run (otherwise the remembered one, asked once).")
+@click.option("--remember", is_flag=True, help="Also remember --annotator for later starts.")
+def open_window(project: str | None = None, annotator_name: str | None = None, remember: bool = False) -> None:
     """Open the annotation window on PROJECT (default: the demo project)."""
     if launch_window is None:
         raise click.ClickException("the window is not available from this entry point")
-    sys.exit(launch_window(project, annotator_name))
+    if remember and not annotator_name:
+        raise click.UsageError("--remember needs --annotator NAME")
+    sys.exit(launch_window(project, annotator_name, remember))
 
 
 @cli.command()

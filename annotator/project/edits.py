@@ -29,8 +29,11 @@ from annotator.project.base import ProjectBase
 class EditsMixin(ProjectBase):
     """Edits: execute a command, with the inverse that undoes it."""
 
-    def execute(self, command: Command) -> tuple[Changes, Command]:
+    def execute(self, command: Command, *, actor: str | None = None) -> tuple[Changes, Command]:
         """Apply one edit in its own transaction; returns what changed and the inverse edit.
+
+        The event log records ``actor`` as who made the edit (default: the annotator the
+        command names, or for a span edit, the span's annotator).
 
         Raises:
             InvalidSpan: offsets outside the article, or the same span already stored.
@@ -39,6 +42,9 @@ class EditsMixin(ProjectBase):
         """
         store = self._store
         with store.write():
+            who = actor or getattr(command, "annotator", None)
+            if who is None and isinstance(command, RemoveSpan | UpdateSpan):
+                who = store.annotation(command.uuid).annotator
             if isinstance(command, AddSpan):
                 result = self._add_span(command)
             elif isinstance(command, RemoveSpan):
@@ -69,7 +75,7 @@ class EditsMixin(ProjectBase):
             changes, inverse = result
             store.log_event(
                 type(command).__name__,
-                annotator=getattr(command, "annotator", None),
+                annotator=who,
                 article_id=next(iter(changes.article_ids), None),
                 target=getattr(command, "uuid", None),
                 details={"description": command.description},

@@ -29,8 +29,13 @@ def demo_project_path() -> Path:
     return path
 
 
-def run(project_path: str | None = None, annotator: str | None = None) -> int:
-    """Open the window; returns the application's exit status."""
+def run(project_path: str | None = None, annotator: str | None = None, *, remember: bool = False) -> int:
+    """Open the window; returns the application's exit status.
+
+    ``annotator`` is who labels in this run; it becomes the remembered default only with
+    ``remember`` (or when the start-up question is answered). Nobody is written into the
+    project until their first edit.
+    """
     existing = QApplication.instance()  # typed as QCoreApplication; widgets need a QApplication
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Stance Annotator")
@@ -47,7 +52,7 @@ def run(project_path: str | None = None, annotator: str | None = None) -> int:
     except AnnotatorError as error:
         sys.stderr.write(f"Error: {error}\n")
         return 1
-    if annotator:
+    if annotator and remember:
         settings.setValue("annotator", annotator)
     window.show()
     if asked:

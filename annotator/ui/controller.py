@@ -7,7 +7,7 @@ from PySide6.QtGui import QUndoStack
 
 from annotator.model.commands import Changes, Command
 from annotator.model.errors import AnnotatorError
-from annotator.model.types import check_person_name
+from annotator.model.types import Annotator, check_person_name
 from annotator.project import Project
 from annotator.ui.undo import CommandUndo
 
@@ -23,13 +23,15 @@ class ProjectController(QObject):
         check_person_name(annotator)
         self.project = project
         self.annotator_name = annotator
-        self.annotator = project.annotator(annotator)
+        # Looked up, not added: nobody is written into the project before their first edit
+        # (which adds them in its own transaction), so a name typed by mistake leaves no trace.
+        self.annotator = project.annotator_named(annotator) or Annotator(uuid="", name=annotator)
         self.undo_stack = QUndoStack(self)
 
     def execute(self, command: Command) -> bool:
         """Run an edit now and put it on the undo stack; False (and ``sig_error``) if refused."""
         try:
-            changes, inverse = self.project.execute(command)
+            changes, inverse = self.project.execute(command, actor=self.annotator_name)
         except AnnotatorError as error:
             self.sig_error.emit(str(error))
             return False
@@ -62,7 +64,7 @@ class ProjectController(QObject):
 
     def apply(self, command: Command) -> Command:
         """Used by undo and redo: run a command and return its inverse."""
-        changes, inverse = self.project.execute(command)
+        changes, inverse = self.project.execute(command, actor=self.annotator_name)
         self.sig_changed.emit(changes)
         return inverse
 

@@ -351,6 +351,10 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts):
     def _on_changes(self, changes: Changes) -> None:
         if changes.codebook:
             self._reload_codebook()
+        if self.article_model.annotator_id == 0 and self.project is not None:
+            layer = self.project.annotator_named(self.session.edit_layer)  # added by its first edit
+            if layer is not None and layer.id:
+                self.article_model.set_annotator_id(layer.id)
         self.article_model.on_changes(changes)
         if self.current_article_id is not None and changes.codebook:
             self.session.reload_spans()

@@ -27,7 +27,9 @@ class ReviewParts(WindowBase):
             self.set_review(None)
             return
         names = [a.name for a in self.project.annotators() if a.name != GOLD]
-        chosen = self.dialogs.choose_annotators(self, names, [n for n in names if n != self.annotator] or names)
+        # You first among the preselected: a reviewer usually compares their own work too.
+        preselected = ([self.annotator] if self.annotator in names else []) + [n for n in names if n != self.annotator]
+        chosen = self.dialogs.choose_annotators(self, names, preselected)
         if chosen:
             self.set_review(chosen)
 

@@ -42,3 +42,30 @@ def test_gold_is_not_a_name_for_a_person(tmp_path, qtbot, settings):
 
     with pytest.raises(AnnotatorError, match="gold layer"):
         MainWindow(str(tmp_path / "p.annotator"), "gold", settings=settings)
+
+
+def test_annotator_for_one_run_is_not_remembered_unless_asked(tmp_path, monkeypatch, settings):
+    import signal
+
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.project import Project
+
+    project_path = tmp_path / "p.annotator"
+    Project.open(project_path).close()
+    monkeypatch.setattr(app, "app_settings", lambda: settings)
+    monkeypatch.setattr(QApplication, "exec", lambda self: 0)  # return at once instead of running
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        assert app.run(str(project_path), "budi") == 0
+        assert settings.value("annotator") is None
+        assert app.run(str(project_path), "budi", remember=True) == 0
+        assert settings.value("annotator") == "budi"
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
+        for widget in QApplication.topLevelWidgets():
+            widget.close()
+    project = Project.open(project_path)
+    assert project.annotators() == []  # opening the window wrote nobody into the project
+    project.close()

@@ -176,3 +176,16 @@ def test_labelling_goes_on_while_the_windows_own_import_runs(path, tmp_path, mak
     assert len(stored_spans(path)) == 1
     qtbot.waitUntil(lambda: not window.operations.running, timeout=60_000)
     assert window.findChild(QObject, "importProgress") is None
+
+
+def test_nobody_is_recorded_before_their_first_edit_and_events_name_who_edited(path, make_main_window, qtbot):
+    window = make_main_window(path, "budi")
+    assert window.project.annotator_named("budi") is None
+    label_first_word(window, qtbot)
+    assert window.project.annotator_named("budi") is not None
+    assert window.article_model.status_of(window.current_article_id) == "in_progress"
+    window.apply_label(window.codebook.labels[1].name)  # relabel the selected span
+    window.delete_current_span()
+    events = window.project._store.events(3)
+    assert [(e["action"], e["annotator"]) for e in events] == [
+        ("RemoveSpan", "budi"), ("UpdateSpan", "budi"), ("AddSpan", "budi")]

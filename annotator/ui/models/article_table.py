@@ -87,6 +87,16 @@ class ArticleTableModel(QAbstractTableModel):
 
     # -- our API ------------------------------------------------------------------------
 
+    @property
+    def annotator_id(self) -> int:
+        """Whose statuses and span counts the list shows (0: someone not in the project yet)."""
+        return self._annotator_id
+
+    def set_annotator_id(self, annotator_id: int) -> None:
+        """Show another annotator's statuses (e.g. once a new annotator's first edit is stored)."""
+        self._annotator_id = annotator_id
+        self.refresh()
+
     def set_filters(self, **filters: Any) -> None:
         self.filters.update(filters)
         self.refresh()
