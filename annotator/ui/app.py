@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import json
 import signal
 import sys
+import tempfile
 from pathlib import Path
 
 from platformdirs import user_data_dir
@@ -24,7 +26,16 @@ def demo_project_path() -> Path:
     path = folder / "demo.annotator"
     if not path.exists():
         project = Project.open(path)
-        project.import_paths(sample_article_paths())
+        with tempfile.TemporaryDirectory() as scratch:
+            # The samples' titles, sources and dates (metadata.json) go in with their texts,
+            # which stay byte for byte as shipped.
+            records = Path(scratch) / "samples.jsonl"
+            metadata = json.loads(sample_article_paths()[0].with_name("metadata.json").read_text(encoding="utf-8"))
+            records.write_text("".join(
+                json.dumps({"text": sample.read_text(encoding="utf-8"), **metadata.get(sample.name, {})},
+                           ensure_ascii=False) + "\n"
+                for sample in sample_article_paths()), encoding="utf-8")
+            project.import_paths([records])
         project.close()
     return path
 

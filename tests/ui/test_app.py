@@ -27,8 +27,14 @@ def test_demo_project_is_seeded_with_the_sample_articles(tmp_path, monkeypatch):
     from annotator.project import Project
 
     project = Project.open(path, create=False)
-    titles = sorted(a.title for a in project._store.iter_articles())
-    assert titles == ["choe-lavrov-2024-01-17.id", "Моторолу убили в Донецке"]
+    articles = sorted(project._store.iter_articles(), key=lambda a: a.published or "")
+    assert [(a.title, a.published, a.language) for a in articles] == [
+        ("Моторолу убили в Донецке", "2016-10-16", "ru"),
+        ("Choe dan Lavrov memuji kerja sama Rusia–Korea Utara", "2024-01-17", "id")]
+    assert all(a.source for a in articles)
+    from tests.conftest import SAMPLE
+
+    assert articles[1].text == SAMPLE.read_text(encoding="utf-8")  # the text as shipped
     assert project.codebook().labels[0].hotkey == "1"
     project.close()
     assert app.demo_project_path() == path  # created once

@@ -127,6 +127,16 @@ def test_dashboard_tables_heatmap_chart_and_exports(review_project, make_main_wi
     assert dashboard.heatmap.names == ["ana", "budi"]
     assert dashboard.table.rowCount() == len(window.codebook.labels)
     assert dashboard.findChild(type(dashboard.chart), "labelDistribution") is dashboard.chart
+    chart = dashboard.chart.chart()
+    categories, counts = chart.axes(Qt.Orientation.Vertical)[0], chart.axes(Qt.Orientation.Horizontal)[0]
+    table_labels = [dashboard.table.item(row, 0).text() for row in range(dashboard.table.rowCount())]
+    assert categories.categories() == table_labels  # whole names, none cut to "Anti-im…"
+    assert sorted(table_labels) == sorted(label.name for label in window.codebook.labels)
+    top, ticks = counts.max(), counts.tickCount()
+    assert top == int(top) and (top / (ticks - 1)).is_integer()  # whole-number ticks only
+    undefined = [dashboard.table.item(r, c) for r in range(dashboard.table.rowCount())
+                 for c in range(1, dashboard.table.columnCount()) if dashboard.table.item(r, c).text() == "—"]
+    assert undefined and all("undefined" in item.toolTip() for item in undefined)
     csv_path = tmp_path / "agreement.csv"
     dialogs.answers["save_file"] = str(csv_path)
     dashboard._ask_csv()

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCharts import QBarCategoryAxis, QBarSet, QChart, QChartView, QHorizontalBarSeries, QValueAxis
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (
@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.ui.plain import plain_html, plain_label
+from annotator.ui.plain import plain_html, plain_label, plain_tooltip
 
 TABLE_COLUMNS = ("Label", "Krippendorff α", "Fleiss κ", "Mean Cohen κ", "Mean F1 exact", "Mean F1 overlap")
 
@@ -61,7 +61,7 @@ class KappaHeatmap(QWidget):
         self.kappa: dict[tuple[str, str], float | None] = {}
         for pair in result["pairs"]:
             self.kappa[(pair["a"], pair["b"])] = self.kappa[(pair["b"], pair["a"])] = pair["cohen_kappa"]
-        self.setMinimumSize(120 + 70 * len(self.names), 60 + 40 * len(self.names))
+        self.setMinimumSize(120 + 70 * len(self.names), 60 + 40 * len(self.names) + LEGEND_HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def paintEvent(self, event) -> None:
@@ -73,7 +73,8 @@ class KappaHeatmap(QWidget):
             return
         left, top = 110, 40
         cell_w = max(50, (self.width() - left - 10) // n)
-        cell_h = max(28, (self.height() - top - 10) // n)
+        cell_h = max(28, (self.height() - top - 10 - LEGEND_HEIGHT) // n)
+        self._paint_legend(painter, left, top + n * cell_h + 12)
         for i, name in enumerate(self.names):
             painter.drawText(QRectF(0, top + i * cell_h, left - 6, cell_h),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, name)
@@ -86,38 +87,77 @@ class KappaHeatmap(QWidget):
                     painter.fillRect(rect, QColor("#eeeeee"))
                     painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, "—")
                     continue
-                strength = max(0.0, min(1.0, value))
-                painter.fillRect(rect, QColor.fromRgbF(1 - 0.8 * strength, 1 - 0.55 * strength, 1 - 0.2 * strength))
-                painter.setPen(QColor("#ffffff") if strength > 0.6 else QColor("#000000"))
+                painter.fillRect(rect, _kappa_color(value))
+                painter.setPen(QColor("#ffffff") if value > 0.6 else QColor("#000000"))
                 painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"{value:.2f}")
                 painter.setPen(QColor("#000000"))
+
+    def _paint_legend(self, painter: QPainter, left: float, top: float) -> None:
+        _paint_legend_scale(painter, left, top, self.width())
+
+
+LEGEND_HEIGHT = 60
+
+
+def _kappa_color(value: float) -> QColor:
+    strength = max(0.0, min(1.0, value))
+    return QColor.fromRgbF(1 - 0.8 * strength, 1 - 0.55 * strength, 1 - 0.2 * strength)
+
+
+def _paint_legend_scale(painter: QPainter, left: float, top: float, width: float) -> None:
+    """The colour scale under the heatmap: κ ≤ 0 white to 1 blue, and what a grey cell means."""
+    steps = 10
+    for step in range(steps + 1):
+        painter.fillRect(QRectF(left + step * 14, top, 14, 12), _kappa_color(step / steps))
+    painter.setPen(QColor("#000000"))
+    painter.drawText(QRectF(left - 40, top - 2, 36, 16), Qt.AlignmentFlag.AlignRight, "κ ≤ 0")
+    painter.drawText(QRectF(left + (steps + 1) * 14 + 4, top - 2, 30, 16), Qt.AlignmentFlag.AlignLeft, "1")
+    painter.fillRect(QRectF(left, top + 20, 14, 12), QColor("#eeeeee"))
+    painter.drawText(QRectF(left + 20, top + 18, max(100.0, width - left - 30), 36), Qt.TextFlag.TextWordWrap,
+                     "— undefined: the two marked no article done in common, or used one category "
+                     "only (see the notes)")
 
 
 def distribution_chart(distribution: dict[str, dict[str, int]], labels: list[str]) -> QChartView:
     chart = QChart()
     chart.setTitle("Spans per label and annotator")
-    series = QBarSeries()
+    series = QHorizontalBarSeries()  # categories down the side: whole label names fit
     for annotator, counts in sorted(distribution.items()):
         bar_set = QBarSet(plain_html(annotator))  # Qt Charts renders legend labels as HTML
         for label in labels:
             bar_set.append(counts.get(label, 0))
         series.append(bar_set)
     chart.addSeries(series)
-    axis_x = QBarCategoryAxis()
-    axis_x.append([plain_html(label if len(label) <= 18 else label[:17] + "…") for label in labels])
-    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-    series.attachAxis(axis_x)
-    axis_y = QValueAxis()
-    axis_y.setLabelFormat("%d")
-    axis_y.setRange(0, max([1, *(c for counts in distribution.values() for c in counts.values())]))
-    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-    series.attachAxis(axis_y)
+    categories = QBarCategoryAxis()
+    categories.append([plain_html(label) for label in labels])
+    chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
+    series.attachAxis(categories)
+    counts_axis = QValueAxis()
+    counts_axis.setLabelFormat("%d")
+    top, step = count_axis(max([0, *(c for counts in distribution.values() for c in counts.values())]))
+    counts_axis.setRange(0, top)
+    counts_axis.setTickCount(top // step + 1)  # whole-number ticks only: 0, 1, 2 … never 0, 0, 1
+    chart.addAxis(counts_axis, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(counts_axis)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     view = QChartView(chart)
     view.setObjectName("labelDistribution")
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumSize(600, 360)
+    view.setMinimumSize(600, max(360, 28 * len(labels) * max(1, len(distribution))))
     return view
+
+
+def count_axis(largest: int) -> tuple[int, int]:
+    """``(top, step)`` of a count axis: a whole-number step from 1, 2, 5, 10, 20, 50 … giving
+    at most about ten ticks, and the first multiple of it at or above ``largest``."""
+    step = 1
+    while largest / step > 10:
+        for factor in (2, 5 / 2, 2):  # 1 -> 2 -> 5 -> 10 -> 20 …
+            step = round(step * factor)
+            if largest / step <= 10:
+                break
+    top = max(step, -(-largest // step) * step)
+    return top, step
 
 
 class AgreementDashboard(QDialog):
@@ -154,6 +194,9 @@ class AgreementDashboard(QDialog):
             for column, value in enumerate(row):
                 item = QTableWidgetItem(_text(value))
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                if value is None:  # say why, not just "—"
+                    reasons = [note for note in result["notes"] if str(row[0]) in note] or result["notes"]
+                    item.setToolTip(plain_tooltip("undefined: " + ("; ".join(reasons) or "too few judged articles")))
                 self.table.setItem(position, column, item)
         self.table.resizeColumnToContents(0)
         self.heatmap = KappaHeatmap(result)
