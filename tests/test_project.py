@@ -82,7 +82,7 @@ def test_reimported_text_merges_new_annotations_into_the_existing_article(tmp_pa
     assert project._store.article_count() == 1
 
 
-def test_a_broken_file_is_reported_and_the_rest_imported(tmp_path, project):
+def test_bad_records_are_skipped_and_broken_files_reported_and_the_rest_imported(tmp_path, project):
     good = tmp_path / "good.txt"
     good.write_text("Artikel yang baik.", encoding="utf-8")
     bad = write_jsonl(tmp_path / "bad.jsonl", [
@@ -93,15 +93,18 @@ def test_a_broken_file_is_reported_and_the_rest_imported(tmp_path, project):
     broken_json.write_text('{"text": "ok"}\n{"text": \n')
     missing = tmp_path / "missing.txt"
     report = project.import_paths([good, bad, broken_json, missing])
-    assert report.imported == 1
-    failures = {f.path.rsplit("/", 1)[-1]: f for f in report.failed}
-    assert set(failures) == {"bad.jsonl", "broken.jsonl", "missing.txt"}
-    assert failures["bad.jsonl"].line == 2
-    assert "covers 'ab' in the article, but the file says 'zz'" in failures["bad.jsonl"].reason
-    assert failures["broken.jsonl"].line == 2
-    assert "no such file" in failures["missing.txt"].reason
-    # Whole or nothing: the good first line of bad.jsonl was rolled back with the file.
-    assert [a.text for a in project._store.iter_articles()] == ["Artikel yang baik."]
+    assert report.imported == 3
+    assert [f.path.rsplit("/", 1)[-1] for f in report.failed] == ["missing.txt"]
+    assert "no such file" in report.failed[0].reason
+    bad_records = {b.path.rsplit("/", 1)[-1]: b for b in report.bad_records}
+    assert set(bad_records) == {"bad.jsonl", "broken.jsonl"}
+    assert bad_records["bad.jsonl"].line == 2
+    assert "covers 'ab' in the article, but the file says 'zz'" in bad_records["bad.jsonl"].reason
+    assert (bad_records["broken.jsonl"].line, bad_records["broken.jsonl"].column) == (2, 10)
+    assert [(f.kept, f.bad) for f in report.files] == [(1, 0), (1, 1), (1, 1)]
+    # The bad record's article is not stored; the good records of both files are.
+    assert sorted(a.text for a in project._store.iter_articles()) == [
+        "Artikel yang baik.", "first article is fine", "ok"]
     assert not report.ok
 
 
@@ -119,7 +122,8 @@ def test_offsets_inside_grapheme_clusters_are_stored_as_given(tmp_path, project)
 def test_annotations_without_annotator_need_one(tmp_path, project):
     source = write_jsonl(tmp_path / "a.jsonl", [{"text": "abc", "annotations": [{"start": 0, "end": 1, "label": "X"}]}])
     report = project.import_paths([source])
-    assert "names no annotator; give one with --annotator" in report.failed[0].reason
+    assert "names no annotator; give one with --annotator" in report.bad_records[0].reason
+    assert project._store.article_count() == 0 and not report.ok
     report = project.import_paths([source], annotator="citra")
     assert report.ok
     assert project.annotations(1)[0].annotator == "citra"

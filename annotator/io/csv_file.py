@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from annotator.io.encoding import decode_bytes
-from annotator.io.records import ArticleRecord, FieldMap, record_from_mapping
+from annotator.io.records import ArticleRecord, BadRecords, FieldMap, record_from_mapping
 from annotator.model.errors import ImportFormatError
 
 # A whole article fits in one cell; the csv module's default limit (131,072 characters) would
@@ -18,7 +18,11 @@ from annotator.model.errors import ImportFormatError
 csv.field_size_limit(2**31 - 1)
 
 
-def read(path: Path, fields: FieldMap, notes: list[str]) -> Iterator[ArticleRecord]:
+def read(path: Path, fields: FieldMap, notes: list[str], *,
+         on_bad_record: BadRecords | None = None) -> Iterator[ArticleRecord]:
+    """One record per row. With ``on_bad_record``, a row without text is handed to it (with
+    the line it starts on) and skipped; without, it fails the file. A file that cannot be
+    decoded, has no text column, or that the csv module refuses fails whole."""
     decoded = decode_bytes(path.read_bytes())
     if decoded.detected:
         notes.append(f"{path.name}: encoding detected as {decoded.encoding}")
@@ -38,9 +42,21 @@ def read(path: Path, fields: FieldMap, notes: list[str]) -> Iterator[ArticleReco
             line=1,
         )
     generic = replace(fields, generic=True)
-    try:
-        for row in reader:
-            clean = {k: v for k, v in row.items() if k is not None}
-            yield record_from_mapping(clean, generic, line=reader.line_num)
-    except csv.Error as error:
-        raise ImportFormatError(f"malformed CSV ({error})", line=reader.line_num) from None
+    rows = iter(reader)
+    while True:
+        start = reader.line_num + 1  # the line a row starts on; a quoted cell may span several
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            raise ImportFormatError(f"malformed CSV: {error}", line=reader.line_num) from None
+        clean = {k: v for k, v in row.items() if k is not None}
+        try:
+            record = record_from_mapping(clean, generic, line=start)
+        except ImportFormatError as error:
+            if on_bad_record is None:
+                raise
+            on_bad_record(error)
+            continue
+        yield record

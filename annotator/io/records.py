@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +37,22 @@ class FieldMap:
     title: str = "title"
     id: str = "id"
     generic: bool = False
+
+
+BadRecords = Callable[[ImportFormatError], None]
+"""Where a reader of a format with records (JSONL, JSON lists, CSV) reports a record it skips,
+with its line, column (where known) and reason. Given none, the reader raises instead and the
+whole file fails, as every reader does for a file it cannot parse at all."""
+
+
+def json_error_reason(error: json.JSONDecodeError, *, line: int | None = None) -> str:
+    """The decoder's whole message, e.g. ``invalid JSON: Expecting ',' delimiter``; one that
+    points at a place (``Invalid control character at``) gets it: ``… at line 5 column 12``.
+    ``line``: the file's line, when the decoder read that line alone (JSONL)."""
+    message = error.msg
+    if message.endswith(" at"):
+        message += f" line {line or error.lineno} column {error.colno}"
+    return f"invalid JSON: {message}"
 
 
 ARTICLE_FIELDS = ("id", "title", "text", "url", "source", "published", "language", "meta")

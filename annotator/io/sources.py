@@ -24,6 +24,9 @@ READERS: dict[str, Reader] = {
     "webanno-tsv3": webanno_tsv.read,
     "prodigy": prodigy.read,
 }
+# Formats read record by record: a bad record (a broken line, a wrong type, a bad span) is
+# skipped and reported, and the file's good records are imported.
+RECORD_FORMATS = {"jsonl", "json", "csv"}
 # Readers of other tools' formats take an offset unit (their default when None).
 TAKES_OFFSET_UNIT = {"brat", "labelstudio", "doccano"}
 # Inside folders, which files a format reads.

@@ -19,15 +19,20 @@ class ImportFormatError(AnnotatorError):
     Args:
         message: what is wrong, in plain words.
         line: 1-based line (JSONL, CSV) or record number, if known.
+        column: 1-based column on that line, where the parser knows it.
     """
 
-    def __init__(self, message: str, *, line: int | None = None):
+    def __init__(self, message: str, *, line: int | None = None, column: int | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.column = column
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        if not self.line:
+            return self.message
+        where = f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
+        return f"{where}: {self.message}"
 
 
 class ProjectFileError(AnnotatorError):

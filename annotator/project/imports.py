@@ -2,7 +2,9 @@
 
 ``import_paths`` reads each file with the reader of its format (``io.sources``) and stores its
 articles, spans, document labels and done marks; ``ImportReport`` says what happened, file by
-file. A source is parsed in batches outside any transaction and written in short chunks
+file; in JSONL, JSON lists and CSV a bad record is skipped and reported alone (``BadRecord``, with
+its line, column and reason) and the file's good records are stored (``FileResult`` counts
+both). A source is parsed in batches outside any transaction and written in short chunks
 (``_write_in_chunks``, over ``store.import_runs``), so other programs and the window wait a
 fraction of a second at most, and a failure, a cancel or a crash takes back all the source
 added. Merging colleagues' projects (``review``) stores its records through the same path. The
@@ -13,19 +15,20 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+from annotator.io.language import detect_language
 from annotator.io.records import ArticleRecord, FieldMap
-from annotator.io.sources import READERS, TAKES_OFFSET_UNIT, expand_paths, format_of
+from annotator.io.sources import READERS, RECORD_FORMATS, TAKES_OFFSET_UNIT, expand_paths, format_of
 from annotator.model.errors import AnnotatorError, IdentityClash, ImportFormatError
-from annotator.model.types import Annotator, Article
+from annotator.model.types import Annotator, Article, Codebook
 from annotator.project.base import Cancelled, Progress, ProjectBase
 from annotator.store.import_runs import CHUNK_SECONDS, ImportRun
-from annotator.store.store import now
+from annotator.store.store import Store, now
 
 PARSE_BATCH_RECORDS = 500
 PARSE_BATCH_BYTES = 4 << 20
@@ -38,15 +41,50 @@ class FileFailure:
     reason: str
     line: int | None = None
     clash: str | None = None  # the annotator name that clashed, if that was the reason
+    column: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.path}, line {self.line}" if self.line else self.path
-        return f"{where}: {self.reason}"
+        return f"{_where(self.path, self.line, self.column)}: {self.reason}"
+
+
+@dataclass
+class BadRecord:
+    """One record of a file that was skipped (the file's good records were imported)."""
+
+    path: str
+    reason: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        return f"{_where(self.path, self.line, self.column)}: {self.reason}"
+
+
+@dataclass
+class FileResult:
+    """One imported file: its good records kept (new or already in the project) and its bad
+    records skipped."""
+
+    path: str
+    kept: int = 0
+    bad: int = 0
+
+    def __str__(self) -> str:
+        kept = f"kept {self.kept} good record{'' if self.kept == 1 else 's'}"
+        bad = f"skipped {self.bad} bad record{'' if self.bad == 1 else 's'}"
+        return f"{Path(self.path).name}: {kept}, {bad}"
+
+
+def _where(path: str, line: int | None, column: int | None) -> str:
+    if not line:
+        return path
+    return f"{path}, line {line}, column {column}" if column else f"{path}, line {line}"
 
 
 @dataclass
 class ImportReport:
-    """What an import did, file by file. ``ok`` is False when any file failed."""
+    """What an import did, file by file. ``ok`` is False when any file failed or any bad
+    record was skipped; ``files`` has each imported file's kept and skipped records."""
 
     imported: int = 0
     skipped: int = 0
@@ -59,13 +97,21 @@ class ImportReport:
     annotators_added: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cancelled: bool = False
+    files: list[FileResult] = field(default_factory=list)
+    bad_records: list[BadRecord] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not self.failed and not self.cancelled
+        return not self.failed and not self.bad_records and not self.cancelled
+
+    def files_with_bad_records(self) -> list[FileResult]:
+        """The imported files of which bad records were skipped, for the summary."""
+        return [f for f in self.files if f.bad]
 
     def add_file(self, path: Path, counts: _FileCounts) -> None:
         self.files_imported.append(str(path))
+        self.files.append(FileResult(str(path), counts.imported + counts.skipped, len(counts.bad)))
+        self.bad_records += [BadRecord(str(path), e.message, e.line, e.column) for e in counts.bad]
         self.imported += counts.imported
         self.skipped += counts.skipped
         self.annotations_added += counts.annotations_added
@@ -82,7 +128,8 @@ class ImportReport:
         else:
             reason = str(error)
         self.failed.append(FileFailure(str(path), reason, getattr(error, "line", None),
-                                       getattr(error, "name", None) if isinstance(error, IdentityClash) else None))
+                                       getattr(error, "name", None) if isinstance(error, IdentityClash) else None,
+                                       getattr(error, "column", None)))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,8 +140,14 @@ class ImportReport:
             "annotations_existing": self.annotations_existing,
             "files_imported": self.files_imported,
             "failures": [
-                {"path": f.path, "line": f.line, "reason": f.reason, "clash": f.clash} for f in self.failed
+                {"path": f.path, "line": f.line, "column": f.column, "reason": f.reason, "clash": f.clash}
+                for f in self.failed
             ],
+            "bad": len(self.bad_records),
+            "bad_records": [
+                {"path": b.path, "line": b.line, "column": b.column, "reason": b.reason} for b in self.bad_records
+            ],
+            "files": [{"path": f.path, "kept": f.kept, "bad": f.bad} for f in self.files],
             "ignored": self.ignored,
             "labels_added": self.labels_added,
             "annotators_added": self.annotators_added,
@@ -111,6 +164,7 @@ class _FileCounts:
     annotations_existing: int = 0
     labels_added: list[str] = field(default_factory=list)
     annotators_added: list[str] = field(default_factory=list)
+    bad: list[ImportFormatError] = field(default_factory=list)  # records skipped, with line and reason
 
 
 class ImportsMixin(ProjectBase):
@@ -127,10 +181,15 @@ class ImportsMixin(ProjectBase):
         is_cancelled: Callable[[], bool] | None = None,
         offset_unit: str | None = None,
     ) -> ImportReport:
-        """Import files and folders; each file in its own transaction, whole or not at all.
+        """Import files and folders; each file in its own run of short transactions, whole or
+        not at all.
 
-        A broken file is recorded in ``report.failed`` with its reason (and line) and the batch
-        goes on. ``annotator`` names whoever made annotations that name nobody.
+        A file that cannot be read is recorded in ``report.failed`` with its reason (and line)
+        and the batch goes on. In JSONL, JSON lists and CSV (``RECORD_FORMATS``) a bad record
+        (a broken line, a wrong type, a bad span, a span naming no annotator) is skipped and
+        recorded in ``report.bad_records``, and the file's good records are imported.
+        ``annotator`` names whoever made annotations that name nobody. An article without a
+        ``language`` gets the detected one (``io.language``).
         """
         fields = fields or FieldMap()
         report = ImportReport()
@@ -174,16 +233,26 @@ class ImportsMixin(ProjectBase):
         reader = READERS[format_name]
         if offset_unit is not None and format_name not in TAKES_OFFSET_UNIT:
             raise ImportFormatError(f"--offset-unit does not apply to {format_name} files")
-        options = {"offset_unit": offset_unit} if format_name in TAKES_OFFSET_UNIT and offset_unit else {}
+        options: dict[str, Any] = {}
+        if format_name in TAKES_OFFSET_UNIT and offset_unit:
+            options["offset_unit"] = offset_unit
         counts = _FileCounts()
+        per_record = format_name in RECORD_FORMATS
+        if per_record:
+            options["on_bad_record"] = counts.bad.append
         notes: list[str] = []
         annotators: dict[tuple[str | None, str | None], Annotator] = {}
         imported_at = now()
+        codebook = self._store.codebook()  # its attribute lists; an import adds no attributes
 
         def store_record(record: ArticleRecord, run: ImportRun) -> None:
             try:
                 self._store_record(record, default_annotator or record.annotator_hint, annotators, counts,
-                                   imported_at, run)
+                                   imported_at, run, codebook)
+            except _BadRecord as error:  # raised before the record wrote anything
+                if not per_record:
+                    raise ImportFormatError(error.message, line=record.line) from None
+                counts.bad.append(ImportFormatError(error.message, line=record.line))
             except (ImportFormatError, IdentityClash) as error:
                 message = error.message if isinstance(error, ImportFormatError) else str(error)
                 raise ImportFormatError(message, line=record.line) from None
@@ -192,10 +261,11 @@ class ImportsMixin(ProjectBase):
             self._store.log_event(
                 "import", annotator=default_annotator, target=str(path),
                 details={"imported": counts.imported, "skipped": counts.skipped,
-                         "annotations": counts.annotations_added},
+                         "annotations": counts.annotations_added, "bad_records": len(counts.bad)},
             )
 
-        self._write_in_chunks(str(path), reader(path, fields, notes, **options), store_record, counts, imported_at,
+        records = _with_language(reader(path, fields, notes, **options))
+        self._write_in_chunks(str(path), records, store_record, counts, imported_at,
                               finish=finish, is_cancelled=is_cancelled, advance=advance)
         report.notes += notes
         return counts
@@ -286,8 +356,16 @@ class ImportsMixin(ProjectBase):
         counts: _FileCounts,
         imported_at: str,
         run: ImportRun,
+        codebook: Codebook | None = None,
     ) -> None:
+        """Write one record. With ``codebook``, attribute values outside its lists make the
+        record bad before anything of it is written (a merge keeps colleagues' values)."""
         store = self._store
+        _check_annotators(store, record, default_annotator, annotators)
+        if codebook is not None:
+            for number, span in enumerate(record.annotations, start=1):
+                if problems := codebook.check_attributes(span.attributes):
+                    raise _BadRecord(f"annotation {number}: {'; '.join(problems)}")
         article_id, created = store.add_article(record.article, imported_at=imported_at)
         if created:
             counts.imported += 1
@@ -354,6 +432,45 @@ class ImportsMixin(ProjectBase):
             ids = {"article_id": article_id, "annotator_id": annotator.id or 0}
             run.note_status(**ids)
             store.set_status(**ids, status="done")
+
+
+class _BadRecord(ImportFormatError):
+    """A record that cannot be stored (a span naming no annotator), found before it wrote anything."""
+
+
+def _annotator_refs(record: ArticleRecord) -> Iterator[tuple[str | None, str | None, str]]:
+    """``(name, id, what)`` of every annotator a record names, as ``_store_record`` meets them."""
+    for number, span in enumerate(record.annotations, start=1):
+        yield span.annotator, span.annotator_uuid, f"annotation {number}"
+        if span.reviewer:
+            yield span.reviewer, None, f"annotation {number} reviewer"
+    for doc_label in record.doc_labels:
+        yield doc_label.annotator, doc_label.annotator_uuid, f"doc label {doc_label.label!r}"
+    uuid_by_name = {a.annotator: a.annotator_uuid for a in record.annotations if a.annotator}
+    for name in record.done_by:
+        yield name, uuid_by_name.get(name), "done_by"
+
+
+def _check_annotators(store: Store, record: ArticleRecord, default_annotator: str | None,
+                      known: dict[tuple[str | None, str | None], Annotator]) -> None:
+    """Raise ``_BadRecord`` if the record names an annotator that cannot be found or made,
+    before anything of it is written, so that skipping it leaves nothing behind."""
+    for name, uuid, what in _annotator_refs(record):
+        if (name, uuid) in known:
+            continue
+        if name is None and uuid:
+            if store.annotator_by_uuid(uuid) is None:
+                raise _BadRecord(f"{what} gives annotator_id {uuid} but no annotator name")
+        elif not (name or default_annotator):
+            raise _BadRecord(f"{what} names no annotator; give one with --annotator NAME")
+
+
+def _with_language(records: Iterable[ArticleRecord]) -> Iterator[ArticleRecord]:
+    """The records, each article that names no language given the one detected in its text."""
+    for record in records:
+        if not record.article.language:
+            record.article.language = detect_language(record.article.text)
+        yield record
 
 
 def _add_source(report: ImportReport, path: Path, work: Callable[[], _FileCounts], cancelled_note: str) -> bool:

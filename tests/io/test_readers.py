@@ -138,7 +138,7 @@ def test_jsonl_crlf_text_moves_offsets_with_the_line_endings(tmp_path):
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        ("{not json", "line 2: invalid JSON"),
+        ("{not json", "line 2, column 2: invalid JSON: Expecting property name enclosed in double quotes"),
         ('{"title": "no text"}', "line 2: no 'text' field"),
         ('{"text": "abc", "annotations": [{"start": 0, "end": 9, "label": "X"}]}',
          "line 2: annotation 1 (X): span [0, 9) is outside"),

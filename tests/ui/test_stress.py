@@ -108,9 +108,9 @@ def import_file(folder: Path, tag: str, count: int, *, annotator: str, broken: b
         records.append(record)
         texts.append(text)
     path = write_jsonl(folder / f"{tag}.jsonl", records)
-    if broken:  # the last line is not JSON: the whole file must be taken back
-        with path.open("a", encoding="utf-8") as f:
-            f.write('{"text": "cut off\n')
+    if broken:  # the last line is not UTF-8: the whole file must be taken back
+        with path.open("ab") as f:
+            f.write(b'{"text": "cut off \xff"}\n')
     return path, Run("import", [], texts=texts, spans_per_article=spans, annotator=annotator, expect_failure=broken)
 
 
@@ -307,7 +307,7 @@ def test_window_and_cli_processes_share_the_project(round_, tmp_path, make_main_
     for run in runs:
         if run.kind == "import":
             if run.expect_failure:
-                assert run.rc == 1 and "invalid JSON" in run.stderr, run.describe()
+                assert run.rc == 1 and "not UTF-8" in run.stderr, run.describe()
                 assert sum(1 for t in run.texts if t in texts) == 0, f"a broken file left articles\n{run.describe()}"
                 continue
             assert run.rc in (0, 1), run.describe()
