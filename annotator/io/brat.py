@@ -78,7 +78,7 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
     annotator_ids: dict[str, str | None] = {}
     blank = 0
     for record in records:
-        summary.articles += 1
+        summary.add_article(len(record.annotations), written=bool(record.annotations))
         text = record.article.text
         stem = file_stem(record.article.id or 0, record.article.external_id)
         by_annotator: dict[str, list[Annotation]] = {}

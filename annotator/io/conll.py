@@ -37,17 +37,18 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook 
     dropped = 0
     with open(output, "w", encoding="utf-8", newline="\n") as out:
         for record in records:
-            summary.articles += 1
             text = record.article.text
             by_annotator: dict[str, list[Annotation]] = {name: [] for name in record.done_by}
             for span in record.annotations:
                 by_annotator.setdefault(span.annotator or "", []).append(span)
+            summary.add_article(len(record.annotations), written=bool(by_annotator))
             tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
             for spans in by_annotator.values():
                 out.write("-DOCSTART-\tO\n\n")
                 token_tags, lost = _tag(tokens, spans, tags)
                 dropped += lost
                 summary.spans += len(spans) - lost
+                summary.left_out += lost
                 previous_end = 0
                 for (start, end), tag in zip(tokens, token_tags, strict=True):
                     if previous_end and "\n" in text[previous_end:start]:

@@ -1,4 +1,12 @@
-"""CSV: one row per span. Cells a spreadsheet would run as a formula are neutralised."""
+"""CSV: one row per span. Cells a spreadsheet would run as a formula are neutralised.
+
+Columns: ``COLUMNS`` (the article's ids, title, source, publication date and URL, then the
+span), then one ``attr_<name>`` column per attribute of the codebook, in codebook order, holding
+that attribute's value (text as is, other values as JSON; empty when the span has none). The
+``attributes`` column keeps every attribute as one JSON object, those outside the codebook too.
+The ``attr_`` prefix keeps attribute columns apart from the fixed ones, and no header cell can
+start a formula.
+"""
 
 from __future__ import annotations
 
@@ -10,9 +18,11 @@ from typing import Any
 
 from annotator.io.exporting import ExportSummary, offsets_in
 from annotator.io.records import ArticleRecord
+from annotator.model.types import Codebook
 
-COLUMNS = ("article_id", "external_id", "title", "annotator", "annotator_id", "label", "start", "end",
-           "text", "attributes", "note", "origin", "reviewer")
+COLUMNS = ("article_id", "external_id", "title", "source", "published", "url", "annotator", "annotator_id",
+           "label", "start", "end", "text", "attributes", "note", "origin", "reviewer")
+ATTRIBUTE_PREFIX = "attr_"
 _FORMULA_START = frozenset("=+-@\t\r")
 
 
@@ -21,17 +31,24 @@ def neutralise(value: str) -> str:
     return "'" + value if value[:1] in _FORMULA_START else value
 
 
+def attribute_columns(codebook: Codebook | None) -> list[str]:
+    """The names of the per-attribute columns, ``attr_<name>`` in codebook order."""
+    return [ATTRIBUTE_PREFIX + attribute.name for attribute in (codebook.attributes if codebook else [])]
+
+
 def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = "codepoint",
-          excel: bool = False, **_: object) -> ExportSummary:
+          excel: bool = False, codebook: Codebook | None = None, **_: object) -> ExportSummary:
     summary = ExportSummary(offset_unit=offset_unit)
+    attributes_wanted = [attribute.name for attribute in (codebook.attributes if codebook else [])]
     with open(output, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as out:
         writer = csv.writer(out)
-        writer.writerow(COLUMNS)
+        writer.writerow([*COLUMNS, *(neutralise(name) for name in attribute_columns(codebook))])
+        no_attributes = ("",) * len(attributes_wanted)
         for record in records:
-            summary.articles += 1
             article = record.article
             convert = offsets_in(article.text, offset_unit)
-            external_id, title = neutralise(article.external_id or ""), neutralise(article.title or "")
+            article_cells = (article.id, *(neutralise(value or "") for value in (
+                article.external_id, article.title, article.source, article.published, article.url)))
             names: dict[str, str] = {}  # annotator, label and reviewer cells repeat: neutralise once
             rows = []
             for start, end, label, text, annotator, annotator_uuid, attributes, note, origin, reviewer in _rows(record):
@@ -42,11 +59,27 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
                     if safe is None:
                         safe = names[value] = neutralise(value)
                     cells.append(safe)
-                rows.append((article.id, external_id, title, cells[0], annotator_uuid or "", cells[1], start, end,
-                             neutralise(text), attributes, neutralise(note) if note else "", origin, cells[2]))
+                own = _attribute_cells(attributes, attributes_wanted) if attributes and attributes_wanted \
+                    else no_attributes
+                rows.append((*article_cells, cells[0], annotator_uuid or "", cells[1], start, end, neutralise(text),
+                             attributes, neutralise(note) if note else "", origin, cells[2], *own))
             writer.writerows(rows)
             summary.spans += len(rows)
+            summary.add_article(len(rows), written=bool(rows))
     return summary
+
+
+def _attribute_cells(attributes: str, wanted: list[str]) -> tuple[str, ...]:
+    """The cells of the ``attr_`` columns for one span's attributes (a JSON object)."""
+    values = json.loads(attributes)
+    cells = []
+    for name in wanted:
+        value = values.get(name)
+        if value is None:
+            cells.append("")
+        else:
+            cells.append(neutralise(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+    return tuple(cells)
 
 
 def _rows(record: ArticleRecord) -> list[tuple[Any, ...]]:

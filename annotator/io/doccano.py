@@ -28,7 +28,6 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
     summary = ExportSummary(offset_unit=offset_unit)
     with open(output, "w", encoding="utf-8", newline="\n") as out:
         for record in records:
-            summary.articles += 1
             article = record.article
             convert = offsets_in(article.text, offset_unit)
             by_annotator: dict[str, list[Annotation]] = {name: [] for name in record.done_by}
@@ -36,6 +35,7 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
             for span in record.annotations:
                 by_annotator.setdefault(span.annotator or "", []).append(span)
                 ids[span.annotator or ""] = span.annotator_uuid
+            summary.add_article(len(record.annotations), written=bool(by_annotator))
             for name, spans in by_annotator.items():
                 line = {
                     "id": article.id, "text": article.text,

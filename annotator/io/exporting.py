@@ -60,11 +60,44 @@ def export_filter(given: ExportFilter | None, keywords: dict[str, Any]) -> Expor
 
 @dataclass
 class ExportSummary:
+    """What an export wrote, counted the way ``Project.count_export`` and the preview count.
+
+    ``articles``: articles with at least one span the filter keeps, in every format (the
+    second figure of ``count_export``). ``spans``: the kept spans the output holds;
+    ``left_out``: kept spans the format cannot hold (CoNLL overlaps, spaCy spans over no token),
+    so ``spans + left_out`` is the first figure of ``count_export``. ``written``: articles that
+    appear in the output at all; formats that also write articles without spans (native JSONL
+    and Label Studio every article the filter keeps, CoNLL, doccano and spaCy those with a kept
+    done mark) make it larger than ``articles``.
+    """
+
     articles: int = 0
     spans: int = 0
     offset_unit: str = "codepoint"
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    written: int = 0
+    left_out: int = 0
+
+    def add_article(self, spans: int, *, written: bool = True) -> None:
+        """Count one article of the stream with ``spans`` kept spans; ``written``: it is in the
+        output (with or without spans). The spans themselves are added to ``spans`` by the
+        exporter, which knows how many of them it could hold."""
+        self.articles += spans > 0
+        self.written += written
+
+    def describe(self, format: str) -> str:
+        """One line for a status bar or a terminal: spans and articles as the preview counts
+        them, then what differs (articles without spans, spans left out) and the files."""
+        text = f"Exported {self.spans:,} spans in {self.articles:,} articles ({format})"
+        extra = []
+        if self.left_out:
+            extra.append(f"{self.left_out:,} spans left out")
+        if self.written > self.articles:
+            extra.append(f"{self.written - self.articles:,} articles without spans written too")
+        if extra:
+            text += "; " + ", ".join(extra)
+        return text + (f" to {', '.join(self.files)}" if self.files else "")
 
 
 def offsets_in(text: str, unit: str) -> Callable[[int, int], tuple[int, int]]:

@@ -59,8 +59,8 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
         out.write("[")
         first = True
         for record in records:
-            summary.articles += 1
             task = _task(record, offset_unit, user_numbers)
+            summary.add_article(len(record.annotations))
             summary.spans += len(record.annotations)
             out.write(("\n" if first else ",\n") + json.dumps(task, ensure_ascii=False))
             first = False

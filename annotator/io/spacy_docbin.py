@@ -31,10 +31,10 @@ def write(records: Iterable[ArticleRecord], output: Path, **_: object) -> Export
     summary = ExportSummary(offset_unit="codepoint")
     expanded = lost = 0
     for record in records:
-        summary.articles += 1
         by_annotator: dict[str, list[Annotation]] = {name: [] for name in record.done_by}
         for span in record.annotations:
             by_annotator.setdefault(span.annotator or "", []).append(span)
+        summary.add_article(len(record.annotations), written=bool(by_annotator))
         for annotator, spans in by_annotator.items():
             doc = nlp.make_doc(record.article.text)
             built = []
@@ -53,6 +53,7 @@ def write(records: Iterable[ArticleRecord], output: Path, **_: object) -> Export
             doc_bin.add(doc)
             summary.spans += len(built)
     doc_bin.to_disk(output)
+    summary.left_out = lost
     if expanded:
         summary.notes.append(f"{expanded} span(s) expanded to whole tokens")
     if lost:

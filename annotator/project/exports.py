@@ -73,7 +73,8 @@ class ExportsMixin(ProjectBase):
                excel: bool = False, progress: Progress | None = None, is_cancelled: Callable[[], bool] | None = None,
                **keywords: Any) -> ExportSummary:
         """Export in any format of ``io.exporters.FORMATS``: the spans ``filter`` keeps (or its
-        fields as keywords, as for ``records``), as many as ``count_export(filter)`` counts.
+        fields as keywords, as for ``records``), as many as ``count_export(filter)`` counts (see
+        ``ExportSummary`` for how articles and spans are counted).
 
         Files are written to a temporary name and renamed when complete, so a failed export
         never leaves a half-written file behind under the real name.
@@ -105,8 +106,9 @@ class ExportsMixin(ProjectBase):
                 with open(partial, "w", encoding="utf-8", newline="\n") as out:
                     for record in records:
                         out.write(jsonl.record_line(record))
-                        summary.articles += 1
-                        summary.spans += len(record.annotations_json or ())
+                        spans = len(record.annotations_json or ())
+                        summary.add_article(spans)
+                        summary.spans += spans
                 summary.files.append(str(output))
             else:
                 summary = spec.write(records, partial, codebook=self.codebook(), offset_unit=unit, excel=excel)
@@ -129,6 +131,10 @@ class ExportsMixin(ProjectBase):
     def count_export(self, filter: ExportFilter | None = None, **keywords: Any) -> tuple[int, int]:
         """``(spans, articles with spans)`` that ``export`` with this filter (or its fields as
         keywords) would write; one COUNT, quick enough for a live preview.
+
+        The same figures as the export's ``ExportSummary``, in every format: ``spans ==
+        summary.spans + summary.left_out`` and ``articles == summary.articles`` (articles with at
+        least one kept span; articles the format writes without spans are ``summary.written``).
 
         Raises:
             NotFound: an annotator or label name that the project does not have.

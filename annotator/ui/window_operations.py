@@ -3,9 +3,15 @@ merge with name-clash questions, export; each reports once through ``sig_operati
 
 from __future__ import annotations
 
+import hashlib
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
 from annotator.io.exporting import ExportSummary
 from annotator.project import ImportReport
-from annotator.ui.dialogs.export_dialog import ExportOptions
+from annotator.ui.dialogs.export_dialog import ExportListener, ExportOptions, suggested_path
 from annotator.ui.operations import export_work, import_work, merge_work
 from annotator.ui.widgets.operation_progress import OperationProgress
 from annotator.ui.window_base import WindowBase
@@ -57,12 +63,16 @@ class OperationParts(WindowBase):
             self.document_view.set_spans(self.session.spans, self.colors)
         summary = (f"Imported {report.imported}, skipped {report.skipped} (already in the project), "
                    f"failed {len(report.failed)}; {report.annotations_added} annotations added.")
+        summary += "".join(f" {result}." for result in report.files_with_bad_records())
         if report.cancelled:
             summary = "Import cancelled. " + summary
-        details = "\n".join([*(str(f) for f in report.failed), *report.notes,
-                             *(f"label added: {name}" for name in report.labels_added)])
+        listed = report.bad_records[:500]  # each one line; the CLI's --json report has them all
+        unlisted = len(report.bad_records) - len(listed)
+        details = "\n".join([*(str(f) for f in report.failed), *(f"skipped: {b}" for b in listed),
+                             *([f"… and {unlisted} more bad records skipped"] if unlisted else []),
+                             *report.notes, *(f"label added: {name}" for name in report.labels_added)])
         self.show_message(summary)
-        if report.failed or report.cancelled or report.labels_added:
+        if report.failed or report.bad_records or report.cancelled or report.labels_added:
             self.dialogs.info(self, "Import", summary, details)
         self._update_status()
         self.sig_import_finished.emit(report)
@@ -74,6 +84,7 @@ class OperationParts(WindowBase):
 
     def _drop_progress(self, progress: OperationProgress) -> None:
         self.statusBar().removeWidget(progress)
+        progress.setParent(None)  # gone from the window at once, not when the event loop deletes it
         progress.deleteLater()
 
     def merge_files(self) -> None:
@@ -111,28 +122,82 @@ class OperationParts(WindowBase):
             self.merge_paths([f.path for f in clashes], retry)
 
     def export(self) -> None:
+        """File → Export: the dialog starts from this project's last export settings and runs
+        the export itself (``run``), staying open with the reason when it fails. A ``dialogs``
+        object whose ``export_options`` takes no ``run`` (or returns options without calling
+        it) gets the export started here, as before."""
         assert self.project is not None
         project = self.project
-        options = self.dialogs.export_options(
-            self, [a.name for a in project.annotators()],
-            [label.name for label in self.codebook.labels], self.annotator,
-            preview=lambda chosen: project.count_export(chosen.filter))
-        if options and options.path:
+        started: list[Job] = []
+
+        def run(options: ExportOptions, listener: ExportListener) -> Callable[[], None]:
+            self._remember_export(options)
+            job = self.export_to(options, listener)
+            started.append(job)
+            return job.cancel
+
+        ask = self.dialogs.export_options
+        offered: dict[str, Any] = {"run": run, "remembered": self._remembered_export()}
+        extra = {name: value for name, value in offered.items() if _takes(ask, name)}
+        options = ask(self, [a.name for a in project.annotators()], [label.name for label in self.codebook.labels],
+                      self.annotator, preview=lambda chosen: project.count_export(chosen.filter), **extra)
+        if options and options.path and not started:
+            self._remember_export(options)
             self.export_to(options)
 
-    def export_to(self, options: ExportOptions) -> Job:
-        """Export in the background; the status bar (and ``sig_export_finished``) say how it went."""
+    def export_to(self, options: ExportOptions, listener: ExportListener | None = None) -> Job:
+        """Export in the background; the status bar (and ``sig_export_finished``) say how it
+        went, and so does ``listener`` (the export dialog) when given."""
         work = export_work(self._project_path(), options.format, options.path, offset_unit=options.offset_unit,
                            excel=options.excel, export_filter=options.filter)
 
         def done(summary: ExportSummary) -> None:
             notes = "".join(f"\n{note}" for note in summary.notes)
-            self._on_export_done(f"Exported {summary.articles} articles, {summary.spans} spans ({options.format}) "
-                                 f"to {', '.join(summary.files)}{notes}")
+            message = summary.describe(options.format) + notes
+            self._on_export_done(message)
+            if listener is not None:
+                listener.export_succeeded(message)
 
-        return self.operations.start("export", work, on_done=done,
-                                     on_failed=lambda message: self._on_export_done(f"Export failed: {message}"))
+        def failed(message: str) -> None:
+            self._on_export_done(f"Export failed: {message}")
+            if listener is not None:
+                listener.export_failed(message)
+
+        return self.operations.start("export", work, on_done=done, on_failed=failed,
+                                     on_progress=None if listener is None else listener.export_progress)
 
     def _on_export_done(self, message: str) -> None:
         self.show_message(message)
         self.sig_export_finished.emit(message)
+
+    def _export_settings_key(self) -> str:
+        """This project's export settings in QSettings: one key per project file."""
+        path = str(Path(self._project_path()).resolve())
+        return "export/" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+
+    def _remembered_export(self) -> ExportOptions:
+        """The options of this project's last export, with a fresh file name in its folder
+        (the project's own folder the first time)."""
+        project_path = Path(self._project_path())
+        remembered = ExportOptions.from_json(str(self.settings.value(self._export_settings_key(), "") or ""))
+        if remembered is None:  # your own work if you have any, else everyone's
+            assert self.project is not None
+            mine = any(a.name == self.annotator for a in self.project.annotators())
+            remembered = ExportOptions(path="", annotators=[self.annotator] if mine else None)
+        folder = Path(remembered.path).parent if remembered.path else project_path.parent
+        if not folder.is_dir():
+            folder = project_path.parent
+        remembered.path = suggested_path(folder, project_path.stem, remembered.format)
+        return remembered
+
+    def _remember_export(self, options: ExportOptions) -> None:
+        self.settings.setValue(self._export_settings_key(), options.to_json())
+
+
+def _takes(method: Callable[..., object], name: str) -> bool:
+    """Whether ``method`` accepts the keyword ``name`` (an older ``dialogs`` object may not)."""
+    try:
+        parameters = inspect.signature(method).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())

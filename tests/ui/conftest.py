@@ -36,8 +36,11 @@ class FakeDialogs:
     def import_folder(self, parent):
         return self._answer("import_folder")
 
-    def export_options(self, parent, annotators, labels, me, preview=None):
-        self.preview = preview
+    def export_options(self, parent, annotators, labels, me, preview=None, run=None, remembered=None):
+        """Returns the scripted options without running them (the window then exports them
+        itself); keeps ``preview``, ``run`` and ``remembered`` for tests that drive a real
+        ``ExportDialog`` with them."""
+        self.preview, self.run, self.remembered = preview, run, remembered
         return self._answer("export_options")
 
     def confirm(self, parent, title, text):

@@ -131,15 +131,19 @@ def test_import_in_background_reports_broken_files(project_path, tmp_path, make_
     good = write_jsonl(tmp_path / "good.jsonl", [
         {"text": "Choe memuji kerja sama bilateral.", "title": "Dua",
          "annotations": [{"start": 5, "end": 11, "label": "New imported label", "annotator": "ana"}]}])
-    dialogs.answers["import_files"] = [str(bad), str(good), str(SAMPLE)]
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"text": "abc"},, ]', encoding="utf-8")
+    dialogs.answers["import_files"] = [str(bad), str(good), str(SAMPLE), str(broken)]
     with qtbot.waitSignal(window.sig_import_finished, timeout=30_000) as blocker:
         window.import_files()
     report = blocker.args[0]
-    assert (report.imported, len(report.failed)) == (2, 1)
+    assert (report.imported, len(report.failed), len(report.bad_records)) == (2, 1, 1)
     assert window.article_model.rowCount() == 3
     title, summary, details = dialogs.told[-1]
-    assert "failed 1" in summary
-    assert "bad.jsonl, line 1" in details and "label added: New imported label" in details
+    assert "failed 1" in summary and "bad.jsonl: kept 0 good records, skipped 1 bad record" in summary
+    assert "skipped: " in details and "bad.jsonl, line 1: annotation 1 (X)" in details
+    assert "broken.json, line 1, column 18: invalid JSON: Expecting value" in details
+    assert "label added: New imported label" in details
     assert "New imported label" in [label.name for label in window.label_model.labels()]
 
 
@@ -165,7 +169,7 @@ def test_export_from_the_window(project_path, tmp_path, make_main_window, qtbot,
     dialogs.answers["export_options"] = ExportOptions(path=str(out), annotators=["ana"])
     with qtbot.waitSignal(window.sig_export_finished, timeout=30_000) as blocker:
         window.export()
-    assert "Exported 1 articles" in blocker.args[0]
+    assert "Exported 1 spans in 1 articles (jsonl)" in blocker.args[0]
     [record] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert record["annotations"][0]["text"] == "Lavrov"
 
@@ -222,7 +226,8 @@ def test_export_preview_counts_what_the_export_writes_after_a_burst_of_toggles(t
     chosen = dialog.options().filter
     assert chosen.annotators == ()
     summary = project.export("jsonl", tmp_path / "nobody.jsonl", filter=chosen)
-    assert (summary.articles, summary.spans) == (1, 0)  # the article, without spans, as the preview said
+    # No article with spans, as the preview said; the article itself is written, without spans.
+    assert (summary.articles, summary.spans, summary.written) == (0, 0, 1)
 
     budi.setCheckState(Qt.CheckState.Checked)
     dialog.flush_preview()

@@ -6,6 +6,7 @@ answers, so no code path a test reaches ever opens a modal dialog.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions, checked_names, checklist
+from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions, ExportRunner, checked_names, checklist
 from annotator.ui.plain import plain_label, set_plain
 
 PROJECT_FILTER = "Stance Annotator projects (*.annotator);;SQLite files (*.sqlite *.db);;All files (*)"
@@ -48,12 +49,18 @@ class Dialogs:
     def import_folder(self, parent: QWidget) -> str | None:
         return QFileDialog.getExistingDirectory(parent, "Import a folder of articles") or None
 
-    def export_options(self, parent: QWidget, annotators: list[str], labels: list[str],
-                       me: str, preview=None) -> ExportOptions | None:
-        dialog = ExportDialog(annotators, labels, me, parent, preview=preview)
-        if dialog.exec() != ExportDialog.DialogCode.Accepted:
-            return None
-        return dialog.options()
+    def export_options(self, parent: QWidget, annotators: list[str], labels: list[str], me: str,
+                       preview: Callable[[ExportOptions], tuple[int, int]] | None = None,
+                       run: ExportRunner | None = None,
+                       remembered: ExportOptions | None = None) -> ExportOptions | None:
+        """The export settings, starting from ``remembered``. With ``run`` the dialog runs the
+        export itself and stays open until it succeeds (a failure is shown inside it); it then
+        returns the options exported, or ``None`` if the user closed it."""
+        dialog = ExportDialog(annotators, labels, me, parent, preview=preview, run=run, remembered=remembered)
+        accepted = dialog.exec() == ExportDialog.DialogCode.Accepted
+        options = dialog.exported if run is not None else dialog.options()
+        dialog.deleteLater()
+        return options if accepted else None
 
     def confirm(self, parent: QWidget, title: str, text: str) -> bool:
         # Not QMessageBox.question(): its text is AutoText, and ``text`` quotes label names.
