@@ -66,6 +66,52 @@ def test_every_edit_is_logged():
     assert project._store.events(1)[0]["action"] == "AddSpan"
 
 
+def test_a_value_outside_an_attributes_list_is_refused_and_nothing_changes():
+    project, article_id = fresh_project()
+    project.execute(AddSpan(article_id, "ana", 0, 6, "Quotation", attributes={"voice": "direct quote"}))
+    before = snapshot(project)
+    uuid = project.annotations(article_id)[0].uuid
+    for command in (UpdateSpan(uuid, attributes={"voice": "direct quote5"}),
+                    AddSpan(article_id, "ana", 7, 9, "Quotation", attributes={"polarity": "Negative"}),
+                    AddSpan(article_id, "ana", 7, 9, "Quotation", attributes={"voice": 1})):
+        with pytest.raises(InvalidSpan, match=r"attribute '(voice|polarity)' cannot be .*: the codebook allows"):
+            project.execute(command)
+    assert snapshot(project) == before
+    # Free-text attributes, and ones the codebook does not define, take anything.
+    project.execute(UpdateSpan(uuid, attributes={"voice": "outlet", "speaker": "Лавров", "extra": [1]}))
+    assert project.annotations(article_id)[0].attributes == {"voice": "outlet", "speaker": "Лавров", "extra": [1]}
+
+
+def test_a_stored_value_from_before_the_check_stays_editable_and_undoable():
+    """A value that is outside the list already (an old file, a changed codebook) does not block
+    editing the span's other fields, and a removed span comes back with it on undo."""
+    project, article_id = fresh_project()
+    project.execute(AddSpan(article_id, "ana", 0, 6, "Quotation"))
+    span = project.annotations(article_id)[0]
+    with project._store.write():
+        project._store.update_annotation(span.uuid, attributes={"voice": "quote"})
+    project.execute(UpdateSpan(span.uuid, note="lama"))
+    project.execute(UpdateSpan(span.uuid, attributes={"voice": "quote", "speaker": "Lavrov"}))
+    before = snapshot(project)
+    _, restore = project.execute(RemoveSpan(span.uuid))
+    project.execute(restore)
+    assert snapshot(project) == before
+    with pytest.raises(InvalidSpan, match="'voice' cannot be 'quote2'"):
+        project.execute(UpdateSpan(span.uuid, attributes={"voice": "quote2", "speaker": "Lavrov"}))
+
+
+def test_attribute_values_are_the_used_ones_most_used_first():
+    project, article_id = fresh_project()
+    for start, speaker in ((0, "Lavrov"), (7, "Sergey Lavrov"), (9, "Sergey Lavrov"), (11, " ")):
+        project.execute(AddSpan(article_id, "ana", start, start + 1, "Quotation",
+                                attributes={"speaker": speaker, "odd. \"key": speaker}))
+    project.execute(AddSpan(article_id, "budi", 13, 14, "Quotation", attributes={"speaker": "lavrov", "target": "AS"}))
+    assert project.attribute_values("speaker") == ["Sergey Lavrov", "Lavrov", "lavrov"]
+    assert project.attribute_values('odd. "key') == ["Sergey Lavrov", "Lavrov"]
+    assert project.attribute_values("target") == ["AS"]
+    assert project.attribute_values("polarity") == []
+
+
 label_names = st.sampled_from(["Quotation", "Cooperation praise", "Bloc / NATO criticism"])
 
 
@@ -97,7 +143,9 @@ def test_inverse_edits_restore_the_project(steps):
         elif kind == "relabel" and spans:
             command = UpdateSpan(spans[start % len(spans)].uuid, label=label)
         elif kind == "attrs" and spans:
-            command = UpdateSpan(spans[start % len(spans)].uuid, attributes={"polarity": text})
+            # A free-text value and a listed one (values outside the list are refused: see below).
+            polarity = ("positive", "negative", "neutral")[end % 3]
+            command = UpdateSpan(spans[start % len(spans)].uuid, attributes={"speaker": text, "polarity": polarity})
         elif kind == "note" and spans:
             command = UpdateSpan(spans[start % len(spans)].uuid, note=text)
         elif kind == "status":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,11 +127,24 @@ class Label:
 
 @dataclass(frozen=True)
 class AttributeDef:
+    """A span attribute of the codebook: with ``values`` a closed list, without them free text."""
+
     name: str
     values: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "values": list(self.values)}
+
+    def check_value(self, value: Any) -> str | None:
+        """Why ``value`` cannot be this attribute's value, or None if it can.
+
+        A free-text attribute (no ``values``) takes anything; a listed one takes exactly one of
+        its values (same case and spaces: exports and agreement compare them as stored).
+        """
+        if not self.values or (isinstance(value, str) and value in self.values):
+            return None
+        return (f"attribute {self.name!r} cannot be {value!r}: the codebook allows "
+                + ", ".join(repr(v) for v in self.values))
 
 
 @dataclass
@@ -177,6 +191,27 @@ class Codebook:
         codebook.fill_colors()
         codebook.validate()
         return codebook
+
+    def check_attributes(self, attributes: Mapping[str, Any]) -> list[str]:
+        """The problems of a span's attributes against this codebook, one line each; [] if none.
+
+        To refuse a span with a value outside an attribute's list::
+
+            if problems := codebook.check_attributes(span.attributes):
+                raise InvalidSpan("; ".join(problems))
+
+        Attributes the codebook does not define, and free-text ones, are not checked (imports
+        keep what they bring). ``Project.execute`` refuses an ``AddSpan`` / ``UpdateSpan``
+        with a problem; importers call this for each span they read.
+        """
+        definitions = {attribute.name: attribute for attribute in self.attributes}
+        problems = []
+        for name, value in attributes.items():
+            attribute = definitions.get(name)
+            problem = attribute.check_value(value) if attribute else None
+            if problem:
+                problems.append(problem)
+        return problems
 
     def to_dict(self) -> dict[str, Any]:
         return {

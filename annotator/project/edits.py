@@ -3,11 +3,13 @@
 ``execute`` is how the window and the CLI change spans, document labels, statuses and the
 codebook; it checks a span against the article's text, refuses a span stored twice, logs the
 edit, and returns what changed (for redrawing) with the command that undoes it (for the undo
-stack). Annotators an edit names are added as needed; labels must be in the codebook.
+stack). Annotators an edit names are added as needed; labels must be in the codebook, and so
+must the value of an attribute with a list of values (``Codebook.check_attributes``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from annotator.model.commands import (
@@ -36,7 +38,8 @@ class EditsMixin(ProjectBase):
         command names, or for a span edit, the span's annotator).
 
         Raises:
-            InvalidSpan: offsets outside the article, or the same span already stored.
+            InvalidSpan: offsets outside the article, the same span already stored, or an
+                attribute value outside the codebook's list for that attribute.
             NotFound: an unknown article, span or label.
             CodebookError: an invalid codebook.
         """
@@ -92,11 +95,20 @@ class EditsMixin(ProjectBase):
             raise NotFound(f"no label called {name!r} in the codebook")
         return label_id
 
+    def _check_attributes(self, attributes: Mapping[str, Any]) -> None:
+        """Raises InvalidSpan for a value outside its attribute's list in the codebook."""
+        if attributes and (problems := self._store.codebook().check_attributes(attributes)):
+            raise InvalidSpan("; ".join(problems))
+
     def _add_span(self, command: AddSpan) -> tuple[Changes, Command]:
         store = self._store
         start, end = command.start, command.end
         text = self.article_text(command.article_id)
         check_span(text, start, end)
+        if command.created is None:
+            # A span with its stored time is the undo of a removal: it comes back as it was,
+            # even with a value from before the check (or a later codebook), never half-lost.
+            self._check_attributes(command.attributes)
         covered = text[start:end]
         annotator = self._annotator_for_edit(command.annotator)
         uuid, created = store.add_annotation(
@@ -118,6 +130,10 @@ class EditsMixin(ProjectBase):
         if command.label is not None:
             fields["label_id"] = self._label_for_edit(command.label)
         if command.attributes is not None:
+            # Only values this edit changes are checked, so a span imported or labelled before
+            # its attribute got a list can still have its note or other attributes edited.
+            self._check_attributes({name: value for name, value in command.attributes.items()
+                                    if name not in old.attributes or old.attributes[name] != value})
             fields["attributes"] = command.attributes
         if command.note is not None:
             fields["note"] = command.note

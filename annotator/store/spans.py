@@ -164,6 +164,26 @@ class SpansMixin(StoreBase):
         if cursor.rowcount == 0:
             raise NotFound(f"no annotation with id {annotation_uuid}")
 
+    def attribute_values(self, name: str, *, limit: int = 1000) -> list[str]:
+        """The distinct text values spans of any annotator have for attribute ``name``, the
+        most used first (ties alphabetically, ignoring case); empty and non-text values are
+        left out. Reads every span that has attributes: call it when a value is wanted, not
+        per span shown.
+
+        Args:
+            name: the attribute, any characters (matched as a JSON key, never as a path).
+            limit: at most this many values.
+        """
+        # json_each rather than json_extract(attributes, '$.' || name): a key with a dot,
+        # space or quote would be read as a path, or not parse at all.
+        rows = self.conn.execute(
+            "SELECT j.value FROM annotations a, json_each(a.attributes) j "
+            "WHERE a.attributes != '{}' AND j.key = ? AND j.type = 'text' AND trim(j.value) != '' "
+            "GROUP BY j.value ORDER BY COUNT(*) DESC, j.value COLLATE NOCASE, j.value LIMIT ?",
+            (name, limit),
+        )
+        return [str(value) for (value,) in rows]
+
     # -- document labels and status ------------------------------------------------------
 
     def add_doc_label(self, *, article_id: int, annotator_id: int, label_id: int) -> bool:

@@ -73,3 +73,13 @@ def test_default_codebook_is_built_from_the_sample_article():
     assert {a.name for a in codebook.attributes} == {"speaker", "target", "polarity", "voice"}
     voice = next(a for a in codebook.attributes if a.name == "voice")
     assert set(voice.values) == {"direct quote", "reported speech", "outlet"}
+
+
+def test_check_attributes_names_each_value_outside_its_list():
+    codebook = Codebook.from_dict({"labels": ["A"], "attributes": [
+        {"name": "voice", "values": ["direct quote", "outlet"]}, {"name": "speaker"}]})
+    assert codebook.check_attributes({"voice": "outlet", "speaker": "anyone", "undefined": 3}) == []
+    assert codebook.check_attributes({"voice": "direct quote5", "speaker": "x"}) == [
+        "attribute 'voice' cannot be 'direct quote5': the codebook allows 'direct quote', 'outlet'"]
+    assert len(codebook.check_attributes({"voice": "Outlet "})) == 1  # exact: case and spaces count
+    assert codebook.attributes[0].check_value(None) is not None
