@@ -106,8 +106,10 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
     """Import articles (and their annotations) from files and folders into PROJECT.
 
     Creates PROJECT with the default codebook if it does not exist. Folders are read
-    recursively. A broken file is reported with its reason and the rest are imported; the
-    exit status is 1 if any file failed.
+    recursively. A broken file is reported with its reason and the rest are imported; in
+    JSONL, JSON lists and CSV a bad record is skipped (and named with its line and reason) and
+    the file's good records are imported. The exit status is 1 if any file failed or any bad
+    record was skipped.
     """
     generic = any((text_field, title_field, id_field))
     fields = FieldMap(
@@ -121,8 +123,11 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        click.echo(f"imported {report.imported}, skipped {report.skipped}, failed {len(report.failed)}"
+        bad = f", bad records skipped {len(report.bad_records)}" if report.bad_records else ""
+        click.echo(f"imported {report.imported}, skipped {report.skipped}, failed {len(report.failed)}{bad}"
                    f" ({report.annotations_added} annotations added)")
+        for result in report.files_with_bad_records():
+            click.echo(str(result))
     if report.ignored:
         click.echo(f"note: {len(report.ignored)} file(s) of unknown type ignored in folders", err=True)
     if not report.files_imported and not report.failed:
@@ -280,11 +285,13 @@ def stats(project: str, as_json: bool) -> None:
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, help="Most results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-def search(project: str, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search over titles and texts (SQLite FTS5 query syntax)."""
+@click.option("--plain", is_flag=True,
+              help="Search for QUERY's words as typed (all of them), not as FTS5 syntax, as the window does.")
+def search(project: str, query: str, limit: int, as_json: bool, plain: bool) -> None:
+    """Full-text search over titles and texts (SQLite FTS5 query syntax; --plain for plain words)."""
     opened = Project.open(project, create=False)
     try:
-        results = opened.search(query, limit=limit)
+        results = opened.search(query, limit=limit, plain=plain)
     except ValueError as error:
         raise click.ClickException(str(error)) from None
     finally:
@@ -346,6 +353,8 @@ def _finish_report(report: ImportReport) -> None:
         click.echo(f"note: labels added to the codebook: {', '.join(report.labels_added)}", err=True)
     for failure in report.failed:
         click.echo(f"failed: {failure}", err=True)
+    for bad in report.bad_records:
+        click.echo(f"skipped: {bad}", err=True)
     if not report.ok:
         sys.exit(1)
 

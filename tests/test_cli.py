@@ -59,7 +59,9 @@ def test_import_creates_project_and_exits_1_on_a_bad_file_without_traceback(tmp_
     good.write_text("Baik.")
     result = run("import", project, str(bad), str(good))
     assert result.exit_code == 1
-    assert "imported 1, skipped 0, failed 1" in result.stdout
+    assert "imported 1, skipped 0, failed 0, bad records skipped 1" in result.stdout
+    assert "bad.jsonl: kept 0 good records, skipped 1 bad record" in result.stdout
+    assert "skipped: " in result.stderr
     assert "bad.jsonl, line 1: annotation 1 (X): span [5, 9) is outside the text" in result.stderr
     assert "Traceback" not in result.output
 
@@ -228,3 +230,17 @@ def test_export_to_a_missing_folder_is_a_clear_error(tmp_path):
     empty = tmp_path / "empty"
     empty.mkdir()
     assert "no files to import" in run("import", project, str(empty)).stderr
+
+
+def test_search_takes_fts5_syntax_or_plain_words(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    run("import", project, str(SAMPLE))  # the sample names "Kim Jong-un"
+    result = run("search", project, "Kim Jong-un")
+    assert result.exit_code == 1
+    assert "cannot search for 'Kim Jong-un': no such column: un" in result.output
+    assert "Traceback" not in result.output
+    for query in ("Kim Jong-un", "(Kim", "-", '"'):
+        result = run("search", project, query, "--plain", "--json")
+        assert result.exit_code == 0, result.output
+        assert [r["id"] for r in json.loads(result.stdout)] == ([] if query in ("-", '"') else [1])
+    assert json.loads(run("search", project, '"Kim Jong-un"', "--json").stdout)[0]["id"] == 1

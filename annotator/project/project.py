@@ -130,8 +130,14 @@ class Project(ReviewMixin, ExportsMixin, EditsMixin):
     def stats(self) -> dict[str, Any]:
         return self._store.stats()
 
-    def search(self, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
-        return self._store.search(query, limit=limit)
+    def search(self, query: str, *, limit: int = 50, plain: bool = False) -> list[dict[str, Any]]:
+        """Articles matching ``query`` (FTS5 syntax, or with ``plain`` plain words), best first
+        (``Store.search``)."""
+        return self._store.search(query, limit=limit, plain=plain)
+
+    def search_hits(self, article_id: int, query: str, *, plain: bool = False) -> list[tuple[int, int]]:
+        """Where ``query`` matches in an article's text, in code points (``Store.search_hits``)."""
+        return self._store.search_hits(article_id, query, plain=plain)
 
     def article(self, article_id: int) -> Article:
         """An article; its text is kept for the next edits (texts never change once stored)."""
@@ -191,11 +197,18 @@ class Project(ReviewMixin, ExportsMixin, EditsMixin):
     def label_usage(self, name: str, scope: str = "span") -> int:
         return self._store.label_usage(name, scope)
 
+    def attribute_values(self, name: str) -> list[str]:
+        """The values already used for attribute ``name`` in the project, the most used first
+        (``Store.attribute_values``): what a free-text attribute's field offers to complete."""
+        return self._store.attribute_values(name)
+
     def article_ids(self, *, annotator_id: int, status: str | None = None, label: str | None = None,
-                    query: str | None = None, sort: str = "id", descending: bool = False) -> list[int]:
-        """Article ids as an annotator's article list shows them (``Store.list_article_ids``)."""
+                    query: str | None = None, sort: str = "id", descending: bool = False,
+                    plain: bool = False, language: str | None = None) -> list[int]:
+        """Article ids as an annotator's article list shows them (``Store.list_article_ids``);
+        ``language`` keeps the articles in that language (ISO 639-1 code)."""
         return self._store.list_article_ids(annotator_id=annotator_id, status=status, label=label, query=query,
-                                           sort=sort, descending=descending)
+                                           sort=sort, descending=descending, plain=plain, language=language)
 
     def article_summaries(self, article_ids: list[int], *, annotator_id: int) -> dict[int, dict[str, Any]]:
         return self._store.article_summaries(article_ids, annotator_id=annotator_id)

@@ -2,20 +2,66 @@
 
 Guards that a text is stored once (its hash is unique: a duplicate is skipped, and
 ``add_article`` returns the stored one's id), and that a malformed full-text query given to
-``list_article_ids`` or ``search`` becomes ``InvalidQuery`` while every other failure (busy,
-damaged) passes through as it is.
+``list_article_ids``, ``search`` or ``search_hits`` becomes ``InvalidQuery`` while every other
+failure (busy, damaged) passes through as it is.
+
+Queries come in two kinds. FTS5 syntax (the default here, and the CLI's) is passed to SQLite as
+it is. Plain words (``plain=True``, the window's default) never reach SQLite's query parser as
+syntax: ``plain_match`` quotes each whitespace-separated word as an FTS5 string and ANDs them,
+so ``Kim Jong-un``, ``(AS``, ``"``, ``AND``, ``NEAR(`` or ``*`` are searched for as text.
 """
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterable, Iterator
+from contextlib import closing
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from annotator.model.errors import InvalidQuery, NotFound, StoreError
 from annotator.model.types import Article, text_hash
 from annotator.store.base import StoreBase, dumps, now
 from annotator.store.connection import translated
+
+INDEX_TOKENIZER = "unicode61 remove_diacritics 2"
+"""The full-text index's tokenizer, as migration m001 created ``articles_fts`` (a test checks
+that they agree): words are runs of letters, digits and some symbols (emoji among them), folded
+to lower case with Latin diacritics removed; punctuation and spaces separate them."""
+_HIT_MARKS = [(chr(c), chr(c + 1)) for c in range(0xFDD0, 0xFDF0, 2)]  # Unicode noncharacters
+
+
+@lru_cache(maxsize=256)  # asking the tokenizer costs about 1 ms; F3 asks once per listed article
+def plain_match(text: str) -> str | None:
+    """The FTS5 query that finds ``text`` as plain words, whatever characters it holds.
+
+    To use it::
+
+        plain_match('Kim Jong-un')   # '"Kim" AND "Jong-un"': both words, Jong-un as a phrase
+
+    Each whitespace-separated word is quoted as an FTS5 string (inner quotes doubled), so no
+    character is syntax; the words are ANDed. FTS5 splits a quoted word into the index's tokens
+    and matches them as a phrase (``Jong-un`` finds "Jong un" and "jong-un"). A word in which
+    the index's tokenizer finds no token (``-``, ``(``, ``"``) is left out, since an empty phrase
+    would make the whole query match nothing.
+
+    Returns:
+        The query, or None when ``text`` holds no word the index could contain (then nothing
+        matches).
+    """
+    words = text.split()
+    if not words:
+        return None
+    # Asked of SQLite's own tokenizer, in a private in-memory table: which characters make
+    # tokens differs by script and SQLite version (emoji do, most punctuation does not).
+    with closing(sqlite3.connect(":memory:")) as scratch:
+        scratch.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize='{INDEX_TOKENIZER}')")
+        scratch.execute("CREATE VIRTUAL TABLE terms USING fts5vocab(words, 'instance')")
+        scratch.executemany("INSERT INTO words(rowid, word) VALUES (?, ?)", enumerate(words))
+        searchable = {row[0] for row in scratch.execute("SELECT DISTINCT doc FROM terms")}
+    quoted = ['"' + word.replace('"', '""') + '"' for i, word in enumerate(words) if i in searchable]
+    return " AND ".join(quoted) or None
 
 
 class ArticlesMixin(StoreBase):
@@ -113,15 +159,27 @@ class ArticlesMixin(StoreBase):
         query: str | None = None,
         sort: str = "id",
         descending: bool = False,
+        plain: bool = False,
+        language: str | None = None,
     ) -> list[int]:
         """Ids of the articles an annotator sees in the article list, filtered and sorted.
 
+        ``language``: only articles in that language (ISO 639-1 code, as given or detected at
+        import).
+
         ``status`` is as the annotator sees it: ``done`` or ``in_progress`` as marked, and
-        ``in_progress`` also for an unmarked article that has their spans.
+        ``in_progress`` also for an unmarked article that has their spans. ``query`` keeps the
+        articles whose title or text matches it: FTS5 syntax, or with ``plain`` plain words
+        (``plain_match``; words with nothing to search for match nothing).
 
         Raises:
-            ValueError: an invalid full-text ``query``.
+            InvalidQuery: an FTS5 ``query`` the index cannot run (never for ``plain`` words).
         """
+        if query and plain:
+            match = plain_match(query)
+            if match is None:
+                return []
+            query = match
         where: list[str] = []
         params: dict[str, int | str] = {"me": annotator_id}
         if label:
@@ -133,6 +191,9 @@ class ArticlesMixin(StoreBase):
         if query:
             where.append("a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH :query)")
             params["query"] = query
+        if language:
+            where.append("a.language = :language")
+            params["language"] = language
         inner = (
             "SELECT a.id, a.title, a.source, a.published, s.status AS marked, "
             "(SELECT COUNT(*) FROM annotations x WHERE x.article_id = a.id AND x.annotator_id = :me) "
@@ -180,24 +241,99 @@ class ArticlesMixin(StoreBase):
             }
         return result
 
-    def search(self, query: str, *, limit: int = 50) -> list[dict[str, Any]]:
-        """Full-text search (FTS5 query syntax) over titles and texts, best match first.
+    def search(self, query: str, *, limit: int = 50, plain: bool = False) -> list[dict[str, Any]]:
+        """Full-text search over titles and texts, best match first.
+
+        To use it::
+
+            store.search("perundingan OR negosiasi")      # FTS5 query syntax
+            store.search("Kim Jong-un", plain=True)       # plain words, all of them
+
+        Returns:
+            ``{"id", "title", "snippet"}`` per article; the snippet marks hits with ``[ ]``.
 
         Raises:
-            InvalidQuery: a query the full-text index cannot run (SQLite's reason in the message).
+            InvalidQuery: an FTS5 query the index cannot run (SQLite's reason in the message);
+                never for ``plain`` words.
         """
+        match = plain_match(query) if plain else query
+        if match is None:
+            return []
         try:
             rows = self.conn.execute(
                 "SELECT a.id, a.title, snippet(articles_fts, 1, '[', ']', '…', 12) "
                 "FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
                 "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
-                (query, limit),
+                (match, limit),
             ).fetchall()
         except StoreError as error:
             if type(error) is not StoreError:
                 raise
             raise InvalidQuery(f"cannot search for {query!r}: {error.__cause__}") from error
         return [{"id": r[0], "title": r[1], "snippet": r[2]} for r in rows]
+
+    def search_hits(self, article_id: int, query: str, *, plain: bool = False) -> list[tuple[int, int]]:
+        """Where ``query`` matches in an article's text, as the index itself matches it.
+
+        To use it::
+
+            store.search_hits(7, "Kim Jong-un", plain=True)   # [(120, 123), (124, 131)]
+
+        The hits are the phrase instances SQLite's ``highlight()`` finds, so they follow the
+        index's rule exactly: whole tokens, case and Latin diacritics ignored (``cafe`` finds
+        "Café"), a quoted word's tokens as one phrase (``Jong-un`` covers "Jong-un"), prefixes
+        only for an FTS5 ``word*``. Overlapping matches come as one hit; matches in the title
+        are not listed.
+
+        Returns:
+            ``(start, end)`` code points, half-open, in text order; empty when the article does
+            not match (or does not exist).
+
+        Raises:
+            InvalidQuery: as ``search``.
+        """
+        match = plain_match(query) if plain else query
+        if match is None:
+            return []
+        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        if row is None:
+            return []
+        text = str(row[0])
+        marks = next(((o, c) for o, c in _HIT_MARKS if o not in text and c not in text), None)
+        if marks is None:  # every noncharacter pair occurs in the text: no safe markers left
+            return []
+        try:
+            found = self.conn.execute(
+                "SELECT highlight(articles_fts, 1, ?, ?) FROM articles_fts "
+                "WHERE articles_fts MATCH ? AND rowid = ?",
+                (*marks, match, article_id),
+            ).fetchone()
+        except StoreError as error:
+            if type(error) is not StoreError:
+                raise
+            raise InvalidQuery(f"cannot search for {query!r}: {error.__cause__}") from error
+        return _marked_ranges(str(found[0]), text, *marks) if found and found[0] is not None else []
+
+
+def _marked_ranges(marked: str, text: str, open_mark: str, close_mark: str) -> list[tuple[int, int]]:
+    """The code-point ranges between ``open_mark`` and ``close_mark`` in ``marked``, which is
+    ``text`` with the marks inserted; empty if it is not (an index out of step with its text)."""
+    first, *rest = marked.split(open_mark)
+    if close_mark in first:
+        return []
+    ranges: list[tuple[int, int]] = []
+    pieces = [first]
+    position = len(first)  # code points of ``text`` passed so far
+    for piece in rest:
+        inside, closed, after = piece.partition(close_mark)
+        if not closed or close_mark in after:
+            return []
+        ranges.append((position, position + len(inside)))
+        position += len(inside) + len(after)
+        pieces += [inside, after]
+    if "".join(pieces) != text:
+        return []
+    return [(s, e) for s, e in ranges if s < e]
 
 
 def _article_from_row(row: tuple[Any, ...]) -> Article:

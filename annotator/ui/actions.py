@@ -63,6 +63,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                ("Ctrl+U",)),
     ActionSpec("actionInProgress", "&Go", "Mark &in progress", _do("set_status", "in_progress")),
     ActionSpec("actionFind", "&Go", "&Search articles", lambda w: w.article_panel.search.setFocus(), (STD.Find,)),
+    ActionSpec("actionNextHit", "&Go", "Next search &hit", _do("step_hit", 1), ("F3",)),
+    ActionSpec("actionPreviousHit", "&Go", "Pre&vious search hit", _do("step_hit", -1), ("Shift+F3",)),
     ActionSpec("actionRefresh", "&Go", "&Refresh (other programs' changes)", _do("refresh"), (STD.Refresh,)),
     ActionSpec("actionFocusText", "&Go", "&Text", lambda w: w.document_view.setFocus(), ("Ctrl+T",),
                "Ctrl+T: put the keyboard back in the text"),

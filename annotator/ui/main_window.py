@@ -36,6 +36,7 @@ from annotator.ui.widgets.span_details import SpanDetailsWidget
 from annotator.ui.window_operations import OperationParts
 from annotator.ui.window_projects import APP_NAME, ProjectParts
 from annotator.ui.window_review import ReviewParts
+from annotator.ui.window_search import SearchParts
 
 __all__ = ["APP_NAME", "MainWindow", "app_settings"]
 
@@ -46,7 +47,7 @@ def app_settings() -> QSettings:
     return QSettings("StanceAnnotator", "Stance Annotator")
 
 
-class MainWindow(ProjectParts, OperationParts, ReviewParts):
+class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
     """Signals (see ``WindowBase``): ``sig_article_opened(int)``, ``sig_import_finished(object)``,
     ``sig_export_finished(str)``, ``sig_dashboard_ready(object)`` and
     ``sig_operation_finished(str, object)``, emitted once when any background operation ends."""
@@ -86,7 +87,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts):
     def _build_widgets(self) -> None:
         self.article_panel = ArticlePanel()
         self.article_panel.sig_article_chosen.connect(self._on_article_chosen)
-        self.article_panel.sig_filters_changed.connect(self._on_filters_changed)
+        self._build_search()  # the panel's search and filters, hits in the text (window_search.py)
         self.document_view = DocumentView()
         self.document_view.sig_label_key.connect(self._on_label_key)
         self.document_view.sig_delete_requested.connect(self.delete_current_span)
@@ -122,11 +123,12 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts):
         self.label_palette.setModel(self.label_model)
         self.label_palette.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # clicking keeps the text selection
         self.label_palette.clicked.connect(self._on_palette_clicked)
-        self.span_details = SpanDetailsWidget()
+        self.span_details = SpanDetailsWidget(values_of=self._attribute_values)
         self.span_details.sig_attributes_edited.connect(
             lambda uuid, attributes: self._edit_span(lambda: self.session.set_attributes(uuid, attributes)))
         self.span_details.sig_note_edited.connect(
             lambda uuid, note: self._edit_span(lambda: self.session.set_note(uuid, note)))
+        self.span_details.sig_editing_finished.connect(self.document_view.setFocus)  # label keys work again
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
@@ -197,14 +199,6 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts):
     def _on_article_chosen(self, article_id: int) -> None:
         if article_id != self.current_article_id:
             self.open_article(article_id)
-
-    def _on_filters_changed(self) -> None:
-        self.article_model.set_filters(**self.article_panel.filters())
-        if self.article_model.last_error:
-            self.show_message(self.article_model.last_error)
-        if self.current_article_id is not None:
-            self.article_panel.show_article(self.current_article_id)
-        self._update_status()
 
     def step_article(self, step: int) -> None:
         ids = self.article_model.ids()
@@ -338,6 +332,10 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts):
         if self.current_article_id is not None:
             self.execute(self.session.set_doc_label(label, present))
         self._refresh_doc_labels()
+
+    def _attribute_values(self, name: str) -> list[str]:
+        """What a free-text attribute's field completes from: the values used in the project."""
+        return self.project.attribute_values(name) if self.project is not None else []
 
     def _edit_span(self, make: Callable[[], Command]) -> None:
         """Run an attribute or note edit built by the session; a refusal is shown."""

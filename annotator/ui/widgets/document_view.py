@@ -4,8 +4,12 @@ Scales to thousands of spans: a ``QSyntaxHighlighter`` formats one block at a ti
 per-block index of spans (2,000 ExtraSelections cost ~300 ms against ~20 ms this way), and
 per-layer underlines for nested spans are painted only for the visible blocks.
 
+Search hits are ``QTextEdit.ExtraSelection``s under the current span's outline and the text
+selection: a pale yellow wash that lets span colours show through. Setting them costs about
+0.7 ms per hit in Qt, so at most ``MAX_MARKED_HITS`` are marked (stepping still visits all).
+
 Positions: Qt counts UTF-16 units; every conversion goes through ``model.offsets.OffsetMap``.
-Spans arrive and leave in code points.
+Spans and hits arrive and leave in code points.
 """
 
 from __future__ import annotations
@@ -38,6 +42,8 @@ _BLOCK_SEPARATOR = re.compile("[\n\r\u2029]")
 LANE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                Qt.PenStyle.DashDotDotLine)
 LAYER_GAP = 3  # pixels between the underlines of nested spans
+HIT_COLOR = QColor(255, 221, 0, 150)  # translucent: a span's colour still shows under a hit
+MAX_MARKED_HITS = 1000
 
 
 @dataclass
@@ -221,6 +227,8 @@ class DocumentView(QPlainTextEdit):
         self.lanes: dict[str, int] = {}
         self.current_span: str | None = None
         self._press_position: QPoint | None = None
+        self._hits: list[tuple[int, int]] = []
+        self._hit_selections: list[QTextEdit.ExtraSelection] = []
 
     # -- content -------------------------------------------------------------------------
 
@@ -238,6 +246,7 @@ class DocumentView(QPlainTextEdit):
         self.highlighter.index = SpanIndex(text, self._shown(spans, colors))
         # The index is in place before the text arrives, so the text is highlighted once.
         self.setPlainText(text)
+        self._hits, self._hit_selections = [], []
         self.setExtraSelections([])
 
     def set_spans(self, spans: Iterable[Annotation], colors: dict[str, str]) -> None:
@@ -344,7 +353,7 @@ class DocumentView(QPlainTextEdit):
     def _show_current_span(self) -> None:
         index = self.highlighter.index
         if not self.current_span or index is None or self.current_span not in index.by_uuid:
-            self.setExtraSelections([])
+            self.setExtraSelections(self._hit_selections)
             return
         shown = index.by_uuid[self.current_span]
         selection = QTextEdit.ExtraSelection()
@@ -360,11 +369,58 @@ class DocumentView(QPlainTextEdit):
         fmt.setUnderlineColor(QColor("#000000"))
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.SingleUnderline)
         selection.format = fmt
-        self.setExtraSelections([selection])
+        self.setExtraSelections([*self._hit_selections, selection])  # drawn in order: hits under it
 
     def spans_at(self, position16: int) -> list[Annotation]:
         index = self.highlighter.index
         return [s.annotation for s in index.at(position16)] if index else []
+
+    # -- search hits (code points) ---------------------------------------------------------
+
+    @property
+    def hits(self) -> list[tuple[int, int]]:
+        """The search hits in the shown text, ``(start, end)`` code points in text order."""
+        return list(self._hits)
+
+    def set_hits(self, hits: Iterable[tuple[int, int]]) -> None:
+        """Mark search hits (code points, half-open); an empty list removes the marks."""
+        size = len(self.text)
+        self._hits = sorted((start, end) for start, end in hits if 0 <= start < end <= size)
+        fmt = QTextCharFormat()
+        fmt.setBackground(HIT_COLOR)
+        self._hit_selections = []
+        for start, end in self._hits[:MAX_MARKED_HITS]:
+            selection = QTextEdit.ExtraSelection()
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(self.offsets.to_utf16(start))
+            cursor.setPosition(self.offsets.to_utf16(end), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            selection.format = fmt
+            self._hit_selections.append(selection)
+        self._show_current_span()
+
+    def hit_after_cursor(self, step: int) -> int | None:
+        """Index in ``hits`` of the first hit after the selection, the selected span or the
+        cursor (``step`` +1), or of the last one before it (-1); None past the last (first) hit."""
+        cursor = self.textCursor()
+        start16, end16 = cursor.selectionStart(), cursor.selectionEnd()
+        index = self.highlighter.index
+        if not cursor.hasSelection() and self.current_span and index and self.current_span in index.by_uuid:
+            shown = index.by_uuid[self.current_span]  # e.g. the hit just labelled
+            start16, end16 = shown.start16, shown.end16
+        start, end = self.offsets.span_to_codepoint(start16, end16)
+        if step > 0:
+            return next((i for i, hit in enumerate(self._hits) if hit[0] >= end), None)
+        return next((i for i in reversed(range(len(self._hits))) if self._hits[i][0] < start), None)
+
+    def select_hit(self, index: int) -> None:
+        """Select hit ``index`` as text (a label key then labels it) and scroll to it."""
+        start, end = self._hits[index]
+        self.current_span = None
+        self.select_codepoints(start, end)
+        self.ensureCursorVisible()
+        self._show_current_span()
+        self.sig_selection_made.emit()
 
     # -- input ----------------------------------------------------------------------------
 
