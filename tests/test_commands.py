@@ -194,3 +194,48 @@ def test_renaming_a_label_keeps_its_spans():
     codebook.labels[index] = Label("Reported speech", old.color, old.hotkey, old.description)
     project.execute(EditCodebook(codebook, renames=(("Quotation", "Reported speech"),)))
     assert [s.label for s in project.annotations(article_id)] == ["Reported speech"]
+
+
+def test_update_span_moves_boundaries_keeping_uuid_attributes_and_note():
+    project, article_id = fresh_project()
+    start = TEXT.index("mengkritik")
+    project.execute(AddSpan(article_id, "ana", start, start + 10, "Quotation",
+                            attributes={"speaker": "Lavrov"}, note="cek"))
+    [span] = project.annotations(article_id)
+    before = snapshot(project)
+    end = TEXT.index(":") + 1
+    changes, inverse = project.execute(UpdateSpan(span.uuid, end=end))
+    [moved] = project.annotations(article_id)
+    assert (moved.uuid, moved.start, moved.end, moved.text) == (span.uuid, start, end, "mengkritik AS:")
+    assert (moved.attributes, moved.note) == ({"speaker": "Lavrov"}, "cek")
+    assert changes.span_uuids == {span.uuid}
+    assert inverse == UpdateSpan(span.uuid, start=start, end=start + 10)
+    assert UpdateSpan(span.uuid, start=1).description == "Move span boundary"
+    project.execute(inverse)
+    assert snapshot(project) == before
+    # astral characters count once: the flag is two code points
+    flag = TEXT.index("🇷🇺")
+    project.execute(UpdateSpan(span.uuid, start=flag))
+    assert project.annotations(article_id)[0].text == "🇷🇺 mengkritik"
+
+
+def test_update_span_refuses_bad_offsets_and_a_twin():
+    project, article_id = fresh_project()
+    start = TEXT.index("mengkritik")
+    project.execute(AddSpan(article_id, "ana", 0, 6, "Quotation"))
+    project.execute(AddSpan(article_id, "ana", start, start + 10, "Quotation"))
+    project.execute(AddSpan(article_id, "budi", start, start + 13, "Quotation"))
+    project.execute(AddSpan(article_id, "ana", start, start + 13, "Cooperation praise"))
+    span = next(s for s in project.annotations(article_id) if s.start == start and s.annotator == "ana"
+                and s.label == "Quotation")
+    before = snapshot(project)
+    for command in (UpdateSpan(span.uuid, end=999), UpdateSpan(span.uuid, start=start + 10),
+                    UpdateSpan(span.uuid, start=start + 11), UpdateSpan(span.uuid, start=0, end=6)):
+        with pytest.raises(InvalidSpan):
+            project.execute(command)
+    with pytest.raises(InvalidSpan, match="already labelled Quotation by ana"):
+        project.execute(UpdateSpan(span.uuid, start=0, end=6))
+    assert snapshot(project) == before
+    # another annotator's span or another label is no twin
+    project.execute(UpdateSpan(span.uuid, end=start + 13))
+    assert any((s.uuid, s.end) == (span.uuid, start + 13) for s in project.annotations(article_id))

@@ -51,15 +51,21 @@ class RemoveSpan:
 
 @dataclass(frozen=True)
 class UpdateSpan:
-    """Change a span's label, attributes or note; ``None`` leaves a field as it is."""
+    """Change a span's label, attributes, note or extent (``start``/``end``, code points);
+    ``None`` leaves a field as it is. The span keeps its uuid, attributes and note when its
+    boundaries move."""
 
     uuid: str
     label: str | None = None
     attributes: dict[str, Any] | None = None
     note: str | None = None
+    start: int | None = None
+    end: int | None = None
 
     @property
     def description(self) -> str:
+        if self.start is not None or self.end is not None:
+            return "Move span boundary"
         if self.label is not None:
             return f"Relabel as “{self.label}”"
         return "Edit note" if self.note is not None else "Edit attributes"

@@ -135,11 +135,38 @@ def normalise_line_endings(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Grow a selection to whole words and drop surrounding white space.
+# Paired marks: each opening mark with the marks that may close it. A mark listed as its own
+# partner (", ', », ”, ’) pairs with itself, as in Swedish ”ord” or Danish »ord«.
+PAIRS: dict[str, str] = {
+    '"': '"', "'": "'", "\uff02": "\uff02",
+    "“": "”“", "”": "”", "„": "“”", "‘": "’‘", "’": "’", "‚": "‘’",
+    "«": "»", "»": "«»", "‹": "›", "›": "‹›",
+    "(": ")", "[": "]", "{": "}", "（": "）", "［": "］", "｛": "｝",
+    "「": "」", "『": "』", "【": "】", "〈": "〉", "《": "》", "〔": "〕", "〖": "〗",
+    "\ufd3e": "\ufd3f", "\ufd3f": "\ufd3e",  # Arabic ornate parentheses, either way round
+}
+_CLOSERS: dict[str, str] = {}
+for _opening, _closings in PAIRS.items():
+    for _closing in _closings:
+        _CLOSERS[_closing] = _CLOSERS.get(_closing, "") + _opening
 
-    A GUI convenience for hand selections; never applied to imported data. Returns the
-    selection unchanged when it holds no word character.
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a selection to whole words and trim it by one rule, the same in every script.
+
+    1. White space at either end is dropped.
+    2. A word the selection touches is taken whole (combining marks, ZWJ and variation
+       selectors stay with their character).
+    3. Punctuation at either end is dropped (``,`` ``.`` ``!`` ``،`` ``。`` a lone quote ...),
+       except paired marks (quotes, guillemets, brackets, 「」 ...; see ``PAIRS``), which are
+       kept or dropped together: a closing mark is kept when the selection opens it inside,
+       an opening mark when the selection closes it inside, and an opening and a closing
+       mark that both lie in the selection and enclose it are kept as a pair (with any
+       punctuation between the words and the closing mark, as in “No.”).
+
+    Symbols (``$``, ``%``, ``#``, ``@``, ``&``, emoji) are never dropped. A selection of punctuation alone is
+    returned as selected, without white space. A GUI convenience for hand selections; never
+    applied to imported data.
     """
     while start < end and text[start].isspace():
         start += 1
@@ -154,7 +181,110 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
     # Keep combining marks, ZWJ and variation selectors with the character they modify.
     while end < len(text) and _is_combining(text[end]):
         end += 1
+    return _trim_punctuation(text, start, end)
+
+
+def _trim_punctuation(text: str, low: int, high: int) -> tuple[int, int]:
+    start, end = low, high
+    while start < end and _is_punctuation(text[start]):
+        start += 1
+    while end > start and _is_punctuation(text[end - 1]):
+        end -= 1
+    if start == end:
+        return low, high
+    moved = True
+    while moved:
+        moved = False
+        inside = text[start:end]
+        for j in range(end, high):  # a closing mark whose opening mark is inside
+            if _left_open(inside, text[j]):
+                end, moved = j + 1, True
+                break
+        for i in range(start - 1, low - 1, -1):  # an opening mark whose closing mark is inside
+            if _left_open(inside, text[i], closing=False):
+                start, moved = i, True
+                break
+        if moved:
+            continue
+        for i in range(start - 1, low - 1, -1):  # a pair enclosing the selection
+            closing = next((j for j in range(end, high) if text[j] in PAIRS.get(text[i], "")), None)
+            if closing is not None:
+                start, end, moved = i, closing + 1, True
+                break
     return start, end
+
+
+def _left_open(inside: str, mark: str, *, closing: bool = True) -> bool:
+    """Whether ``inside`` holds an unmatched partner of ``mark`` (a closing mark when
+    ``closing``, else an opening one)."""
+    partners = _CLOSERS.get(mark, "") if closing else PAIRS.get(mark, "")
+    if not partners:
+        return False
+    same = _free_count(inside, mark)
+    others = sum(_free_count(inside, p) for p in set(partners) - {mark})
+    if mark in partners:  # a mark that pairs with itself: open when the count is odd
+        return (same + others) % 2 == 1
+    return others > same
+
+
+def _free_count(text: str, mark: str) -> int:
+    """Occurrences of ``mark`` that are not an apostrophe inside a word (don't, Qur'an)."""
+    count = 0
+    for i, char in enumerate(text):
+        if char == mark and not (0 < i < len(text) - 1 and _in_word(text[i - 1]) and _in_word(text[i + 1])):
+            count += 1
+    return count
+
+
+_KEPT_MARKS = "%‰‱\u066a#@&"  # punctuation by category, but part of what they follow or lead
+
+
+def _is_punctuation(char: str) -> bool:
+    return unicodedata.category(char).startswith("P") and char not in _KEPT_MARKS
+
+
+def word_step(text: str, position: int, step: int, edge: str = "end") -> int:
+    """The nearest word boundary after (``step`` 1) or before (-1) ``position``: where a word
+    ends (``edge`` "end", for a span's end) or starts ("start", for a span's start). The
+    text's ends count as both; a position at one stays there. Emoji and other symbols are
+    words here; white space and punctuation are not."""
+    position += step
+    while 0 < position < len(text):
+        before, after = _in_token(text[position - 1]), _in_token(text[position])
+        if (before and not after) if edge == "end" else (after and not before):
+            break
+        position += step
+    return min(max(position, 0), len(text))
+
+
+def _in_token(char: str) -> bool:
+    return not char.isspace() and not _is_punctuation(char)
+
+
+def character_step(text: str, position: int, step: int) -> int:
+    """One character on (``step`` 1) or back (-1), a character being what the reader sees as
+    one: combining marks, variation selectors and skin tones stay with their character, a
+    ZWJ sequence (👩\u200d👩\u200d👧) and a flag's two letters are never split."""
+    position = min(max(position + step, 0), len(text))
+    while 0 < position < len(text) and not _cluster_boundary(text, position):
+        position += step
+    return position
+
+
+def _cluster_boundary(text: str, position: int) -> bool:
+    before, after = text[position - 1], text[position]
+    if _is_combining(after) or "\U0001f3fb" <= after <= "\U0001f3ff" or before == "\u200d":
+        return False
+    if _regional(before) and _regional(after):
+        run = 0
+        while position - run > 0 and _regional(text[position - run - 1]):
+            run += 1
+        return run % 2 == 0
+    return True
+
+
+def _regional(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
 
 
 def _in_word(char: str) -> bool:

@@ -24,7 +24,7 @@ from annotator.model.commands import (
 )
 from annotator.model.errors import InvalidSpan, NotFound
 from annotator.model.offsets import check_span
-from annotator.model.types import Annotator
+from annotator.model.types import Annotation, Annotator
 from annotator.project.base import ProjectBase
 
 
@@ -137,14 +137,39 @@ class EditsMixin(ProjectBase):
             fields["attributes"] = command.attributes
         if command.note is not None:
             fields["note"] = command.note
+        moved = command.start is not None or command.end is not None
+        if moved:
+            start = old.start if command.start is None else command.start
+            end = old.end if command.end is None else command.end
+            text = self.article_text(old.article_id or 0)
+            check_span(text, start, end)
+            fields.update(start=start, end=end, text=text[start:end])
+        if moved or command.label is not None:
+            self._refuse_twin(old, command)
         store.update_annotation(command.uuid, **fields)
         inverse = UpdateSpan(
             command.uuid,
             label=old.label if command.label is not None else None,
             attributes=old.attributes if command.attributes is not None else None,
             note=old.note if command.note is not None else None,
+            start=old.start if moved else None,
+            end=old.end if moved else None,
         )
         return Changes(frozenset({old.article_id or 0}), frozenset({command.uuid})), inverse
+
+    def _refuse_twin(self, old: Annotation, command: UpdateSpan) -> None:
+        """Raises InvalidSpan if the edited span would equal another span of its annotator
+        (same extent and label): two copies of one span are never stored."""
+        start = old.start if command.start is None else command.start
+        end = old.end if command.end is None else command.end
+        label = old.label if command.label is None else command.label
+        annotator = self._store.annotator_by_name(old.annotator or "")
+        others = self._store.annotations(old.article_id or 0, annotator_ids=[annotator.id or 0] if annotator else [],
+                                         labels=[label])
+        if any(s.uuid != old.uuid and (s.start, s.end, s.label) == (start, end, label) for s in others):
+            covered = self.article_text(old.article_id or 0)[start:end]
+            raise InvalidSpan(f"“{covered}” is already labelled {label} by {old.annotator}: "
+                              "the span would equal that one")
 
     def _set_doc_label(self, command: SetDocLabel) -> tuple[Changes, Command]:
         annotator = self._annotator_for_edit(command.annotator)

@@ -10,11 +10,13 @@ from annotator.model.errors import InvalidSpan
 from annotator.model.offsets import (
     LineEndingShift,
     OffsetMap,
+    character_step,
     check_span,
     codepoint_to_utf16,
     snap_to_words,
     utf16_length,
     utf16_to_codepoint,
+    word_step,
 )
 
 # Pieces that break naive offset code: astral emoji, ZWJ family, flags, VS16, combining marks,
@@ -137,3 +139,87 @@ def test_line_ending_shift_keeps_every_character_in_place(original):
 def test_snap_to_words(text, selection, expected):
     start, end = snap_to_words(text, *selection)
     assert text[start:end] == expected
+
+
+def _snap(text: str, selected: str) -> str:
+    """Snap the first occurrence of ``selected`` in ``text``."""
+    start = text.index(selected)
+    snapped_start, snapped_end = snap_to_words(text, start, start + len(selected))
+    return text[snapped_start:snapped_end]
+
+
+@pytest.mark.parametrize(
+    ("text", "selected", "expected"),
+    [
+        # Latin: lone punctuation and half a pair dropped; a whole pair kept, with “No.”'s stop
+        ('He said "no", twice.', '"no",', '"no"'),
+        ('He said "no", twice.', '"no', "no"),
+        ('He said "no", twice.', 'no"', "no"),
+        ("She said “No.” Then left.", "“No.”", "“No.”"),
+        ("She said “No.” Then left.", "“No.", "No"),
+        ("Then (see above), he left.", "(see above),", "(see above)"),
+        ("Then (see above), he left.", "(see", "see"),
+        ("Lavrov: “the West lies”, then", "Lavrov: “the West lies”,", "Lavrov: “the West lies”"),
+        ("“Peace now”, said Kim", "“Peace now”, said Kim", "“Peace now”, said Kim"),
+        ("It's Qur'an time.", "It's Qur'an time.", "It's Qur'an time"),
+        ("Er sagte „nein“ dazu", "„nein“", "„nein“"),
+        ("Er sagte „nein dazu", "„nein", "nein"),
+        ("Nyata, kata dia", "Nyata,", "Nyata"),
+        ("Costs $5 and 10%.", "$5 and 10%.", "$5 and 10%"),
+        # Cyrillic with guillemets, in either direction of use
+        ("Лавров назвал это «провокацией».", "«провокацией».", "«провокацией»"),
+        ("Лавров назвал это «провокацией».", "«провокацией", "провокацией"),
+        ("Лавров назвал это «провокацией».", "провокацией»", "провокацией"),
+        ("Он сказал: «Нет!» и ушёл", "«Нет!»", "«Нет!»"),
+        ("Dansk »nej« her", "»nej«", "»nej«"),
+        # Arabic: Arabic comma and question mark, guillemets, harakat
+        ("قال «لا»، ثم غادر", "«لا»،", "«لا»"),
+        ("قال «لا»، ثم غادر", "«لا", "لا"),
+        ("هل كتبتٌ؟ نعم", "كتبتٌ؟", "كتبتٌ"),
+        ("قال \ufd3eنعم\ufd3f هنا", "\ufd3eنعم\ufd3f", "\ufd3eنعم\ufd3f"),
+        # CJK: corner brackets, ideographic full stop and comma
+        ("他说「不行」。然后", "「不行」。", "「不行」"),
+        ("他说「不行」。然后", "「不行", "不行"),
+        ("『東京』、大阪", "『東京』、", "『東京』"),
+        ("北朝鮮は《声明》を", "《声明》", "《声明》"),
+        # Emoji are symbols, never dropped; punctuation after them is
+        ("I love 🍕! Really", "🍕!", "🍕"),
+        ("fam 👩\u200d👩\u200d👧, ok", "👩\u200d👩\u200d👧,", "👩\u200d👩\u200d👧"),
+        ("wow “🔥” ok", "“🔥”", "“🔥”"),
+        # punctuation alone is left as selected
+        ("a -- b", "--", "--"),
+    ],
+)
+def test_snap_keeps_or_drops_paired_marks_together(text, selected, expected):
+    assert _snap(text, selected) == expected
+
+
+@given(texts, st.data())
+def test_snap_never_leaves_half_a_pair_at_an_edge(text, data):
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    snapped_start, snapped_end = snap_to_words(text, start, end)
+    assert 0 <= snapped_start <= snapped_end <= len(text)
+
+
+def test_word_and_character_steps():
+    text = "Lavrov, e\u0301te 🇷🇺 كتبتٌ"
+    assert text[:word_step(text, 0, 1)] == "Lavrov"
+    assert text[:word_step(text, 6, 1)] == "Lavrov, e\u0301te"  # the accent stays in its word
+    assert text[:word_step(text, len(text), -1)] == "Lavrov, e\u0301te 🇷🇺"  # an emoji is a word
+    assert word_step(text, len(text), 1) == len(text)
+    assert text[word_step(text, len(text), -1, "start"):] == "كتبتٌ"
+    assert text[word_step(text, 0, 1, "start"):].startswith("e\u0301te")
+    assert word_step(text, 0, -1, "start") == 0
+    e = text.index("e\u0301")
+    assert character_step(text, e, 1) == e + 2  # the accent goes with its e
+    assert character_step(text, e + 2, -1) == e
+    assert character_step(text, len(text), 1) == len(text)
+    assert character_step(text, 0, -1) == 0
+    flag = text.index("🇷🇺")
+    assert character_step(text, flag, 1) == flag + 2 and character_step(text, flag + 2, -1) == flag
+    family = "a👩\u200d👩\u200d👧🏾b"
+    assert character_step(family, 1, 1) == len(family) - 1
+    assert character_step(family, len(family) - 1, -1) == 1
+    flags = "🇮🇩🇷🇺🇺🇸"
+    assert [character_step(flags, i, 1) for i in (0, 2, 4)] == [2, 4, 6]

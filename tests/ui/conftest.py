@@ -47,6 +47,10 @@ class FakeDialogs:
         self.confirmations.append(text)
         return self._answer("confirm", True)
 
+    def extend_or_add(self, parent, label, existing_text, selected_text):
+        self.confirmations.append(f"extend {existing_text!r} with {selected_text!r} ({label})")
+        return self._answer("extend_or_add", "extend")
+
     def annotator_name(self, parent, current):
         return self._answer("annotator_name")
 

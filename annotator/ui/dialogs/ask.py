@@ -71,6 +71,22 @@ class Dialogs:
         box.deleteLater()
         return answer == QMessageBox.StandardButton.Yes
 
+    def extend_or_add(self, parent: QWidget, label: str, existing_text: str, selected_text: str) -> str | None:
+        """The selection overlaps a span with the same label: ``"extend"`` that span to cover
+        both, ``"add"`` a second span, or None (cancel)."""
+        box = set_plain(QMessageBox(
+            QMessageBox.Icon.Question, "Extend the span?",
+            f"“{selected_text}” overlaps “{existing_text}”, which is labelled {label} already.\n"
+            "Extend that span to cover both, or add a second span?",
+            QMessageBox.StandardButton.Cancel, parent))
+        extend = box.addButton("&Extend", QMessageBox.ButtonRole.AcceptRole)
+        add = box.addButton("&Add another", QMessageBox.ButtonRole.ActionRole)
+        box.setDefaultButton(extend)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        return "extend" if clicked is extend else "add" if clicked is add else None
+
     def annotator_name(self, parent: QWidget, current: str) -> str | None:
         name, ok = QInputDialog.getText(parent, "Annotator", "Your name as annotator:", text=current)
         return name.strip() if ok and name.strip() else None
