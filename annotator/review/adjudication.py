@@ -5,6 +5,7 @@ a test) calls them with what it holds, and runs the commands they return."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import NamedTuple
 
 from annotator.model.commands import AddSpan, RemoveSpan
 from annotator.model.types import GOLD, Annotation
@@ -32,6 +33,14 @@ def reject(group: SpanGroup) -> RemoveSpan | None:
     return RemoveSpan(group.gold_uuid) if group.gold_uuid else None
 
 
+class Jump(NamedTuple):
+    """Where the next disagreement is: its article, and whether the search went round the end
+    of the list (from the last article back to the first, or the other way)."""
+
+    article_id: int
+    wrapped: bool
+
+
 def next_disagreement(ordered_ids: Sequence[int], current: int | None, disagreeing: Collection[int],
                       step: int) -> int | None:
     """The article after (``step`` 1) or before (-1) ``current`` in ``ordered_ids`` that is in
@@ -42,3 +51,25 @@ def next_disagreement(ordered_ids: Sequence[int], current: int | None, disagreei
     position = ids.index(current) if current in ids else (-1 if step > 0 else len(ids))
     following = ids[position + 1:] if step > 0 else ids[:max(position, 0)][::-1]
     return next((i for i in following if i in disagreeing), None)
+
+
+def next_disagreement_wrapping(ordered_ids: Sequence[int], current: int | None, disagreeing: Collection[int],
+                               step: int) -> Jump | None:
+    """Like ``next_disagreement``, but past the end of the list (start, for ``step`` -1) it
+    goes round to the first (last) disagreeing article, which may be ``current`` itself.
+
+    Args:
+        ordered_ids: the article list's ids, in its order.
+        current: the shown article, if any.
+        disagreeing: the articles with a disagreement (``Project.disagreement_article_ids``).
+        step: 1 for the next article, -1 for the previous one.
+
+    Returns:
+        The article and whether the search wrapped, or None when no listed article disagrees.
+    """
+    following = next_disagreement(ordered_ids, current, disagreeing, step)
+    if following is not None:
+        return Jump(following, wrapped=False)
+    ids = list(ordered_ids) if step > 0 else list(ordered_ids)[::-1]
+    first = next((i for i in ids if i in disagreeing), None)
+    return None if first is None else Jump(first, wrapped=True)

@@ -3,7 +3,13 @@ disagreements, and the agreement dashboard. The decisions are the Session's (Qt-
 
 from __future__ import annotations
 
+import hashlib
+import json
+from pathlib import Path
 from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 
 from annotator.model.types import GOLD
 from annotator.review.compare import SpanGroup
@@ -27,8 +33,10 @@ class ReviewParts(WindowBase):
             self.set_review(None)
             return
         names = [a.name for a in self.project.annotators() if a.name != GOLD]
-        # You first among the preselected: a reviewer usually compares their own work too.
-        preselected = ([self.annotator] if self.annotator in names else []) + [n for n in names if n != self.annotator]
+        remembered = [n for n in self.remembered_review() if n in names]
+        # Else you first among the preselected: a reviewer usually compares their own work too.
+        preselected = remembered or (
+            ([self.annotator] if self.annotator in names else []) + [n for n in names if n != self.annotator])
         chosen = self.dialogs.choose_annotators(self, names, preselected)
         if chosen:
             self.set_review(chosen)
@@ -38,14 +46,49 @@ class ReviewParts(WindowBase):
         assert self.project is not None
         if annotators:
             self.project.annotator(GOLD)  # created on first review
+            self.settings.setValue(self._review_settings_key(), json.dumps(sorted(annotators)))
         self.session.set_review(annotators)
         layer = self.project.annotator_named(self.session.edit_layer)
         self._set_article_model(layer.id or 0 if layer else 0)
-        self.review_panel.setVisible(self.session.reviewing)
+        # The panel appears under the text and takes its room from the text only: the columns
+        # and the window keep their sizes (the panel's size policy lets it shrink to fit).
+        sizes, window_size = self.splitter.sizes(), self.size()
         self.review_panel.set_annotators(self.session.mode.compared)
+        self.review_panel.setVisible(self.session.reviewing)
+        if self.splitter.sizes() != sizes:
+            self.splitter.setSizes(sizes)
+        if self.size() != window_size and not self.isMaximized():
+            self.resize(window_size)
         self._update_title()
         if self.current_article_id is not None:
             self.open_article(self.current_article_id)
+
+    def remembered_review(self) -> list[str]:
+        """The annotators this project was last reviewed with (QSettings, one key per project
+        file); empty the first time."""
+        try:
+            names = json.loads(str(self.settings.value(self._review_settings_key(), "") or "[]"))
+        except ValueError:
+            return []
+        return [str(n) for n in names] if isinstance(names, list) else []
+
+    def _review_settings_key(self) -> str:
+        path = str(Path(self._project_path()).resolve())
+        return "review/" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+
+    def _watch_text_keys(self) -> None:
+        """Enter in the text accepts the selected review group (Delete goes through
+        ``delete_current_span``, which rejects it): after F8 the keyboard is in the text."""
+        self._review_keys = _ReviewKeys(self)
+        self.document_view.installEventFilter(self._review_keys)
+
+    def _reject_instead_of_delete(self) -> bool:
+        """In review mode with a group selected, Delete rejects the group (its gold copy goes, if
+        it was accepted); True if it did."""
+        if not self.session.reviewing or self.review_panel.selected_group() is None:
+            return False
+        self.reject_group()
+        return True
 
     def _refresh_review_groups(self) -> None:
         self.review_panel.set_groups(self.session.groups())
@@ -91,14 +134,18 @@ class ReviewParts(WindowBase):
             if row is not None:
                 self.review_panel.select_row(row)
                 return
-        following = self.session.next_disagreement_article(self.article_model.ids(), step)
-        if following is None:
-            self.show_message("No more disagreements in the list")
+        # Round the list's end (one query): F8 on the last disagreement goes back to the first.
+        jump = self.session.disagreement_jump(self.article_model.ids(), step)
+        if jump is None:
+            self.show_message("No disagreements in the list")
             return
-        self.open_article(following)
+        if jump.article_id != self.current_article_id:
+            self.open_article(jump.article_id)
         row = self.review_panel.next_disagreement_row(step, from_edge=True)
         if row is not None:
             self.review_panel.select_row(row)
+        if jump.wrapped:
+            self.show_message(f"Wrapped to the {'first' if step > 0 else 'last'} disagreement")
 
     def open_dashboard(self) -> Job:
         """Compute agreement in the background and show the dashboard."""
@@ -115,3 +162,20 @@ class ReviewParts(WindowBase):
         self.dashboard.show()
         self.show_message("Agreement computed")
         self.sig_dashboard_ready.emit(self.dashboard)
+
+
+class _ReviewKeys(QObject):
+    """Enter (no modifier) pressed in the text in review mode accepts the selected group."""
+
+    def __init__(self, window: ReviewParts):
+        super().__init__(window)
+        self.window = window
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # Qt override
+        if (event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent)
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+                and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+                and self.window.session.reviewing):
+            self.window.accept_group()
+            return True
+        return super().eventFilter(watched, event)

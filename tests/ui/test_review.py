@@ -83,8 +83,16 @@ def test_review_groups_accept_reject_and_next_disagreement(review_project, make_
     assert [r[0] for r in gold_rows(path)] == ["mengkritik AS"]
 
     window.document_view.setFocus()
-    qtbot.keyClick(window.document_view, Qt.Key.Key_F8)
-    assert window.last_message == "No more disagreements in the list"  # article 3 agrees fully
+    qtbot.keyClick(window.document_view, Qt.Key.Key_F8)  # article 3 agrees fully: round to article 1
+    assert window.last_message == "Wrapped to the first disagreement"
+    assert window.current_article_id == ids[0]
+    assert window.review_panel.selected_group().text == "NATO"
+    assert window.document_view.hasFocus()
+    qtbot.keyClick(window.document_view, Qt.Key.Key_Return)  # Enter in the text accepts
+    assert [r[0] for r in gold_rows(path)] == ["mengkritik AS", "NATO"]
+    qtbot.keyClick(window.document_view, Qt.Key.Key_F8, Qt.KeyboardModifier.ShiftModifier)
+    assert window.current_article_id == ids[1]  # backwards round the start of the list
+    assert window.last_message == "Wrapped to the last disagreement"
 
 
 def test_others_layers_are_read_only_and_reviewer_adds_gold(review_project, make_main_window, qtbot, dialogs):
@@ -216,3 +224,159 @@ def test_export_dialog_every_format_and_span_count_preview(review_project, make_
             window.export()
         assert "6 spans" in blocker.args[0] or (fmt == "conll" and "spans" in blocker.args[0]), blocker.args[0]
         assert target.exists()
+
+
+def test_f8_wraps_within_the_only_disagreeing_article(review_project, make_main_window, qtbot, dialogs):
+    path, ids = review_project
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM annotations WHERE article_id = ?", (ids[1],))  # article 2: nothing left
+    conn.commit()
+    conn.close()
+    window = make_main_window(path, "rina")
+    window.set_review(["ana", "budi"])
+    window.open_article(ids[0])
+    view = window.document_view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F8)
+    assert window.review_panel.selected_group().text == "NATO"
+    qtbot.keyClick(view, Qt.Key.Key_F8)  # the last one: back to the first, not "no more"
+    assert window.last_message == "Wrapped to the first disagreement"
+    assert (window.current_article_id, window.review_panel.selected_group().text) == (ids[0], "NATO")
+
+
+def test_delete_in_the_text_rejects_the_group_and_labelling_delete_still_deletes(
+        review_project, make_main_window, qtbot, dialogs):
+    path, ids = review_project
+    window = make_main_window(path, "rina")
+    window.set_review(["ana", "budi"])
+    window.open_article(ids[0])
+    view = window.document_view
+    view.setFocus()
+    window.review_panel.select_row(1)  # NATO
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert [r[0] for r in gold_rows(path)] == ["NATO"]
+    window.review_panel.select_row(1)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Delete)  # reject: the gold copy goes
+    assert gold_rows(path) == []
+    window.set_review(None)
+    window.open_article(ids[2])
+    start = TEXTS[2].index("perundingan")
+    view.select_codepoints(start, start + len("perundingan"))
+    qtbot.keyClick(view, "2")
+    assert conn_count(path, "rina") == 1
+    qtbot.keyClick(view, Qt.Key.Key_Delete)  # labelling mode: deletes the selected span
+    assert conn_count(path, "rina") == 0
+
+
+def conn_count(path, name):
+    conn = sqlite3.connect(path)
+    count = conn.execute("SELECT COUNT(*) FROM annotations a JOIN annotators n ON n.id = a.annotator_id "
+                         "WHERE n.name = ?", (name,)).fetchone()[0]
+    conn.close()
+    return count
+
+
+def test_same_extent_different_labels_is_one_row_and_accepts_its_label(
+        review_project, make_main_window, qtbot, dialogs):
+    path, ids = review_project
+    project = Project.open(path)
+    start = TEXTS[1].index("memuji kerja sama")
+    project.execute(AddSpan(ids[1], "ana", start, start + len("memuji kerja sama"), "Quotation"))
+    project.close()
+    window = make_main_window(path, "rina")
+    window.set_review(["ana", "budi"])
+    window.open_article(ids[1])
+    [group] = window.review_model.groups()
+    assert (group.status, group.disagreement) == ("labels", True)
+    model = window.review_model
+    assert model.index(0, 0).data() == "labels differ"
+    assert model.index(0, 1).data() == "ana: Quotation; budi: Cooperation praise"
+    assert group.label == "Quotation"  # a tie: the first annotator's (alphabetical) label
+    window.review_table.setFocus()
+    window.review_panel.select_row(0)
+    qtbot.keyClick(window.review_table, Qt.Key.Key_Return)
+    assert gold_rows(path) == [("memuji kerja sama", "Quotation", "adjudicated", "rina")]
+    [group] = window.review_model.groups()
+    assert group.gold_uuid is not None and group.status == "labels"
+
+
+def test_lanes_sit_in_a_band_between_lines_with_own_colours_and_legend(
+        review_project, make_main_window, qtbot, dialogs):
+    from annotator.ui.widgets.document_view import LANE_COLORS
+
+    path, ids = review_project
+    long_text = " ".join(["Lavrov mengkritik AS dan NATO karena ancaman."] * 30)
+    project = Project.open(path)
+    with project._store.write():
+        article, _ = project._store.add_article(Article(text=long_text, title="long"))
+    for who, label in (("ana", "Quotation"), ("budi", "Blame / threat attribution")):
+        project.execute(AddSpan(article, who, 0, len(long_text), label))  # covers every wrapped line
+    project.close()
+    window = make_main_window(path, "rina")
+    window.set_review(["ana", "budi"])
+    window.open_article(article)
+    view = window.document_view
+    qtbot.waitUntil(lambda: view.document().firstBlock().layout().lineCount() > 3)
+    spans = {s.annotation.annotator: s for s in view.highlighter.index.by_uuid.values()}
+    assert (spans["ana"].lane, spans["budi"].lane) == (0, 1)
+    for lane, who in enumerate(("ana", "budi")):
+        geometry = view.lane_geometry(spans[who].uuid)
+        assert len(geometry) > 3  # one underline per wrapped line
+        for y, line_top, line_bottom, next_top in geometry:
+            assert line_top < line_bottom < y < next_top  # under its text, above the next line's words
+        if lane:
+            assert all(y > y0 for (y, *_), (y0, *_) in zip(geometry, view.lane_geometry(spans["ana"].uuid),
+                                                            strict=True))
+    assert LANE_COLORS[0] != LANE_COLORS[1]
+    legend = window.review_panel.legend_entries
+    assert [name for name, _ in legend] == ["ana", "budi"]
+    assert legend[0][1] != legend[1][1] and "solid" in legend[0][1] and "dashed" in legend[1][1]
+    window.set_review(None)  # labelling: no band, lines sit back together
+    window.open_article(article)
+    layout = view.document().firstBlock().layout()
+    assert layout.lineAt(1).y() == layout.lineAt(0).y() + layout.lineAt(0).height()
+
+
+def test_entering_review_keeps_panel_widths_and_window_size(review_project, make_main_window, qtbot, dialogs):
+    path, ids = review_project
+    window = make_main_window(path, "rina")
+    window.open_article(ids[0])
+    qtbot.wait(10)
+    before = (window.splitter.sizes(), window.size())
+    dialogs.answers["choose_annotators"] = ["ana", "budi", "rina"]
+    qtbot.keyClick(window.document_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert window.review_panel.isVisible()
+    qtbot.wait(50)  # let the layouts settle
+    assert (window.splitter.sizes(), window.size()) == before
+    qtbot.keyClick(window.document_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait(50)
+    assert not window.review_panel.isVisible()
+    assert (window.splitter.sizes(), window.size()) == before
+
+
+def test_review_choice_is_remembered_per_project(review_project, make_main_window, qtbot, dialogs, tmp_path):
+    path, ids = review_project
+    offered = []
+
+    def choose(parent, names, preselected):
+        offered.append(list(preselected))
+        return ["budi"]
+
+    dialogs.choose_annotators = choose
+    window = make_main_window(path, "ana")
+    qtbot.keyClick(window.document_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert offered[-1][0] == "ana"  # first time: you first
+    assert window.review_annotators == ["budi"]
+    window.close()
+    again = make_main_window(path, "ana")  # same settings, as after a restart
+    qtbot.keyClick(again.document_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    assert offered[-1] == ["budi"]
+    other = tmp_path / "other.annotator"
+    project = Project.open(other)
+    project.annotator("ana")
+    project.annotator("budi")
+    project.close()
+    third = make_main_window(other, "ana")  # another project: its own (no) remembered choice
+    third.toggle_review()
+    assert offered[-1] == ["ana", "budi"]

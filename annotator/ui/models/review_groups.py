@@ -12,8 +12,8 @@ from annotator.ui.plain import plain_tooltip
 
 GroupRole = Qt.ItemDataRole.UserRole + 1
 COLUMNS = ("Agreement", "Label", "Text", "Annotators", "Gold")
-STATUS_TEXT = {"all": "all agree", "partial": "partial", "single": "single"}
-STATUS_COLOR = {"all": "#DDF2E3", "partial": "#FFF1C7", "single": "#FBD9D3"}
+STATUS_TEXT = {"all": "all agree", "partial": "partial", "single": "single", "labels": "labels differ"}
+STATUS_COLOR = {"all": "#DDF2E3", "partial": "#FFF1C7", "single": "#FBD9D3", "labels": "#E8DDF5"}
 
 
 class ReviewGroupModel(QAbstractTableModel):
@@ -63,6 +63,8 @@ class ReviewGroupModel(QAbstractTableModel):
         if column == 0:
             return STATUS_TEXT[group.status]
         if column == 1:
+            if group.labels:  # labels differ: each annotator's label; Enter accepts group.label
+                return "; ".join(f"{name}: {label}" for name, label in group.labels)
             return group.label
         if column == 2:
             return group.text if len(group.text) <= 80 or full else group.text[:80] + "…"

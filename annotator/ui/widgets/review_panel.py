@@ -3,14 +3,39 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeyEvent, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.review.compare import SpanGroup
 from annotator.ui.models.review_groups import ReviewGroupModel
-from annotator.ui.plain import plain_label
+from annotator.ui.plain import plain_label, plain_tooltip
+from annotator.ui.widgets.document_view import LANE_COLORS, LANE_PEN_WIDTH, LANE_STYLES
 
 LANE_STYLE_NAMES = ("solid", "dashed", "dotted", "dash-dot", "dash-dot-dot")
+LANE_COLOR_NAMES = ("blue", "vermillion", "green", "purple", "orange", "sky blue", "black")
+
+
+def lane_swatch(lane: int) -> QPixmap:
+    """A short sample of lane ``lane``'s line, as drawn under the text."""
+    pixmap = QPixmap(36, 10)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    pen = QPen(LANE_COLORS[lane % len(LANE_COLORS)])
+    pen.setWidth(LANE_PEN_WIDTH)
+    pen.setStyle(LANE_STYLES[lane % len(LANE_STYLES)])
+    painter.setPen(pen)
+    painter.drawLine(1, 5, 35, 5)
+    painter.end()
+    return pixmap
 
 
 class ReviewPanel(QWidget):
@@ -39,16 +64,40 @@ class ReviewPanel(QWidget):
         self.header = plain_label("")
         self.header.setObjectName("reviewHeader")
         self.header.setWordWrap(True)
+        self.legend = QWidget()
+        self.legend.setObjectName("reviewLegend")
+        self.legend_layout = QHBoxLayout(self.legend)
+        self.legend_layout.setContentsMargins(0, 0, 0, 0)
+        self.legend_entries: list[tuple[str, str]] = []  # (name, "colour pattern") as shown
+        # The panel must not widen the text column when it appears (a long legend or header
+        # would push the splitter and the window): it takes its width from the text's.
+        for widget in (self, self.header, self.legend, self.table):
+            widget.setSizePolicy(QSizePolicy.Policy.Ignored, widget.sizePolicy().verticalPolicy())
+            widget.setMinimumWidth(0)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.legend)
         layout.addWidget(self.header)
         layout.addWidget(self.table)
 
     def set_annotators(self, names: tuple[str, ...]) -> None:
-        legend = ", ".join(f"{name} ({LANE_STYLE_NAMES[i % len(LANE_STYLE_NAMES)]} line)"
-                           for i, name in enumerate(names))
-        self.header.setText(f"Reviewing {legend}; gold spans are shaded. Enter accepts, Delete "
-                            "rejects, F8 jumps to the next disagreement, Ctrl+Enter marks adjudicated.")
+        """The legend: one swatch (the lane's colour and dash) and plain-text name each."""
+        while (item := self.legend_layout.takeAt(0)) is not None:
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
+        self.legend_entries = []
+        for lane, name in enumerate(names):
+            swatch = QLabel()
+            swatch.setPixmap(lane_swatch(lane))
+            pattern = (f"{LANE_COLOR_NAMES[lane % len(LANE_COLOR_NAMES)]}, "
+                       f"{LANE_STYLE_NAMES[lane % len(LANE_STYLE_NAMES)]}")
+            swatch.setToolTip(plain_tooltip(f"{name}: {pattern} line"))
+            self.legend_layout.addWidget(swatch)
+            self.legend_layout.addWidget(plain_label(name))
+            self.legend_entries.append((name, pattern))
+        self.legend_layout.addStretch(1)
+        self.header.setText("Gold spans are shaded. Enter accepts, Delete rejects (in the table or the "
+                            "text), F8 jumps to the next disagreement, Ctrl+Enter marks adjudicated.")
 
     def set_groups(self, groups: list[SpanGroup]) -> None:
         """Show new groups, keeping the current one selected if it is still there."""
@@ -69,8 +118,15 @@ class ReviewPanel(QWidget):
         self.table.selectRow(row)
 
     def select_matching(self, start: int, end: int, label: str) -> None:
-        for row, group in enumerate(self.model.groups()):
+        """Select the group of this extent and label (a "labels differ" group matches any of
+        its annotators' labels)."""
+        groups = self.model.groups()
+        for row, group in enumerate(groups):
             if (group.start, group.end, group.label) == (start, end, label):
+                self.table.selectRow(row)
+                return
+        for row, group in enumerate(groups):
+            if (group.start, group.end) == (start, end) and label in {given for _, given in group.labels}:
                 self.table.selectRow(row)
                 return
 
