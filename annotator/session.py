@@ -16,12 +16,13 @@ spans are shown, whose are edited, and what a new span records.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from bisect import bisect_left, insort
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from annotator.model.commands import AddSpan, Changes, Command, RemoveSpan, SetDocLabel, SetStatus, UpdateSpan
 from annotator.model.errors import AnnotatorError
-from annotator.model.offsets import snap_to_words
+from annotator.model.offsets import character_step, snap_to_words, word_step
 from annotator.model.types import GOLD, Annotation
 from annotator.project import Project
 from annotator.review import adjudication
@@ -73,6 +74,79 @@ class ReviewMode:
 Mode = LabellingMode | ReviewMode
 
 
+class ShownSpans:
+    """The shown spans, indexed so that a keypress costs no pass over all of them (a
+    1,000,000-character article may show 20,000): by uuid; the edit layer's in reading order
+    (for Tab and Delete) and by label (for the extend question); all of them sorted only when
+    someone asks for the whole list."""
+
+    def __init__(self, spans: Iterable[Annotation] = (), edit_layer: str = ""):
+        self.edit_layer = edit_layer
+        self._by_uuid: dict[str, Annotation] = {}
+        self._own_keys: list[tuple[int, int, str, str]] = []  # (start, -end, label, uuid), sorted
+        self._own_by_label: dict[str, dict[str, Annotation]] = {}
+        self._sorted: list[Annotation] | None = None
+        for span in spans:
+            self.add(span)
+
+    @staticmethod
+    def _key(span: Annotation) -> tuple[int, int, str, str]:
+        return (span.start, -span.end, span.label, span.uuid or "")
+
+    def add(self, span: Annotation) -> None:
+        uuid = span.uuid or ""
+        self.remove(uuid)
+        self._by_uuid[uuid] = span
+        self._sorted = None
+        if span.annotator == self.edit_layer:
+            insort(self._own_keys, self._key(span))
+            self._own_by_label.setdefault(span.label, {})[uuid] = span
+
+    def remove(self, uuid: str) -> None:
+        span = self._by_uuid.pop(uuid, None)
+        if span is None:
+            return
+        self._sorted = None
+        if span.annotator == self.edit_layer:
+            key = self._key(span)
+            index = bisect_left(self._own_keys, key)
+            if index < len(self._own_keys) and self._own_keys[index] == key:
+                del self._own_keys[index]
+            self._own_by_label.get(span.label, {}).pop(uuid, None)
+
+    def get(self, uuid: str | None) -> Annotation | None:
+        return self._by_uuid.get(uuid) if uuid else None
+
+    def all(self) -> list[Annotation]:
+        """Every shown span, ordered by start, end and label."""
+        if self._sorted is None:
+            self._sorted = sorted(self._by_uuid.values(), key=lambda s: (s.start, s.end, s.label))
+        return self._sorted
+
+    def own_count(self) -> int:
+        return len(self._own_keys)
+
+    def own_in_order(self) -> list[str]:
+        """Uuids of the edit layer's spans in reading order (start, longer first, label)."""
+        return [key[3] for key in self._own_keys]
+
+    def own_with_label(self, label: str) -> Iterable[Annotation]:
+        return self._own_by_label.get(label, {}).values()
+
+    def own_index(self, uuid: str) -> int | None:
+        span = self._by_uuid.get(uuid)
+        if span is None or span.annotator != self.edit_layer:
+            return None
+        return bisect_left(self._own_keys, self._key(span))
+
+    def own_at(self, index: int) -> str:
+        return self._own_keys[index][3]
+
+    def first_own_from(self, offset: int) -> int:
+        """Index of the first own span starting at or after ``offset``."""
+        return bisect_left(self._own_keys, (offset, -(2**62), "", ""))
+
+
 class Session:
     """The shown article and its spans (edit layer plus compared layers) for one person."""
 
@@ -82,7 +156,12 @@ class Session:
         self.mode: Mode = LabellingMode(annotator)
         self.article_id: int | None = None
         self.text = ""
-        self.spans: list[Annotation] = []
+        self.shown = ShownSpans()
+
+    @property
+    def spans(self) -> list[Annotation]:
+        """The shown spans (edit layer and compared layers) by start, end and label."""
+        return self.shown.all()
 
     # -- mode ----------------------------------------------------------------------------
 
@@ -118,13 +197,12 @@ class Session:
         self.reload_spans()
 
     def close_article(self) -> None:
-        self.article_id, self.text, self.spans = None, "", []
+        self.article_id, self.text = None, ""
+        self.shown = ShownSpans()
 
     def reload_spans(self) -> None:
-        if self.article_id is None:
-            self.spans = []
-            return
-        self.spans = self.project.spans_of(self.article_id, self.layers)
+        spans = self.project.spans_of(self.article_id, self.layers) if self.article_id is not None else []
+        self.shown = ShownSpans(spans, self.edit_layer)
 
     def apply_changes(self, changes: Changes) -> tuple[list[Annotation], list[str]]:
         """Take an executed edit's changes in; returns the shown spans that changed and the
@@ -136,17 +214,22 @@ class Session:
                    if span.article_id == self.article_id and span.annotator in self.layers]
         keep = {span.uuid for span in changed}
         removed = [uuid for uuid in changes.span_uuids if uuid not in keep]
-        self.spans = [span for span in self.spans if span.uuid not in changes.span_uuids] + changed
-        self.spans.sort(key=lambda s: (s.start, s.end, s.label))
+        for uuid in removed:
+            self.shown.remove(uuid)
+        for span in changed:
+            self.shown.add(span)
         return changed, removed
 
     def span(self, uuid: str | None) -> Annotation | None:
-        return next((s for s in self.spans if s.uuid == uuid), None) if uuid else None
+        return self.shown.get(uuid)
+
+    def own_count(self) -> int:
+        """How many spans the edit layer has in the shown article."""
+        return self.shown.own_count()
 
     def own_spans(self) -> list[Annotation]:
         """The edit layer's spans in reading order."""
-        own = (s for s in self.spans if s.annotator == self.edit_layer)
-        return sorted(own, key=lambda s: (s.start, -s.end, s.label))
+        return [span for uuid in self.shown.own_in_order() if (span := self.shown.get(uuid))]
 
     def doc_labels_present(self) -> set[str]:
         if self.article_id is None:
@@ -170,6 +253,38 @@ class Session:
             raise EditRefused("The selection holds no text to label")
         return self.mode.new_span(article_id, start, end, label, source)
 
+    def extendable(self, start: int, end: int, label: str, *, snap: bool) -> Annotation | None:
+        """The edit layer's span with ``label`` that the selection overlaps and reaches past
+        (the one it overlaps most), which the window offers to extend instead of adding a
+        second, overlapping span with the same label; None if there is none."""
+        if snap:
+            start, end = snap_to_words(self.text, start, end)
+        candidates = [s for s in self.shown.own_with_label(label) if s.start < end and start < s.end
+                      and (min(s.start, start), max(s.end, end)) != (s.start, s.end)]
+        return max(candidates, key=lambda s: (min(s.end, end) - max(s.start, start), -s.start), default=None)
+
+    def extend(self, uuid: str, start: int, end: int, *, snap: bool) -> UpdateSpan:
+        """Grow a span to cover the selection as well (the union of the two)."""
+        span = self._editable(uuid)
+        if snap:
+            start, end = snap_to_words(self.text, start, end)
+        return UpdateSpan(uuid, start=min(span.start, start), end=max(span.end, end))
+
+    def move_boundary(self, uuid: str, edge: str, step: int, *, by_word: bool) -> UpdateSpan:
+        """Move a span's ``edge`` ("start" or "end") one word or one character later in the
+        text (``step`` 1) or earlier (-1): a word step stops where a word starts (for the
+        start) or ends (for the end). Raises EditRefused if the span would be empty or the
+        edge is at the text's end already."""
+        span = self._editable(uuid)
+        old = span.start if edge == "start" else span.end
+        new = word_step(self.text, old, step, edge) if by_word else character_step(self.text, old, step)
+        start, end = (new, span.end) if edge == "start" else (span.start, new)
+        if new == old:
+            raise EditRefused(f"The span's {edge} is at the {'end' if step > 0 else 'start'} of the text")
+        if start >= end:
+            raise EditRefused("A span cannot shrink any further (delete it with Delete)")
+        return UpdateSpan(uuid, start=start) if edge == "start" else UpdateSpan(uuid, end=end)
+
     def relabel(self, uuid: str, label: str) -> UpdateSpan | None:
         """Give a shown span another label; None when it has that label already."""
         span = self._editable(uuid)
@@ -177,9 +292,11 @@ class Session:
 
     def delete(self, uuid: str) -> tuple[RemoveSpan, str | None]:
         """Remove a span; also returns the span to select next (the following one)."""
-        span = self._editable(uuid)
-        following = next((s.uuid for s in sorted(self.own_spans(), key=lambda s: (s.start, s.end))
-                          if (s.start, s.end) > (span.start, span.end) and s.uuid != uuid), None)
+        self._editable(uuid)
+        index = self.shown.own_index(uuid)
+        following = None
+        if index is not None and index + 1 < self.shown.own_count():
+            following = self.shown.own_at(index + 1)
         return RemoveSpan(uuid), following
 
     def set_attributes(self, uuid: str, attributes: dict[str, str]) -> UpdateSpan:
@@ -198,16 +315,16 @@ class Session:
 
     def step_span(self, current: str | None, cursor: int, step: int) -> str | None:
         """The own span after (``step`` 1) or before (-1) the current one, or the cursor."""
-        spans = self.own_spans()
-        if not spans:
+        count = self.shown.own_count()
+        if not count:
             return None
-        uuids = [s.uuid for s in spans]
-        if current in uuids:
-            return uuids[(uuids.index(current) + step) % len(uuids)]
-        after = [i for i, s in enumerate(spans) if s.start >= cursor]
+        index = self.shown.own_index(current) if current else None
+        if index is not None:
+            return self.shown.own_at((index + step) % count)
+        first_after = self.shown.first_own_from(cursor)
         if step > 0:
-            return uuids[after[0] if after else 0]
-        return uuids[(after[0] - 1) if after else len(spans) - 1]
+            return self.shown.own_at(first_after % count)
+        return self.shown.own_at((first_after - 1) % count)
 
     def _editable(self, uuid: str) -> Annotation:
         span = self.span(uuid)
@@ -221,7 +338,7 @@ class Session:
     # -- review ----------------------------------------------------------------------------
 
     def groups(self) -> list[SpanGroup]:
-        """The compared annotators' spans grouped by extent and label (review mode)."""
+        """The compared annotators' spans grouped by extent (review mode; ``group_spans``)."""
         if not self.reviewing:
             return []
         gold = [s for s in self.spans if s.annotator == GOLD]
@@ -247,3 +364,9 @@ class Session:
         on which the compared annotators disagree (one query, whatever the list's length)."""
         disagreeing = self.project.disagreement_article_ids(list(self.mode.compared))
         return adjudication.next_disagreement(ordered_ids, self.article_id, disagreeing, step)
+
+    def disagreement_jump(self, ordered_ids: Sequence[int], step: int) -> adjudication.Jump | None:
+        """Like ``next_disagreement_article`` (one query), but going round the list's end: F8
+        on the last disagreement comes back to the first. None when no listed article disagrees."""
+        disagreeing = self.project.disagreement_article_ids(list(self.mode.compared))
+        return adjudication.next_disagreement_wrapping(ordered_ids, self.article_id, disagreeing, step)

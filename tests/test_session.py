@@ -90,3 +90,52 @@ def test_next_disagreement_is_one_query_whatever_the_list(setup):
     assert reviewer.next_disagreement_article(ids, -1) is None
     reviewer.open_article(ids[199])
     assert reviewer.next_disagreement_article(ids, -1) == ids[120]
+    reviewer.open_article(ids[120])
+    statements.clear()
+    project._store.conn.set_trace_callback(statements.append)
+    assert reviewer.disagreement_jump(ids, 1) == (ids[120], True)  # round the end, to itself
+    project._store.conn.set_trace_callback(None)
+    assert len(statements) <= 4
+
+
+def test_move_boundary_by_word_and_character_keeps_the_span(setup):
+    project, ids, label = setup
+    session = Session(project, "ana")
+    session.open_article(ids[0])
+    run(session, session.label_selection(7, 17, label, snap=True))  # "mengkritik"
+    [span] = session.spans
+    run(session, session.move_boundary(span.uuid, "end", 1, by_word=True))
+    assert session.spans[0].text == "mengkritik AS"
+    run(session, session.move_boundary(span.uuid, "end", 1, by_word=False))
+    assert session.spans[0].text == "mengkritik AS."
+    run(session, session.move_boundary(span.uuid, "start", -1, by_word=True))
+    assert session.spans[0].text == "Lavrov mengkritik AS."
+    run(session, session.move_boundary(span.uuid, "start", 1, by_word=False))
+    assert session.spans[0].text == "avrov mengkritik AS."
+    run(session, session.move_boundary(span.uuid, "end", -1, by_word=True))  # back to the end of "AS"
+    run(session, session.move_boundary(span.uuid, "end", -1, by_word=True))
+    assert session.spans[0].text == "avrov mengkritik"
+    assert [s.uuid for s in session.spans] == [span.uuid]
+    run(session, session.move_boundary(span.uuid, "start", -1, by_word=False))
+    with pytest.raises(EditRefused, match="start of the text"):
+        session.move_boundary(span.uuid, "start", -1, by_word=False)
+    while session.spans[0].end - session.spans[0].start > 1:
+        run(session, session.move_boundary(span.uuid, "end", -1, by_word=False))
+    with pytest.raises(EditRefused, match="shrink"):
+        session.move_boundary(span.uuid, "end", -1, by_word=False)
+
+
+def test_a_selection_over_a_span_with_its_label_offers_to_extend_it(setup):
+    project, ids, label = setup
+    other = project.codebook().labels[1].name
+    session = Session(project, "ana")
+    session.open_article(ids[0])
+    run(session, session.label_selection(7, 17, label, snap=True))  # "mengkritik"
+    [span] = session.spans
+    assert session.extendable(0, 10, other, snap=True) is None  # another label
+    assert session.extendable(8, 12, label, snap=True) is None  # inside it: nothing to extend
+    assert session.extendable(18, 20, label, snap=True) is None  # no overlap
+    assert session.extendable(2, 10, label, snap=True) == span
+    command = session.extend(span.uuid, 2, 10, snap=True)
+    run(session, command)
+    assert [(s.uuid, s.text) for s in session.spans] == [(span.uuid, "Lavrov mengkritik")]

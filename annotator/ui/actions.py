@@ -52,6 +52,24 @@ ACTIONS: tuple[ActionSpec, ...] = (
                ("Ctrl+Shift+Z", "Ctrl+Y")),
     ActionSpec("actionDeleteSpan", "&Edit", "&Delete span", _do("delete_current_span"), (),
                "Delete (in the text): remove the selected span", separator_before=True),
+    # Boundaries of the selected span: Alt+Shift moves its end, Ctrl+Alt its start; Left/Right
+    # by a word, Up/Down by a character (Up earlier, Down later in the text). One undo step each.
+    ActionSpec("actionSpanEndNextWord", "&Edit", "Span end one word later", _do("move_span_boundary", "end", 1, True),
+               ("Alt+Shift+Right",), separator_before=True),
+    ActionSpec("actionSpanEndPreviousWord", "&Edit", "Span end one word earlier",
+               _do("move_span_boundary", "end", -1, True), ("Alt+Shift+Left",)),
+    ActionSpec("actionSpanStartPreviousWord", "&Edit", "Span start one word earlier",
+               _do("move_span_boundary", "start", -1, True), ("Ctrl+Alt+Left",)),
+    ActionSpec("actionSpanStartNextWord", "&Edit", "Span start one word later",
+               _do("move_span_boundary", "start", 1, True), ("Ctrl+Alt+Right",)),
+    ActionSpec("actionSpanEndNextChar", "&Edit", "Span end one character later",
+               _do("move_span_boundary", "end", 1, False), ("Alt+Shift+Down",)),
+    ActionSpec("actionSpanEndPreviousChar", "&Edit", "Span end one character earlier",
+               _do("move_span_boundary", "end", -1, False), ("Alt+Shift+Up",)),
+    ActionSpec("actionSpanStartPreviousChar", "&Edit", "Span start one character earlier",
+               _do("move_span_boundary", "start", -1, False), ("Ctrl+Alt+Up",)),
+    ActionSpec("actionSpanStartNextChar", "&Edit", "Span start one character later",
+               _do("move_span_boundary", "start", 1, False), ("Ctrl+Alt+Down",)),
     ActionSpec("actionCodebook", "&Edit", "Edit &codebook…", _do("edit_codebook"), ("Ctrl+K",),
                separator_before=True),
     ActionSpec("actionAnnotator", "&Edit", "Change &annotator…", _do("change_annotator")),
@@ -72,9 +90,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actionNextDisagreement", "&Review", "&Next disagreement", _do("next_disagreement", 1), ("F8",)),
     ActionSpec("actionPreviousDisagreement", "&Review", "&Previous disagreement", _do("next_disagreement", -1),
                ("Shift+F8",)),
-    ActionSpec("actionAccept", "&Review", "&Accept into gold (Enter in the table)", _do("accept_group"),
+    ActionSpec("actionAccept", "&Review", "&Accept into gold (Enter)", _do("accept_group"),
                ("Ctrl+Shift+A",)),
-    ActionSpec("actionReject", "&Review", "Re&ject (Delete in the table)", _do("reject_group"), ("Ctrl+Shift+X",)),
+    ActionSpec("actionReject", "&Review", "Re&ject (Delete)", _do("reject_group"), ("Ctrl+Shift+X",)),
     ActionSpec("actionDashboard", "&Review", "Agreement &dashboard…", _do("open_dashboard"), ("Ctrl+Shift+D",),
                separator_before=True),
     ActionSpec("actionShortcuts", "&Help", "&Keyboard shortcuts", _do("show_shortcuts"), (STD.HelpContents,)),
@@ -83,8 +101,10 @@ ACTIONS: tuple[ActionSpec, ...] = (
 TEXT_KEYS = (
     ("Select text (mouse or Shift+arrows), then a label key", "label it (a selected span: relabel it)"),
     ("Tab / Shift+Tab", "next / previous span"),
+    ("Alt+Shift+arrows / Ctrl+Alt+arrows",
+     "move the selected span's end / start: Left/Right by a word, Up/Down by a character"),
     ("Esc", "clear the selection"),
-    ("Enter / Delete in the review table", "accept into gold / reject"),
+    ("Enter / Delete in review mode (table or text)", "accept into gold / reject"),
 )
 
 

@@ -105,6 +105,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
         self.review_panel.sig_accept_requested.connect(self.accept_group)
         self.review_panel.sig_reject_requested.connect(self.reject_group)
         self.review_panel.hide()
+        self._watch_text_keys()  # Enter in the text accepts in review mode (window_review.py)
         document_split = QSplitter(Qt.Orientation.Vertical)
         document_split.addWidget(self.document_view)
         document_split.addWidget(self.review_panel)
@@ -282,7 +283,19 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
             return
         try:
             if selection is not None:
-                command = self.session.label_selection(*selection, label, snap=self.snap_action.isChecked())
+                snap = self.snap_action.isChecked()
+                existing = self.session.extendable(*selection, label, snap=snap)
+                if existing is not None:
+                    choice = self.dialogs.extend_or_add(self, label, existing.text or "",
+                                                        self.session.text[selection[0]:selection[1]].strip())
+                    if choice is None:
+                        return
+                    if choice == "extend":
+                        if self.execute(self.session.extend(existing.uuid or "", *selection, snap=snap)):
+                            self.document_view.select_span(existing.uuid)
+                            self._show_span_details()
+                        return
+                command = self.session.label_selection(*selection, label, snap=snap)
                 if self.execute(command):
                     self.document_view.select_span(command.uuid)
                     self._show_span_details()
@@ -297,6 +310,8 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
         self.show_message("Select some text first (mouse, or Shift+arrows), then press a label key")
 
     def delete_current_span(self) -> None:
+        if self._reject_instead_of_delete():  # review mode: Delete rejects the selected group
+            return
         try:
             command, following = self.session.delete(self.document_view.current_span or "")
         except EditRefused as refusal:
@@ -305,6 +320,16 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
         if self.execute(command):
             self.document_view.select_span(following)
             self._show_span_details()
+
+    def move_span_boundary(self, edge: str, step: int, by_word: bool) -> None:
+        """Move the selected span's ``edge`` ("start"/"end") one word or character later
+        (``step`` 1) or earlier (-1): one undoable edit; the span stays selected."""
+        try:
+            command = self.session.move_boundary(self.document_view.current_span or "", edge, step, by_word=by_word)
+        except EditRefused as refusal:
+            self.show_message(str(refusal))
+            return
+        self.execute(command)
 
     def step_span(self, step: int) -> None:
         cursor = self.document_view.offsets.to_codepoint(self.document_view.textCursor().position())
@@ -386,7 +411,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
             self.status_text.setText(f"{self.article_model.rowCount()} articles")
             return
         status = self.article_model.status_of(self.current_article_id).replace("_", " ")
-        spans = sum(1 for span in self.session.spans if span.annotator == self.session.edit_layer)
+        spans = self.session.own_count()
         self.status_text.setText(
             f"{self.annotator} · {status} · {spans} span{'s' if spans != 1 else ''} · "
             f"{self.article_model.rowCount()} articles listed")

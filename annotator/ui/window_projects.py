@@ -71,15 +71,18 @@ class ProjectParts(WindowBase):
             self.article_title.setText("No articles yet: File → Import files… (Ctrl+I)")
 
     def _set_article_model(self, annotator_id: int) -> None:
-        """A fresh article list for whose statuses it shows; the previous model is deleted."""
+        """Point the article list at the open project and whose statuses it shows.
+
+        One model for the window's life, reset in place: a QTableView's setModel leaves the old
+        selection models of the view and its headers behind, three per switch.
+        """
         assert self.project is not None
-        old = getattr(self, "article_model", None)
-        self.article_model = ArticleTableModel(self.project, annotator_id, self)
-        self.article_model.set_filters(**self.article_panel.filters())
-        self.article_panel.set_model(self.article_model)
-        if old is not None:
-            old.setParent(None)
-            old.deleteLater()
+        if getattr(self, "article_model", None) is None:
+            self.article_model = ArticleTableModel(self.project, annotator_id, self)
+            self.article_model.set_filters(**self.article_panel.filters())
+            self.article_panel.set_model(self.article_model)
+        else:
+            self.article_model.set_source(self.project, annotator_id, **self.article_panel.filters())
 
     def _update_title(self) -> None:
         name = Path(self.project.path).name if self.project and self.project.path else "(memory)"

@@ -87,6 +87,13 @@ class ArticleTableModel(QAbstractTableModel):
 
     # -- our API ------------------------------------------------------------------------
 
+    def set_source(self, project: Project, annotator_id: int, **filters: Any) -> None:
+        """Show another project (or another annotator's statuses) with these filters."""
+        self._project = project
+        self._annotator_id = annotator_id
+        self.filters.update(filters)
+        self.refresh()
+
     @property
     def annotator_id(self) -> int:
         """Whose statuses and span counts the list shows (0: someone not in the project yet)."""

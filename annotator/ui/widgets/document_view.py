@@ -19,7 +19,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPoint, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -27,11 +27,14 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QSyntaxHighlighter,
+    QTextBlock,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
+    QTextLayout,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit, QTextEdit, QToolTip, QWidget
+from shiboken6 import isValid
 
 from annotator.model.offsets import OffsetMap
 from annotator.model.types import Annotation
@@ -41,6 +44,13 @@ BACKGROUND_ALPHA = 0.42
 _BLOCK_SEPARATOR = re.compile("[\n\r\u2029]")
 LANE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                Qt.PenStyle.DashDotDotLine)
+# Review lanes: one per compared annotator, told apart by colour AND dash pattern (so neither
+# colour vision nor a printout is needed), independent of the label colours. The colours are
+# the Okabe-Ito colour-blind-safe palette without its yellow (too pale on white).
+LANE_COLORS = (QColor("#0072B2"), QColor("#D55E00"), QColor("#009E73"), QColor("#CC79A7"), QColor("#E69F00"),
+               QColor("#56B4E9"), QColor("#000000"))
+LANE_GAP = 5  # pixels per lane in the band reserved under every line in review mode
+LANE_PEN_WIDTH = 3
 LAYER_GAP = 3  # pixels between the underlines of nested spans
 HIT_COLOR = QColor(255, 221, 0, 150)  # translucent: a span's colour still shows under a hit
 MAX_MARKED_HITS = 1000
@@ -192,6 +202,52 @@ class SpanHighlighter(QSyntaxHighlighter):
         return fmt
 
 
+def lane_band(lanes: int) -> int:
+    """Pixels reserved under every text line for ``lanes`` annotators' lines (0 for none)."""
+    return LANE_GAP * lanes + 2 if lanes else 0
+
+
+def lane_y(line_bottom: float, lane: int) -> float:
+    """The y of lane ``lane``'s line inside the band that starts at ``line_bottom``."""
+    return line_bottom + 3 + LANE_GAP * lane
+
+
+class LaneLayout(QPlainTextDocumentLayout):
+    """The plain-text layout with ``band`` pixels added under every line (wrapped lines too).
+
+    Why not block formats: QPlainTextDocumentLayout ignores ``QTextBlockFormat`` line height and
+    margins, and a bottom margin would only separate paragraphs, while lanes drawn under a
+    wrapped line landed on the next line's words. Char formats (bigger fonts, baseline offsets)
+    do not change the line height either. So the lines of each block are moved apart here,
+    after Qt's own layout; Qt's painting and hit-testing read the lines' positions, so clicks
+    and selections stay right.
+    """
+
+    def __init__(self, document: QTextDocument):
+        super().__init__(document)
+        self.band = 0
+
+    def blockBoundingRect(self, block: QTextBlock) -> QRectF:  # Qt override
+        rect = super().blockBoundingRect(block)
+        if not self.band or not block.isVisible():
+            return rect
+        if self._spread(block.layout()):
+            rect = super().blockBoundingRect(block)
+        return rect.adjusted(0, 0, 0, self.band)
+
+    def _spread(self, layout: QTextLayout) -> bool:
+        """Put ``band`` pixels under each line; True if a line moved (a fresh layout)."""
+        moved = False
+        y = 0.0
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            if abs(line.y() - y) > 0.01:
+                line.setPosition(QPointF(line.x(), y))
+                moved = True
+            y += line.height() + self.band
+        return moved
+
+
 class DocumentView(QPlainTextEdit):
     """Read-only article text; keyboard and mouse selection; label hotkeys.
 
@@ -218,9 +274,12 @@ class DocumentView(QPlainTextEdit):
             Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
         self.setMouseTracking(True)
+        self.setAcceptDrops(False)  # read-only: nothing is dropped in, nor dragged out (mousePressEvent)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setCenterOnScroll(False)
+        self.lane_layout: LaneLayout | None = None
         self.highlighter = SpanHighlighter(self.document())
+        self._use_lanes(0)
         self.text = ""
         self.offsets = OffsetMap("")
         self.hotkeys: set[str] = set()
@@ -229,6 +288,39 @@ class DocumentView(QPlainTextEdit):
         self._press_position: QPoint | None = None
         self._hits: list[tuple[int, int]] = []
         self._hit_selections: list[QTextEdit.ExtraSelection] = []
+
+    def _use_lanes(self, band: int) -> None:
+        """Lay the text out with ``band`` pixels under every line (review) or as Qt does.
+
+        Only review mode gets ``LaneLayout``: its Python override runs for every block laid out,
+        which made opening a long article in labelling mode twice as slow. A QPlainTextEdit
+        wires itself to its document's layout in ``setDocument``, so switching means a new
+        document (and highlighter) rather than a new layout on the old one.
+        """
+        if (band > 0) == (self.lane_layout is not None):
+            if self.lane_layout is not None:
+                self.lane_layout.band = band
+            return
+        document = QTextDocument(self)
+        if band > 0:
+            self.lane_layout = LaneLayout(document)
+            self.lane_layout.band = band
+            document.setDocumentLayout(self.lane_layout)
+        else:
+            self.lane_layout = None
+            document.setDocumentLayout(QPlainTextDocumentLayout(document))
+        index = self.highlighter.index
+        # Extra selections hold cursors into the old document: drop them before it goes.
+        self.setExtraSelections([])
+        self._hits, self._hit_selections = [], []
+        self.highlighter.setDocument(None)
+        old = self.document()
+        ours = old.parent() is self
+        self.setDocument(document)
+        if ours and isValid(old):  # goes with its layout and highlighter, unless Qt deleted it
+            old.deleteLater()
+        self.highlighter = SpanHighlighter(document)
+        self.highlighter.index = index
 
     # -- content -------------------------------------------------------------------------
 
@@ -240,6 +332,7 @@ class DocumentView(QPlainTextEdit):
         as lines under the text, one lane each, instead of backgrounds.
         """
         self.lanes = dict(lanes or {})
+        self._use_lanes(lane_band(len(self.lanes)))  # before the text: laid out once
         self.text = text
         self.offsets = OffsetMap(text)
         self.current_span = None
@@ -440,13 +533,22 @@ class DocumentView(QPlainTextEdit):
             # Let the window's undo/redo actions have these keys instead of the text control.
             if key_event.matches(QKeySequence.StandardKey.Undo) or key_event.matches(
                 QKeySequence.StandardKey.Redo
-            ) or key_event.matches(QKeySequence.StandardKey.Delete):
+            ) or key_event.matches(QKeySequence.StandardKey.Delete) or self._is_boundary_key(key_event):
                 event.ignore()
                 return False
         if event.type() == QEvent.Type.ToolTip:
             self._show_tooltip(event)
             return True
         return super().event(event)
+
+    @staticmethod
+    def _is_boundary_key(event: QKeyEvent) -> bool:
+        """Alt+Shift or Ctrl+Alt with an arrow: the window's span-boundary actions, which the
+        text control would otherwise take for its own (Alt+Shift+Left selects a word on macOS)."""
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        alt = Qt.KeyboardModifier.AltModifier
+        return event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down) and modifiers in (
+            alt | Qt.KeyboardModifier.ShiftModifier, alt | Qt.KeyboardModifier.ControlModifier)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -471,6 +573,13 @@ class DocumentView(QPlainTextEdit):
 
     def mousePressEvent(self, event) -> None:
         self._press_position = event.position().toPoint()
+        if (event.button() == Qt.MouseButton.LeftButton
+                and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+                and self.textCursor().hasSelection()):
+            # QPlainTextEdit has no setDragEnabled: a press inside the selection would start
+            # dragging the text away. Dropping the selection first makes it a new selection.
+            cursor = self.cursorForPosition(self._press_position)
+            self.setTextCursor(cursor)
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
@@ -527,31 +636,64 @@ class DocumentView(QPlainTextEdit):
         painter.end()
 
     def _paint_underlines(self, painter: QPainter, block, spans: list[ShownSpan], top: float) -> None:
-        """One line per span under its text, nested spans lower down, so every layer shows."""
-        layout = block.layout()
-        block_start = block.position()
-        block_length = block.length() - 1
+        """One line per span under its text, nested spans lower down, so every layer shows;
+        another annotator's span (review) is a line in its lane, in the band under the line."""
         for span in spans:
             if span.lane is None and span.layer == 0 and not self._nested(spans, span):
                 continue  # a span alone is clear from its background
-            left = max(span.start16 - block_start, 0)
-            right = min(span.end16 - block_start, block_length)
             pen = QPen(span.color.darker(140))
             pen.setWidth(2)
-            if span.lane is not None:  # another annotator: own lane below the text, own dash
-                pen.setWidth(3)
+            if span.lane is not None:  # another annotator: own lane, own colour and dash
+                pen = QPen(LANE_COLORS[span.lane % len(LANE_COLORS)])
+                pen.setWidth(LANE_PEN_WIDTH)
                 pen.setStyle(LANE_STYLES[span.lane % len(LANE_STYLES)])
             painter.setPen(pen)
-            depth = span.layer if span.lane is None else 1 + span.lane
-            for i in range(layout.lineCount()):
-                line = layout.lineAt(i)
-                line_start, line_end = line.textStart(), line.textStart() + line.textLength()
-                if right <= line_start or left >= line_end:
-                    continue
-                x1 = line.cursorToX(max(left, line_start))[0]
-                x2 = line.cursorToX(min(right, line_end))[0]
-                y = top + line.y() + line.ascent() + 2 + LAYER_GAP * depth
+            for _, x1, x2, y in self._underline_segments(block, span, top):
                 painter.drawLine(int(x1), int(y), int(x2), int(y))
+
+    @staticmethod
+    def _underline_segments(block, span: ShownSpan, top: float) -> list[tuple[int, float, float, float]]:
+        """``(line number, x1, x2, y)`` of a span's underline on each line of ``block`` it covers."""
+        layout = block.layout()
+        block_start = block.position()
+        left = max(span.start16 - block_start, 0)
+        right = min(span.end16 - block_start, block.length() - 1)
+        segments = []
+        for i in range(layout.lineCount()):
+            line = layout.lineAt(i)
+            line_start, line_end = line.textStart(), line.textStart() + line.textLength()
+            if right <= line_start or left >= line_end:
+                continue
+            x1 = line.cursorToX(max(left, line_start))[0]
+            x2 = line.cursorToX(min(right, line_end))[0]
+            if span.lane is None:
+                y = top + line.y() + line.ascent() + 2 + LAYER_GAP * span.layer
+            else:  # below the descenders, inside the band LaneLayout reserved
+                y = lane_y(top + line.y() + line.height(), span.lane)
+            segments.append((i, x1, x2, y))
+        return segments
+
+    def lane_geometry(self, uuid: str) -> list[tuple[float, float, float, float]]:
+        """Where a span's underline is drawn, per text line it covers, in viewport pixels:
+        ``(underline y, that line's top, its bottom, the next line's top)``."""
+        index = self.highlighter.index
+        shown = index.by_uuid.get(uuid) if index else None
+        if shown is None or index is None:
+            return []
+        offset = self.contentOffset()
+        result = []
+        for number in index.blocks_of(shown):
+            block = self.document().findBlockByNumber(number)
+            top = self.blockBoundingGeometry(block).translated(offset).top()
+            layout = block.layout()
+            for i, _, _, y in self._underline_segments(block, shown, top):
+                line = layout.lineAt(i)
+                if i + 1 < layout.lineCount():
+                    following = top + layout.lineAt(i + 1).y()
+                else:  # the next block's first line (or the end of this block)
+                    following = top + self.blockBoundingRect(block).height()
+                result.append((y, top + line.y(), top + line.y() + line.height(), following))
+        return result
 
     @staticmethod
     def _nested(spans: list[ShownSpan], span: ShownSpan) -> bool:
