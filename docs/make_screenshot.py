@@ -1,4 +1,6 @@
-"""Render the window offscreen on the sample article with a few spans -> docs/screenshot.png.
+"""Render the window offscreen on the sample article with a few spans -> docs/screenshot.png,
+the same window at 1024×700 -> docs/window-1024x700.png, review mode comparing two annotators ->
+docs/review.png, and the agreement dashboard -> docs/dashboard.png.
 
     .venv/bin/python docs/make_screenshot.py
 """
@@ -13,13 +15,24 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QTabWidget
 
-from annotator.model.commands import AddSpan, SetDocLabel, UpdateSpan
+from annotator.model.commands import AddSpan, SetDocLabel, SetStatus, UpdateSpan
 from annotator.project import Project, sample_article_paths
 from annotator.ui import MainWindow
+from annotator.ui.dialogs.dashboard import AgreementDashboard
 
 OUTPUT = Path(__file__).parent / "screenshot.png"
+SMALL = Path(__file__).parent / "window-1024x700.png"
+REVIEW = Path(__file__).parent / "review.png"
+DASHBOARD = Path(__file__).parent / "dashboard.png"
+BUDI = [
+    ("menentang kekuatan \"imperialis\" pimpinan Amerika Serikat (AS)", "Anti-imperialist framing"),
+    ("memuji upaya memperkuat kerja sama bilateral", "Cooperation praise"),
+    ("menciptakan ancaman keamanan bagi DPRK", "Bloc / NATO criticism"),
+    ("operasi militer khusus", "Euphemism / loaded term"),
+    ("Lavrov mengkritik AS", "Blame / threat attribution"),
+]
 SPANS = [
     ("\"Kami akan terus menyerukan penolakan terhadap langkah apa pun yang mengarah pada eskalasi "
      "dan meningkatkan ketegangan,\"", "Quotation", {"speaker": "Lavrov", "voice": "direct quote"}),
@@ -49,6 +62,12 @@ def main() -> None:
         first_uuid = first_uuid or command.uuid
     project.execute(UpdateSpan(first_uuid, note="Lavrov, opening remarks (MFA recording)"))
     project.execute(SetDocLabel(article_id, "ana", "Overall: aligned with the quoted officials", True))
+    for phrase, label in BUDI:  # a colleague who agrees on some spans and not on others
+        start = text.index(phrase)
+        project.execute(AddSpan(article_id, "budi", start, start + len(phrase), label))
+    for name in ("ana", "budi"):
+        project.execute(SetStatus(article_id, name, "done"))
+    agreement, distribution = project.agreement(annotators=["ana", "budi"]), project.label_distribution()
     project.close()
     window = MainWindow(str(path), "ana", settings=QSettings(str(folder / "s.ini"), QSettings.Format.IniFormat))
     window.resize(1400, 820)
@@ -58,8 +77,24 @@ def main() -> None:
     window._show_span_details()
     app.processEvents()
     window.grab().save(str(OUTPUT))
+    window.resize(1024, 700)
+    app.processEvents()
+    window.grab().save(str(SMALL))
+    window.resize(1400, 820)
+    window.set_review(["ana", "budi"])
+    window.review_table.selectRow(0)
+    app.processEvents()
+    window.grab().save(str(REVIEW))
+    dashboard = AgreementDashboard(agreement, distribution, window.dialogs, window)
+    dashboard.resize(900, 640)
+    dashboard.show()
+    dashboard.findChild(QTabWidget).setCurrentIndex(1)
+    app.processEvents()
+    dashboard.grab().save(str(DASHBOARD))
+    dashboard.close()
     window.close()
-    print(f"wrote {OUTPUT}", file=sys.stderr)
+    for output in (OUTPUT, SMALL, REVIEW, DASHBOARD):
+        print(f"wrote {output}", file=sys.stderr)
 
 
 if __name__ == "__main__":

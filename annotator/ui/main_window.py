@@ -17,7 +17,16 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QUndoGroup
-from PySide6.QtWidgets import QListView, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QListView,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from annotator.model.commands import Changes, Command
 from annotator.model.errors import AnnotatorError
@@ -115,7 +124,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
         center_layout.addWidget(self.article_title)
-        center_layout.addWidget(self.doc_labels)
+        center_layout.addWidget(self._scrolling_sideways(self.doc_labels))
         center_layout.addWidget(document_split, 1)
 
         self.label_model = LabelListModel()
@@ -152,6 +161,21 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
         self.review_table = self.review_panel.table
         self.review_model = self.review_panel.model
         self.review_label = self.review_panel.header
+
+    @staticmethod
+    def _scrolling_sideways(bar: QWidget) -> QScrollArea:
+        """A row of buttons that scrolls sideways when the window is narrow, rather than setting
+        the whole window's minimum width (three document labels once made it 1,121 px)."""
+        area = QScrollArea()
+        area.setWidget(bar)
+        area.setWidgetResizable(True)
+        area.setFrameShape(QFrame.Shape.NoFrame)
+        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # Tall enough for a row of buttons (the bar is still empty here) and the scroll bar.
+        row = max(bar.sizeHint().height(), QToolButton().sizeHint().height() + 6)
+        area.setFixedHeight(row + area.horizontalScrollBar().sizeHint().height())
+        return area
 
     def _build_actions(self) -> None:
         self.actions_by_name = build_actions(self)
