@@ -210,6 +210,10 @@ class Project(ReviewMixin, ExportsMixin, EditsMixin):
         return self._store.list_article_ids(annotator_id=annotator_id, status=status, label=label, query=query,
                                            sort=sort, descending=descending, plain=plain, language=language)
 
+    def article_languages(self) -> list[tuple[str, int]]:
+        """The languages present in the articles (ISO 639-1 codes, sorted), each with its count."""
+        return self._store.article_languages()
+
     def article_summaries(self, article_ids: list[int], *, annotator_id: int) -> dict[int, dict[str, Any]]:
         return self._store.article_summaries(article_ids, annotator_id=annotator_id)
 

@@ -140,6 +140,13 @@ class ArticlesMixin(StoreBase):
     def article_count(self) -> int:
         return int(self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
+    def article_languages(self) -> list[tuple[str, int]]:
+        """The distinct languages of the articles (none or empty left out), sorted by code,
+        each with its number of articles."""
+        return [(row[0], int(row[1])) for row in self.conn.execute(
+            "SELECT language, COUNT(*) FROM articles WHERE language IS NOT NULL AND language != '' "
+            "GROUP BY language ORDER BY language")]
+
     SORT_COLUMNS: ClassVar[dict[str, str]] = {
         "id": "id",
         "title": "title COLLATE NOCASE",

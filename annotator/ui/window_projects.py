@@ -151,6 +151,7 @@ class ProjectParts(WindowBase):
         self.span_details.set_attributes(self.codebook.attributes)
         self.doc_labels.set_labels(self.codebook.doc_labels)
         self.article_panel.set_labels(self.codebook.labels)
+        self.article_panel.set_languages(self.project.article_languages())
 
     def edit_codebook(self) -> None:
         assert self.project is not None

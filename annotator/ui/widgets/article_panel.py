@@ -28,6 +28,7 @@ from annotator.ui.models.article_table import ArticleIdRole, ArticleTableModel
 from annotator.ui.plain import plain_label, plain_tooltip
 
 STATUS_CHOICES = (("All", None), ("Not started", "not_started"), ("In progress", "in_progress"), ("Done", "done"))
+ANY_LANGUAGE = "Any language"
 PLAIN_PLACEHOLDER = "Search words (Enter)"
 ADVANCED_PLACEHOLDER = "FTS5 query, e.g. perundingan OR nego* (Enter)"
 ADVANCED_HELP = ("Advanced search: the box takes SQLite FTS5 query syntax (AND, OR, NOT, \"phrases\", "
@@ -83,6 +84,10 @@ class ArticlePanel(QWidget):
         self.label_filter = QComboBox()
         self.label_filter.setObjectName("labelFilter")
         self.label_filter.currentIndexChanged.connect(lambda _=0: self.sig_filters_changed.emit())
+        self.language_filter = QComboBox()
+        self.language_filter.setObjectName("languageFilter")
+        self.language_filter.addItem(ANY_LANGUAGE, None)
+        self.language_filter.currentIndexChanged.connect(lambda _=0: self.sig_filters_changed.emit())
         self.view = QTableView()
         self.view.setObjectName("articleList")
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -103,6 +108,7 @@ class ArticlePanel(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
         filters.addWidget(self.label_filter)
+        filters.addWidget(self.language_filter)
         layout.addLayout(filters)
         layout.addWidget(self.message)
         layout.addWidget(self.view, 1)
@@ -136,11 +142,27 @@ class ArticlePanel(QWidget):
         self.label_filter.setCurrentIndex(max(self.label_filter.findData(current), 0))
         self.label_filter.blockSignals(False)
 
+    def set_languages(self, languages: list[tuple[str, int]]) -> None:
+        """Offer the project's article languages (code, count) as a filter, keeping the chosen
+        one if it is still present; if it is gone the list shows any language again."""
+        current = self.language_filter.currentData()
+        self.language_filter.blockSignals(True)
+        self.language_filter.clear()
+        self.language_filter.addItem(ANY_LANGUAGE, None)
+        for code, count in languages:
+            self.language_filter.addItem(f"{code} ({count})", code)
+        self.language_filter.setCurrentIndex(max(self.language_filter.findData(current), 0))
+        self.language_filter.blockSignals(False)
+        if self.language_filter.currentData() != current:
+            self.sig_filters_changed.emit()
+
     def filters(self) -> dict[str, str | bool | None]:
-        """The filters as ``Project.article_ids`` takes them (``plain``: not advanced)."""
+        """The filters as ``Project.article_ids`` takes them (``plain``: not advanced;
+        ``language``: an ISO 639-1 code, None for any)."""
         return {
             "status": self.status_filter.currentData(),
             "label": self.label_filter.currentData(),
+            "language": self.language_filter.currentData(),
             "query": self.search.text().strip() or None,
             "plain": not self.advanced.isChecked(),
         }
@@ -171,7 +193,7 @@ class ArticlePanel(QWidget):
         if model is None:
             return
         query = model.filters.get("query")
-        narrowed = bool(model.filters.get("status") or model.filters.get("label"))
+        narrowed = bool(model.filters.get("status") or model.filters.get("label") or model.filters.get("language"))
         text = ""
         if model.last_error:
             text = model.last_error if model.filters.get("plain", True) else f"Advanced search: {model.last_error}"
