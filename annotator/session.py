@@ -285,6 +285,21 @@ class Session:
             raise EditRefused("A span cannot shrink any further (delete it with Delete)")
         return UpdateSpan(uuid, start=start) if edge == "start" else UpdateSpan(uuid, end=end)
 
+    def drag_boundary(self, uuid: str, edge: str, position: int, *, snap: bool) -> UpdateSpan | None:
+        """Put a span's ``edge`` ("start" or "end") at code point ``position`` (a handle dragged
+        with the mouse), to a word's start or end when ``snap``; None if it stays where it is.
+        Raises EditRefused if the span would be empty (an edge dragged past the other)."""
+        span = self._editable(uuid)
+        start, end = (position, span.end) if edge == "start" else (span.start, position)
+        if snap and start < end:
+            snapped = snap_to_words(self.text, start, end)
+            start, end = (snapped[0], end) if edge == "start" else (start, snapped[1])
+        if start >= end:
+            raise EditRefused(f"The span's {edge} cannot go past its {'end' if edge == 'start' else 'start'}")
+        if (start, end) == (span.start, span.end):
+            return None
+        return UpdateSpan(uuid, start=start) if edge == "start" else UpdateSpan(uuid, end=end)
+
     def relabel(self, uuid: str, label: str) -> UpdateSpan | None:
         """Give a shown span another label; None when it has that label already."""
         span = self._editable(uuid)

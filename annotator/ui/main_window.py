@@ -102,6 +102,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
         self.document_view.sig_delete_requested.connect(self.delete_current_span)
         self.document_view.sig_span_step.connect(self.step_span)
         self.document_view.sig_span_clicked.connect(self._on_span_clicked)
+        self.document_view.sig_boundary_dragged.connect(self.drag_span_boundary)
         self.document_view.sig_selection_made.connect(lambda: self.span_details.show_span(None))
         self.doc_labels = DocLabelBar()
         self.doc_labels.sig_toggled.connect(self._on_doc_label_toggled)
@@ -352,6 +353,16 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
             command = self.session.move_boundary(self.document_view.current_span or "", edge, step, by_word=by_word)
         except EditRefused as refusal:
             self.show_message(str(refusal))
+            return
+        self.execute(command)
+
+    def drag_span_boundary(self, uuid: str, edge: str, position: int) -> None:
+        """A span's handle was dragged: its ``edge`` goes to code point ``position`` (snapped
+        when snapping is on) in one undoable edit; the span stays selected."""
+        try:
+            command = self.session.drag_boundary(uuid, edge, position, snap=self.snap_action.isChecked())
+        except EditRefused as refusal:
+            self._on_edit_refused(str(refusal))
             return
         self.execute(command)
 

@@ -168,3 +168,70 @@ def test_guillemets_snap_together(window_on, qtbot):
     qtbot.keyClick(view, "2")
     assert [(r[1][:4], r[4]) for r in rows(path)] == [
         ("Anti", "«провокацией»"), ("Blam", "провокацией"), ("Anti", "Конец")]
+
+
+def codepoint_point(view, codepoint: int) -> QPoint:
+    """Where the text cursor would be drawn at a code-point position (viewport pixels)."""
+    cursor = view.textCursor()
+    cursor.setPosition(view.offsets.to_utf16(codepoint))
+    return view.cursorRect(cursor).center()
+
+
+def drag(qtbot, view, start: int, end: int) -> None:
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=codepoint_point(view, start))
+    step = 1 if end >= start else -1
+    for codepoint in range(start + step, end + step, step):
+        qtbot.mouseMove(view.viewport(), codepoint_point(view, codepoint))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=codepoint_point(view, end))
+
+
+def test_dragging_the_end_handle_moves_the_spans_end_in_one_undo_step(window_on, qtbot):
+    window, path, _ = window_on
+    view = window.document_view
+    window.snap_action.setChecked(True)
+    select(view, EMOJI_TEXT, "dan Lavrov")
+    qtbot.keyClick(view, "1")
+    [(uuid, _, start, end, _, _)] = rows(path)
+    assert view.current_span == uuid
+    assert [edge for edge, _ in view.handles()] == ["start", "end"]
+    assert view.handle_at(codepoint_point(view, end)) == "end"
+    target = EMOJI_TEXT.index("AS") + 1  # inside "AS": snapped to its end
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=codepoint_point(view, end))
+    for codepoint in range(end + 1, target + 1):
+        qtbot.mouseMove(view.viewport(), codepoint_point(view, codepoint))
+    assert view.selection_codepoints() == (start, target)  # the prospective extent shows
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=codepoint_point(view, target))
+    [(stored_uuid, _, new_start, new_end, text, _)] = rows(path)
+    assert (stored_uuid, new_start, text) == (uuid, start, "dan Lavrov mengkritik AS")
+    assert EMOJI_TEXT[new_start:new_end] == text
+    assert shown(window, uuid) == text
+    assert view.current_span == uuid and view.selection_codepoints() is None
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert rows(path)[0][2:5] == (start, end, "dan Lavrov")
+    assert shown(window, uuid) == "dan Lavrov"
+
+
+def test_dragging_the_start_past_the_end_is_refused(window_on, qtbot):
+    window, path, _ = window_on
+    view = window.document_view
+    select(view, EMOJI_TEXT, "Lavrov mengkritik")
+    qtbot.keyClick(view, "1")
+    before = rows(path)
+    start = before[0][2]
+    drag(qtbot, view, start, EMOJI_TEXT.index("AS") + 2)
+    assert rows(path) == before
+    assert "past" in window.last_refusal
+    assert window.statusBar().currentMessage().startswith("Not saved: ")
+    assert view.current_span == before[0][0]
+
+
+def test_a_press_away_from_the_handles_still_selects_text(window_on, qtbot):
+    window, path, _ = window_on
+    view = window.document_view
+    select(view, EMOJI_TEXT, "Lavrov")
+    qtbot.keyClick(view, "1")
+    before = rows(path)
+    start = EMOJI_TEXT.index("ngkritik")
+    drag(qtbot, view, start, start + 4)
+    assert view.selection_codepoints() == (start, start + 4)
+    assert view.current_span is None and rows(path) == before

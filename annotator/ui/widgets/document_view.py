@@ -19,12 +19,13 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
     QKeySequence,
     QPainter,
+    QPalette,
     QPen,
     QSyntaxHighlighter,
     QTextBlock,
@@ -54,6 +55,8 @@ LANE_PEN_WIDTH = 3
 LAYER_GAP = 3  # pixels between the underlines of nested spans
 HIT_COLOR = QColor(255, 221, 0, 150)  # translucent: a span's colour still shows under a hit
 MAX_MARKED_HITS = 1000
+HANDLE_REACH = 4  # pixels either side of a span handle that a press takes for the handle
+HANDLE_KNOB = 3  # radius of the knob on a span handle
 
 
 @dataclass
@@ -265,6 +268,9 @@ class DocumentView(QPlainTextEdit):
     """A click without a drag landed on a span (carries its uuid; the innermost one)."""
     sig_selection_made = Signal()
     """The user selected text; any selected span is dropped."""
+    sig_boundary_dragged = Signal(str, str, int)
+    """A handle of the selected span was dragged: its uuid, the edge ("start" or "end") and
+    the code point where the handle was let go."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -286,6 +292,7 @@ class DocumentView(QPlainTextEdit):
         self.lanes: dict[str, int] = {}
         self.current_span: str | None = None
         self._press_position: QPoint | None = None
+        self._drag: tuple[str, str, int] | None = None  # uuid, edge, UTF-16 position dragged to
         self._hits: list[tuple[int, int]] = []
         self._hit_selections: list[QTextEdit.ExtraSelection] = []
 
@@ -571,8 +578,43 @@ class DocumentView(QPlainTextEdit):
             self._show_current_span()
             self.sig_selection_made.emit()
 
+    def handles(self) -> list[tuple[str, int]]:
+        """``(edge, UTF-16 position)`` of the selected span's handles (the dragged one where it
+        is being dragged to); none unless a span of the edit layer is selected."""
+        index = self.highlighter.index
+        shown = index.by_uuid.get(self.current_span) if index and self.current_span else None
+        if shown is None or shown.lane is not None:
+            return []
+        span = shown.annotation
+        result = [("start", self.offsets.to_utf16(span.start)), ("end", self.offsets.to_utf16(span.end))]
+        if self._drag is not None and self._drag[0] == self.current_span:
+            result = [(edge, self._drag[2] if edge == self._drag[1] else at) for edge, at in result]
+        return result
+
+    def _handle_rect(self, position16: int) -> QRect:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(position16)
+        return self.cursorRect(cursor)
+
+    def handle_at(self, point: QPoint) -> str | None:
+        """The edge of the selected span whose handle is at ``point`` (viewport pixels), if any."""
+        near = []
+        for edge, position16 in self.handles():
+            rect = self._handle_rect(position16)
+            distance = abs(point.x() - rect.center().x())
+            reach_y = 2 * HANDLE_KNOB
+            if distance <= HANDLE_REACH and rect.top() - reach_y <= point.y() <= rect.bottom() + reach_y:
+                near.append((distance, edge))
+        return min(near)[1] if near else None
+
     def mousePressEvent(self, event) -> None:
         self._press_position = event.position().toPoint()
+        edge = self.handle_at(self._press_position) if event.button() == Qt.MouseButton.LeftButton else None
+        if edge is not None and self.current_span:
+            position16 = dict(self.handles())[edge]
+            self._drag = (self.current_span, edge, position16)
+            event.accept()
+            return
         if (event.button() == Qt.MouseButton.LeftButton
                 and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier
                 and self.textCursor().hasSelection()):
@@ -582,7 +624,33 @@ class DocumentView(QPlainTextEdit):
             self.setTextCursor(cursor)
         super().mousePressEvent(event)
 
+    def mouseMoveEvent(self, event) -> None:
+        if self._drag is None:
+            super().mouseMoveEvent(event)
+            return
+        uuid, edge, _ = self._drag
+        position16 = self.cursorForPosition(event.position().toPoint()).position()
+        self._drag = (uuid, edge, position16)
+        fixed = dict(self.handles())["end" if edge == "start" else "start"]
+        cursor = QTextCursor(self.document())  # the prospective extent, as a temporary selection
+        cursor.setPosition(fixed)
+        cursor.setPosition(position16, QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.viewport().update()
+        event.accept()
+
     def mouseReleaseEvent(self, event) -> None:
+        if self._drag is not None:
+            uuid, edge, _ = self._drag
+            self._drag = None
+            position16 = self.cursorForPosition(event.position().toPoint()).position()
+            cursor = self.textCursor()
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+            self.viewport().update()
+            event.accept()
+            self.sig_boundary_dragged.emit(uuid, edge, self.offsets.to_codepoint(position16))
+            return
         super().mouseReleaseEvent(event)
         if self.textCursor().hasSelection():
             self.current_span = None
@@ -633,7 +701,21 @@ class DocumentView(QPlainTextEdit):
             if spans and block.isVisible():
                 self._paint_underlines(painter, block, spans, top)
             block = block.next()
+        self._paint_handles(painter)
         painter.end()
+
+    def _paint_handles(self, painter: QPainter) -> None:
+        """A bar in the text colour at each end of the selected span, the start's knob on top
+        and the end's below, to drag with the mouse."""
+        color = self.palette().color(QPalette.ColorRole.Text)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        for edge, position16 in self.handles():
+            rect = self._handle_rect(position16)
+            x = rect.center().x()
+            painter.fillRect(QRectF(x - 1, rect.top(), 3, rect.height()), color)
+            knob_y = rect.top() if edge == "start" else rect.bottom()
+            painter.drawEllipse(QPointF(x + 0.5, knob_y), HANDLE_KNOB, HANDLE_KNOB)
 
     def _paint_underlines(self, painter: QPainter, block, spans: list[ShownSpan], top: float) -> None:
         """One line per span under its text, nested spans lower down, so every layer shows;
