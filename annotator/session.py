@@ -126,10 +126,6 @@ class ShownSpans:
     def own_count(self) -> int:
         return len(self._own_keys)
 
-    def own_in_order(self) -> list[str]:
-        """Uuids of the edit layer's spans in reading order (start, longer first, label)."""
-        return [key[3] for key in self._own_keys]
-
     def own_with_label(self, label: str) -> Iterable[Annotation]:
         return self._own_by_label.get(label, {}).values()
 
@@ -226,10 +222,6 @@ class Session:
     def own_count(self) -> int:
         """How many spans the edit layer has in the shown article."""
         return self.shown.own_count()
-
-    def own_spans(self) -> list[Annotation]:
-        """The edit layer's spans in reading order."""
-        return [span for uuid in self.shown.own_in_order() if (span := self.shown.get(uuid))]
 
     def doc_labels_present(self) -> set[str]:
         if self.article_id is None:

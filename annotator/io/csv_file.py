@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from annotator.io.encoding import decode_bytes
-from annotator.io.records import ArticleRecord, BadRecords, FieldMap, record_from_mapping
+from annotator.io.records import ArticleRecord, BadRecords, FieldMap, record_from_mapping, skip_or_raise
 from annotator.model.errors import ImportFormatError
 
 # A whole article fits in one cell; the csv module's default limit (131,072 characters) would
@@ -55,8 +55,6 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
         try:
             record = record_from_mapping(clean, generic, line=start)
         except ImportFormatError as error:
-            if on_bad_record is None:
-                raise
-            on_bad_record(error)
+            skip_or_raise(error, on_bad_record)
             continue
         yield record

@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.encoding import decode_bytes
-from annotator.io.records import ArticleRecord, BadRecords, FieldMap, json_error_reason, record_from_mapping
+from annotator.io.records import (
+    ArticleRecord,
+    BadRecords,
+    FieldMap,
+    json_error_reason,
+    record_from_mapping,
+    skip_or_raise,
+)
 from annotator.model.errors import ImportFormatError
 
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -45,10 +52,8 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
         try:
             record = record_from_mapping(item, fields, line=line)
         except ImportFormatError as error:
-            bad = ImportFormatError(f"record {number}: {error.message}", line=line, column=column)
-            if on_bad_record is None:
-                raise bad from None
-            on_bad_record(bad)
+            skip_or_raise(ImportFormatError(f"record {number}: {error.message}", line=line, column=column),
+                          on_bad_record)
             continue
         yield record
 

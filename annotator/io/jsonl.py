@@ -8,7 +8,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from annotator.io.records import ArticleRecord, BadRecords, FieldMap, json_error_reason, record_from_mapping
+from annotator.io.records import (
+    ArticleRecord,
+    BadRecords,
+    FieldMap,
+    json_error_reason,
+    record_from_mapping,
+    skip_or_raise,
+)
 from annotator.model.errors import ImportFormatError
 
 # Keys by which other tools' JSONL gives itself away; read natively, their spans would only
@@ -72,9 +79,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
             try:
                 record = record_from_mapping(data, fields, line=number)
             except ImportFormatError as error:
-                if on_bad_record is None:
-                    raise
-                on_bad_record(error)
+                skip_or_raise(error, on_bad_record)
                 continue
             record.source_bytes = len(raw)
             yield record

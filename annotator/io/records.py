@@ -45,6 +45,14 @@ with its line, column (where known) and reason. Given none, the reader raises in
 whole file fails, as every reader does for a file it cannot parse at all."""
 
 
+def skip_or_raise(error: ImportFormatError, on_bad_record: BadRecords | None) -> None:
+    """A bad record: hand it to ``on_bad_record`` (the reader then goes on), or with none, fail
+    the whole file with it."""
+    if on_bad_record is None:
+        raise error
+    on_bad_record(error)
+
+
 def json_error_reason(error: json.JSONDecodeError, *, line: int | None = None) -> str:
     """The decoder's whole message, e.g. ``invalid JSON: Expecting ',' delimiter``; one that
     points at a place (``Invalid control character at``) gets it: ``… at line 5 column 12``.

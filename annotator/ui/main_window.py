@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from annotator.model.commands import Changes, Command
 from annotator.model.errors import AnnotatorError
-from annotator.model.types import Annotation, Codebook
+from annotator.model.types import Codebook
 from annotator.session import EditRefused
 from annotator.ui.actions import build_actions, shortcuts_help
 from annotator.ui.dialogs.ask import Dialogs
@@ -374,9 +374,6 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
             return
         self.document_view.select_span(target)
         self._show_span_details()
-
-    def _span(self, uuid: str) -> Annotation | None:
-        return self.session.span(uuid)
 
     def _on_span_clicked(self, uuid: str) -> None:
         self.document_view.select_span(uuid or None)

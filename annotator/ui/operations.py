@@ -108,6 +108,3 @@ class Operations(QObject):
         ``sig_finished`` (the window's own callbacks would touch a closed project)."""
         self._shut_down = True
         self.cancel_all()
-
-    def __len__(self) -> int:
-        return len(self.running)
