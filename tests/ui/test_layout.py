@@ -1,7 +1,13 @@
-"""The window on a small screen: 1024×700 fits, with nothing essential cut off."""
+"""The window on a small screen (1024×700 fits, nothing essential cut off) and the text laid
+out for reading: paragraph gaps, right-to-left paragraphs aligned right, a readable line width."""
 
 from __future__ import annotations
 
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from annotator.ui.widgets.document_view import MAX_LINE_CHARACTERS
 from tests.ui.test_main_window import make_project
 
 
@@ -26,3 +32,76 @@ def test_document_label_buttons_are_shown_whole(tmp_path, make_main_window, qtbo
     area = window.doc_labels.parentWidget().parentWidget()  # the scroll area's viewport's parent
     button = next(iter(window.doc_labels.buttons.values()))
     assert area.viewport().height() >= button.sizeHint().height()
+
+
+def test_the_article_list_shows_my_status_at_1024_px(tmp_path, make_main_window, qtbot):
+    path = tmp_path / "p.annotator"
+    make_project(path, ["Lavrov mengkritik AS."])
+    window = make_main_window(path)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024)
+    view = window.article_panel.view
+    header = view.horizontalHeader()
+    names = [view.model().headerData(c, Qt.Orientation.Horizontal) for c in range(header.count())]
+    status = names.index("My status")
+    assert header.sectionViewportPosition(status) + header.sectionSize(status) <= view.viewport().width()
+
+
+ARABIC = "قال لافروف إن الولايات المتحدة AS تهدد الأمن، داعيا إلى المفاوضات."
+
+
+def test_right_to_left_paragraphs_are_aligned_right(tmp_path, make_main_window, qtbot):
+    path = tmp_path / "p.annotator"
+    make_project(path, [f"{ARABIC}\nLavrov mengkritik AS."])
+    window = make_main_window(path)
+    view = window.document_view
+    qtbot.waitUntil(lambda: view.toPlainText().startswith(ARABIC))
+    width = view.viewport().width()
+    arabic_start = view.cursorRect(cursor_at(view, 0)).x()
+    latin_start = view.cursorRect(cursor_at(view, len(ARABIC) + 1)).x()
+    assert arabic_start > width * 0.8  # the start of a right-to-left line is on the right
+    assert latin_start < width * 0.2
+    # Clicking a right-to-left word still selects by the stored text.
+    view.select_codepoints(4, 11)
+    assert view.textCursor().selectedText() == ARABIC[4:11]
+
+
+def test_paragraphs_are_spaced_apart_and_blank_lines_are_kept_as_they_are(tmp_path, make_main_window, qtbot):
+    path = tmp_path / "p.annotator"
+    make_project(path, ["Satu.\nDua.\n\nTiga."])
+    window = make_main_window(path)
+    view = window.document_view
+    qtbot.waitUntil(lambda: view.toPlainText().startswith("Satu."))
+    document = view.document()
+    line = view.fontMetrics().lineSpacing()
+
+    def top(number: int) -> float:
+        return view.blockBoundingGeometry(document.findBlockByNumber(number)).top()
+
+    assert top(1) - top(0) >= line * 1.4  # a paragraph gap after "Satu."
+    # "Dua." is followed by a blank line: no extra gap on top of the one the text has.
+    assert top(2) - top(1) == pytest.approx(line, abs=2)
+    assert top(3) - top(2) == pytest.approx(line, abs=2)
+
+
+def test_lines_keep_a_readable_width_on_a_wide_window(tmp_path, make_main_window, qtbot):
+    path = tmp_path / "p.annotator"
+    make_project(path, [" ".join(["perundingan damai tanpa prasyarat"] * 80)])
+    window = make_main_window(path)
+    view = window.document_view
+    window.resize(2400, 900)
+    qtbot.waitUntil(lambda: window.width() == 2400)
+    limit = view.fontMetrics().averageCharWidth() * MAX_LINE_CHARACTERS
+    assert view.width() > limit + 200
+    assert view.viewport().width() <= limit + 1
+    # Centred: the margins either side are equal.
+    margins = view.viewportMargins()
+    assert abs(margins.left() - margins.right()) <= 1 and margins.left() > 50
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: view.viewportMargins().left() == 0)
+
+
+def cursor_at(view, codepoint: int) -> QTextCursor:
+    cursor = QTextCursor(view.document())
+    cursor.setPosition(view.offsets.to_utf16(codepoint))
+    return cursor

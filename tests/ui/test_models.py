@@ -64,10 +64,10 @@ def test_sorting_and_refresh_on_changes():
     model.dataChanged.connect(lambda top, bottom: seen.append((top.row(), bottom.row())))
     model.on_changes(changes)
     assert seen == [(0, 0)]
-    assert model.data(model.index(0, 3)) == "in progress"
-    assert model.data(model.index(0, 4)) == 1
+    assert model.data(model.index(0, 1)) == "in progress"
+    assert model.data(model.index(0, 2)) == 1
     changes, _ = project.execute(SetStatus(first_id, "ana", "done"))
     model.on_changes(changes)
-    assert model.data(model.index(0, 3)) == "done"
-    model.sort(4, Qt.SortOrder.DescendingOrder)
+    assert model.data(model.index(0, 1)) == "done"
+    model.sort(2, Qt.SortOrder.DescendingOrder)
     assert model.index(0, 0).data(ArticleIdRole) == first_id

@@ -17,12 +17,13 @@ from annotator.ui.plain import plain_tooltip
 ArticleIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
 
+# Status next to the title: on a narrow window the list shows what matters first.
 COLUMNS = (
     ("title", "Title"),
-    ("source", "Source"),
-    ("published", "Date"),
     ("status", "My status"),
     ("spans", "My spans"),
+    ("source", "Source"),
+    ("published", "Date"),
 )
 STATUS_TEXT = {"not_started": "not started", "in_progress": "in progress", "done": "done"}
 PAGE = 200

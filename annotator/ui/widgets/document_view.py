@@ -53,6 +53,8 @@ LANE_COLORS = (QColor("#0072B2"), QColor("#D55E00"), QColor("#009E73"), QColor("
 LANE_GAP = 5  # pixels per lane in the band reserved under every line in review mode
 LANE_PEN_WIDTH = 3
 LAYER_GAP = 3  # pixels between the underlines of nested spans
+PARAGRAPH_GAP_LINES = 60  # space after a paragraph, in percent of a line
+MAX_LINE_CHARACTERS = 90  # lines wider than this many average characters are hard to follow
 HIT_COLOR = QColor(255, 221, 0, 150)  # translucent: a span's colour still shows under a hit
 MAX_MARKED_HITS = 1000
 HANDLE_REACH = 4  # pixels either side of a span handle that a press takes for the handle
@@ -215,28 +217,36 @@ def lane_y(line_bottom: float, lane: int) -> float:
     return line_bottom + 3 + LANE_GAP * lane
 
 
-class LaneLayout(QPlainTextDocumentLayout):
-    """The plain-text layout with ``band`` pixels added under every line (wrapped lines too).
+class ReadingLayout(QPlainTextDocumentLayout):
+    """The plain-text layout, adjusted for reading: a gap after every paragraph, right-to-left
+    paragraphs aligned right, and (review mode) ``band`` pixels under every line for lanes.
 
-    Why not block formats: QPlainTextDocumentLayout ignores ``QTextBlockFormat`` line height and
-    margins, and a bottom margin would only separate paragraphs, while lanes drawn under a
-    wrapped line landed on the next line's words. Char formats (bigger fonts, baseline offsets)
-    do not change the line height either. So the lines of each block are moved apart here,
-    after Qt's own layout; Qt's painting and hit-testing read the lines' positions, so clicks
-    and selections stay right.
+    Why here: QPlainTextDocumentLayout ignores ``QTextBlockFormat`` margins, line height and
+    alignment, and lays every block out with the document's one text option. The adjustments
+    are made after Qt's own layout, when a block's rectangle is asked for (before it is painted
+    or hit-tested); Qt's painting, hit-testing and cursor positions read the lines' positions
+    and the layout's option, so clicks and selections stay right. Only positions and alignment
+    change, never the text, so offsets are untouched.
     """
 
     def __init__(self, document: QTextDocument):
         super().__init__(document)
         self.band = 0
+        self.paragraph_gap = 0
 
     def blockBoundingRect(self, block: QTextBlock) -> QRectF:  # Qt override
         rect = super().blockBoundingRect(block)
-        if not self.band or not block.isVisible():
+        if not block.isVisible():
             return rect
-        if self._spread(block.layout()):
+        layout = block.layout()
+        if block.textDirection() == Qt.LayoutDirection.RightToLeft:
+            _align_right(layout)
+        if self.band and self._spread(layout):
             rect = super().blockBoundingRect(block)
-        return rect.adjusted(0, 0, 0, self.band)
+        following = block.next()
+        # Text that already separates paragraphs with blank lines keeps its own spacing.
+        gap = self.paragraph_gap if block.length() > 1 and following.isValid() and following.length() > 1 else 0
+        return rect.adjusted(0, 0, 0, self.band + gap)
 
     def _spread(self, layout: QTextLayout) -> bool:
         """Put ``band`` pixels under each line; True if a line moved (a fresh layout)."""
@@ -249,6 +259,17 @@ class LaneLayout(QPlainTextDocumentLayout):
                 moved = True
             y += line.height() + self.band
         return moved
+
+
+def _align_right(layout: QTextLayout) -> None:
+    """Right-align a right-to-left paragraph. Alignment is applied when lines are drawn and
+    hit-tested, so setting it on a laid-out block needs no new layout (Qt resets the option
+    whenever it lays the block out again, and the next call sets it back)."""
+    option = layout.textOption()
+    if option.alignment() & Qt.AlignmentFlag.AlignRight:
+        return
+    option.setAlignment(Qt.AlignmentFlag.AlignRight)
+    layout.setTextOption(option)
 
 
 class DocumentView(QPlainTextEdit):
@@ -283,7 +304,7 @@ class DocumentView(QPlainTextEdit):
         self.setAcceptDrops(False)  # read-only: nothing is dropped in, nor dragged out (mousePressEvent)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setCenterOnScroll(False)
-        self.lane_layout: LaneLayout | None = None
+        self.reading_layout: ReadingLayout | None = None
         self.highlighter = SpanHighlighter(self.document())
         self._use_lanes(0)
         self.text = ""
@@ -297,25 +318,20 @@ class DocumentView(QPlainTextEdit):
         self._hit_selections: list[QTextEdit.ExtraSelection] = []
 
     def _use_lanes(self, band: int) -> None:
-        """Lay the text out with ``band`` pixels under every line (review) or as Qt does.
+        """Lay the text out with ``band`` pixels under every line (review) or none (labelling).
 
-        Only review mode gets ``LaneLayout``: its Python override runs for every block laid out,
-        which made opening a long article in labelling mode twice as slow. A QPlainTextEdit
-        wires itself to its document's layout in ``setDocument``, so switching means a new
-        document (and highlighter) rather than a new layout on the old one.
+        Lines are moved apart only in review mode (moving them is the costly part of
+        ``ReadingLayout``), and moved lines stay moved, so switching means a new document: a
+        QPlainTextEdit wires itself to its document's layout in ``setDocument``.
         """
-        if (band > 0) == (self.lane_layout is not None):
-            if self.lane_layout is not None:
-                self.lane_layout.band = band
+        if self.reading_layout is not None and (band > 0) == (self.reading_layout.band > 0):
+            self.reading_layout.band = band
             return
         document = QTextDocument(self)
-        if band > 0:
-            self.lane_layout = LaneLayout(document)
-            self.lane_layout.band = band
-            document.setDocumentLayout(self.lane_layout)
-        else:
-            self.lane_layout = None
-            document.setDocumentLayout(QPlainTextDocumentLayout(document))
+        self.reading_layout = ReadingLayout(document)
+        self.reading_layout.band = band
+        self.reading_layout.paragraph_gap = self.fontMetrics().lineSpacing() * PARAGRAPH_GAP_LINES // 100
+        document.setDocumentLayout(self.reading_layout)
         index = self.highlighter.index
         # Extra selections hold cursors into the old document: drop them before it goes.
         self.setExtraSelections([])
@@ -662,7 +678,8 @@ class DocumentView(QPlainTextEdit):
         self.sig_span_clicked.emit(spans[0].uuid if spans else "")
 
     def _show_tooltip(self, event) -> None:
-        position = self.cursorForPosition(event.pos()).position()
+        # The scroll area hands the viewport's tooltip event on in its own coordinates.
+        position = self.cursorForPosition(self.viewport().mapFrom(self, event.pos())).position()
         spans = self.spans_at(position)
         if not spans:
             QToolTip.hideText()
@@ -683,6 +700,23 @@ class DocumentView(QPlainTextEdit):
         return "\n".join(lines)
 
     # -- painting ------------------------------------------------------------------------
+
+    def resizeEvent(self, event) -> None:
+        self._limit_line_width()
+        super().resizeEvent(event)
+
+    def _limit_line_width(self) -> None:
+        """Keep lines to about ``MAX_LINE_CHARACTERS``: on a wide window the text becomes a
+        centred column (the margins are the scroll area's, so positions inside stay exact)."""
+        width = self.contentsRect().width()
+        scrollbar = self.verticalScrollBar()
+        if scrollbar.isVisible():
+            width -= scrollbar.width()
+        column = self.fontMetrics().averageCharWidth() * MAX_LINE_CHARACTERS
+        side = max(width - column, 0) // 2
+        if self.viewportMargins().left() != side:
+            self.setViewportMargins(side, 0, side, 0)
+
 
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
@@ -750,7 +784,7 @@ class DocumentView(QPlainTextEdit):
             x2 = line.cursorToX(min(right, line_end))[0]
             if span.lane is None:
                 y = top + line.y() + line.ascent() + 2 + LAYER_GAP * span.layer
-            else:  # below the descenders, inside the band LaneLayout reserved
+            else:  # below the descenders, inside the band ReadingLayout reserved
                 y = lane_y(top + line.y() + line.height(), span.lane)
             segments.append((i, x1, x2, y))
         return segments
