@@ -145,15 +145,17 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
 @click.option("--label", "labels", multiple=True, help="Only spans with this label (repeatable).")
 @click.option("--done-only", is_flag=True, help="Only articles marked done, with the work of those who marked them.")
 @click.option("--gold", is_flag=True, help="Only the gold layer (adjudicated spans).")
+@click.option("--language", "languages", multiple=True,
+              help="Only articles in this language, an ISO 639-1 code as `stats` lists them (repeatable).")
 @click.option("--offset-unit", type=click.Choice(["codepoint", "utf16"]),
               help="Offset unit to write instead of the format's default.")
 @click.option("--excel", is_flag=True, help="CSV: UTF-8 with a byte-order mark, as Excel expects.")
 def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], labels: tuple[str, ...],
-           done_only: bool, gold: bool, offset_unit: str | None, excel: bool) -> None:
+           done_only: bool, gold: bool, languages: tuple[str, ...], offset_unit: str | None, excel: bool) -> None:
     """Export PROJECT's articles and annotations."""
     opened = Project.open(project, create=False)
     filters: dict[str, Any] = {"annotators": list(annotators) or None, "labels": list(labels) or None,
-                               "done_only": done_only, "gold": gold}
+                               "done_only": done_only, "gold": gold, "languages": list(languages) or None}
     if excel and fmt != "csv":
         raise click.BadParameter("--excel applies to --format csv only", param_hint="--excel")
     with _progress_bar("Exporting") as progress:
@@ -278,6 +280,9 @@ def stats(project: str, as_json: bool) -> None:
     click.echo("\nby label:")
     for name, count in figures["labels"].items():
         click.echo(f"  {name:<44} {count:>8}")
+    click.echo("\nby language (articles; `export --language`):")
+    for code, count in figures["languages"].items():
+        click.echo(f"  {code:<44} {count:>8}")
 
 
 @cli.command()

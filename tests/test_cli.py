@@ -244,3 +244,17 @@ def test_search_takes_fts5_syntax_or_plain_words(tmp_path):
         assert result.exit_code == 0, result.output
         assert [r["id"] for r in json.loads(result.stdout)] == ([] if query in ("-", '"') else [1])
     assert json.loads(run("search", project, '"Kim Jong-un"', "--json").stdout)[0]["id"] == 1
+
+
+def test_export_by_language_and_stats_list_the_languages(tmp_path):
+    project = str(tmp_path / "p.annotator")
+    source = write_jsonl(tmp_path / "in.jsonl", [{"id": "i1", "text": "Lavrov mengkritik AS.", "language": "id"},
+                                                 {"id": "r1", "text": "Лавров раскритиковал США.", "language": "ru"}])
+    assert run("import", project, str(source)).exit_code == 0
+    assert "by language" in run("stats", project).output
+    out = tmp_path / "ru.jsonl"
+    result = run("export", project, "--language", "ru", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["r1"]
+    result = CliRunner().invoke(cli, ["export", project, "--language", "xx", "-o", str(tmp_path / "x.jsonl")])
+    assert result.exit_code != 0 and "no article in language 'xx'" in result.output

@@ -23,7 +23,8 @@ class ExportFilter:
     with those labels, so ``()`` keeps none. ``done_only``: only articles marked done by at
     least one kept annotator, with the work of the kept annotators who marked them done.
     ``gold``: add the gold layer (adjudicated spans) to ``annotators``; with ``annotators``
-    ``None`` or ``()`` that is the gold layer alone.
+    ``None`` or ``()`` that is the gold layer alone. ``languages``: ``None`` keeps every
+    article; a tuple of ISO 639-1 codes keeps only articles in those languages.
 
     ``ExportFilter()`` is everything. Build one from loose keywords with ``of``.
     """
@@ -32,13 +33,15 @@ class ExportFilter:
     labels: tuple[str, ...] | None = None
     done_only: bool = False
     gold: bool = False
+    languages: tuple[str, ...] | None = None
 
     @classmethod
     def of(cls, *, annotators: Iterable[str] | None = None, labels: Iterable[str] | None = None,
-           done_only: bool = False, gold: bool = False) -> ExportFilter:
+           done_only: bool = False, gold: bool = False, languages: Iterable[str] | None = None) -> ExportFilter:
         """The filter of these keywords, any iterables of names (``None`` = no restriction)."""
         return cls(annotators=None if annotators is None else tuple(annotators),
-                   labels=None if labels is None else tuple(labels), done_only=done_only, gold=gold)
+                   labels=None if labels is None else tuple(labels), done_only=done_only, gold=gold,
+                   languages=None if languages is None else tuple(languages))
 
     def annotator_names(self) -> tuple[str, ...] | None:
         """The annotators whose work is kept, the gold layer included; ``None`` = everyone."""

@@ -41,10 +41,12 @@ class ExportsMixin(ProjectBase):
         scope = self._export_scope(export_filter(filter, keywords))
         if scope is None:
             return
-        chosen_names, label_names, done_only = scope
+        chosen_names, label_names, done_only, languages = scope
         known_ids = {a.name: a.id or 0 for a in store.annotators()}
         for article in store.iter_articles():
             assert article.id is not None
+            if languages is not None and article.language not in languages:
+                continue
             done_by = [name for name, _ in store.done_by(article.id)]
             if chosen_names is not None:
                 done_by = [name for name in done_by if name in chosen_names]
@@ -142,17 +144,20 @@ class ExportsMixin(ProjectBase):
         scope = self._export_scope(export_filter(filter, keywords))
         if scope is None:
             return 0, 0
-        names, labels, done_only = scope
+        names, labels, done_only, languages = scope
         ids = None if names is None else [a.id or 0 for a in self._store.annotators() if a.name in names]
         return self._store.count_spans(annotator_ids=ids, labels=None if labels is None else sorted(labels),
-                                      done_only=done_only)
+                                      done_only=done_only,
+                                      languages=None if languages is None else sorted(languages))
 
-    def _export_scope(self, filter: ExportFilter) -> tuple[set[str] | None, set[str] | None, bool] | None:
-        """``(annotator names, label names, done_only)`` that ``filter`` keeps (``None`` = all),
-        checked against the project; ``None`` when it asks for a gold layer there is not.
+    def _export_scope(self, filter: ExportFilter) -> tuple[set[str] | None, set[str] | None, bool,
+                                                           set[str] | None] | None:
+        """``(annotator names, label names, done_only, languages)`` that ``filter`` keeps (``None``
+        = all), checked against the project; ``None`` when it asks for a gold layer there is not.
 
         Raises:
-            NotFound: an annotator or label name that the project does not have.
+            NotFound: an annotator or label name that the project does not have, or a language
+                none of its articles is in.
         """
         store = self._store
         if filter.gold and store.annotator_by_name(GOLD) is None:
@@ -169,7 +174,14 @@ class ExportsMixin(ProjectBase):
             missing = sorted(labels - {lab.name for lab in [*codebook.labels, *codebook.doc_labels]})
             if missing:
                 raise NotFound(f"no label called {missing[0]!r} in the codebook")
-        return None if names is None else set(names), labels, filter.done_only
+        languages = None if filter.languages is None else set(filter.languages)
+        if languages is not None:
+            present = {code for code, _ in store.article_languages()}
+            missing = sorted(languages - present)
+            if missing:
+                raise NotFound(f"no article in language {missing[0]!r} "
+                               f"(present: {', '.join(sorted(present)) or 'none detected'})")
+        return None if names is None else set(names), labels, filter.done_only, languages
 
     def _counted(self, records: Iterator[ArticleRecord], progress: Progress | None,
                  is_cancelled: Callable[[], bool] | None = None) -> Iterator[ArticleRecord]:

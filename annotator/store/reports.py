@@ -106,10 +106,13 @@ class ReportsMixin(StoreBase):
             "doc_labels": one("SELECT COUNT(*) FROM doc_labels"),
             "annotators": per_annotator,
             "labels": per_label,
+            "languages": dict(self.conn.execute(
+                "SELECT COALESCE(NULLIF(language, ''), 'unknown'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 1"
+            ).fetchall()),
         }
 
     def count_spans(self, *, annotator_ids: list[int] | None = None, labels: list[str] | None = None,
-                    done_only: bool = False) -> tuple[int, int]:
+                    done_only: bool = False, languages: list[str] | None = None) -> tuple[int, int]:
         """``(spans, articles with such spans)`` an export with these filters would hold."""
         sql = ("SELECT COUNT(*), COUNT(DISTINCT a.article_id) FROM annotations a "
                "JOIN labels l ON l.id = a.label_id WHERE 1")
@@ -120,6 +123,10 @@ class ReportsMixin(StoreBase):
         if labels is not None:
             sql += f" AND l.name IN ({','.join('?' * len(labels))})"
             params += labels
+        if languages is not None:
+            sql += (" AND a.article_id IN (SELECT id FROM articles "
+                    f"WHERE language IN ({','.join('?' * len(languages))}))")
+            params += languages
         if done_only:
             sql += (" AND EXISTS (SELECT 1 FROM article_status s WHERE s.article_id = a.article_id "
                     "AND s.annotator_id = a.annotator_id AND s.status = 'done')")

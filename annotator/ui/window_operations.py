@@ -137,7 +137,8 @@ class OperationParts(WindowBase):
             return job.cancel
 
         ask = self.dialogs.export_options
-        offered: dict[str, Any] = {"run": run, "remembered": self._remembered_export()}
+        offered: dict[str, Any] = {"run": run, "remembered": self._remembered_export(),
+                                   "languages": project.article_languages()}
         extra = {name: value for name, value in offered.items() if _takes(ask, name)}
         options = ask(self, [a.name for a in project.annotators()], [label.name for label in self.codebook.labels],
                       self.annotator, preview=lambda chosen: project.count_export(chosen.filter), **extra)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from annotator.io.records import FieldMap
+from annotator.model.errors import NotFound
 from tests.conftest import DATA, SAMPLE, conllu_documents, write_jsonl
 from tests.io.test_language import english_wikinews
 
@@ -46,3 +51,24 @@ def test_article_ids_filter_by_language(tmp_path, project):
     assert project.article_ids(annotator_id=me, language="en") == [4]
     assert project.article_ids(annotator_id=me, language="fr") == []
     assert project.article_ids(annotator_id=me) == [1, 2, 3, 4]
+
+
+def test_export_keeps_only_the_chosen_languages_and_counts_agree(tmp_path, project):
+    records = [{"id": "i1", "text": "Lavrov mengkritik AS.", "language": "id",
+                "annotations": [{"start": 0, "end": 6, "label": "Quotation", "annotator": "ana"}]},
+               {"id": "r1", "text": "Лавров раскритиковал США.", "language": "ru",
+                "annotations": [{"start": 0, "end": 6, "label": "Quotation", "annotator": "ana"},
+                                {"start": 21, "end": 24, "label": "Quotation", "annotator": "ana"}]},
+               {"id": "i2", "text": "Seruan perundingan.", "language": "id"}]
+    assert project.import_paths([write_jsonl(tmp_path / "in.jsonl", records)]).ok
+    assert project.count_export(languages=["ru"]) == (2, 1)
+    assert project.count_export(languages=["id", "ru"]) == (3, 2)
+    out = tmp_path / "ru.jsonl"
+    summary = project.export("jsonl", out, languages=["ru"])
+    assert (summary.spans, summary.articles) == (2, 1)
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["r1"]
+    summary = project.export("csv", tmp_path / "id.csv", languages=["id"])
+    assert (summary.spans, summary.articles) == (1, 1)
+    with pytest.raises(NotFound, match="no article in language 'fr'"):
+        project.count_export(languages=["fr"])
+    assert project.stats()["languages"] == {"id": 2, "ru": 1}

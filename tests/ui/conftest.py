@@ -36,11 +36,11 @@ class FakeDialogs:
     def import_folder(self, parent):
         return self._answer("import_folder")
 
-    def export_options(self, parent, annotators, labels, me, preview=None, run=None, remembered=None):
+    def export_options(self, parent, annotators, labels, me, preview=None, run=None, remembered=None, languages=None):
         """Returns the scripted options without running them (the window then exports them
-        itself); keeps ``preview``, ``run`` and ``remembered`` for tests that drive a real
-        ``ExportDialog`` with them."""
-        self.preview, self.run, self.remembered = preview, run, remembered
+        itself); keeps ``preview``, ``run``, ``remembered`` and ``languages`` for tests that
+        drive a real ``ExportDialog`` with them."""
+        self.preview, self.run, self.remembered, self.languages = preview, run, remembered, languages
         return self._answer("export_options")
 
     def confirm(self, parent, title, text):

@@ -220,3 +220,33 @@ def test_suggested_names_follow_the_format(tmp_path):
     assert with_format(str(tmp_path / "x.csv"), "csv", "brat") == str(tmp_path / "x-brat")
     assert with_format(str(tmp_path / "x-brat"), "brat", "spacy") == str(tmp_path / "x.spacy")
     assert with_format(str(tmp_path / "my name"), "csv", "jsonl") == str(tmp_path / "my name")  # the user's own
+
+
+def test_the_language_filter_narrows_preview_and_file(tmp_path, make_main_window, qtbot, dialogs):
+    path = tmp_path / "langs.annotator"
+    project = Project.open(path)
+    project.import_paths([write_jsonl(tmp_path / "in.jsonl", [
+        {"id": "i1", "text": "Lavrov mengkritik AS.", "language": "id",
+         "annotations": [{"start": 0, "end": 6, "label": QUOTE, "annotator": "ana"}]},
+        {"id": "r1", "text": "Лавров раскритиковал США.", "language": "ru",
+         "annotations": [{"start": 0, "end": 6, "label": QUOTE, "annotator": "ana"}]}])])
+    project.close()
+    window = make_main_window(path, "ana")
+    dialogs.answers["export_options"] = None
+    window.export()
+    assert dialogs.languages == [("id", 1), ("ru", 1)]
+    dialog = ExportDialog(["ana"], [QUOTE], "ana", window, preview=dialogs.preview, run=dialogs.run,
+                          remembered=dialogs.remembered, languages=dialogs.languages)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.flush_preview()
+    assert dialog.preview.text() == "2 spans in 2 articles"
+    dialog.language.setCurrentIndex(dialog.language.findData("ru"))
+    dialog.flush_preview()
+    assert dialog.preview.text() == "1 spans in 1 articles"
+    with qtbot.waitSignal(window.sig_export_finished, timeout=30_000):
+        dialog.ok_button.click()
+    lines = (tmp_path / "langs.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == ["r1"]
+    # Remembered for the next export from this project.
+    assert window._remembered_export().languages == ["ru"]

@@ -52,11 +52,13 @@ class Dialogs:
     def export_options(self, parent: QWidget, annotators: list[str], labels: list[str], me: str,
                        preview: Callable[[ExportOptions], tuple[int, int]] | None = None,
                        run: ExportRunner | None = None,
-                       remembered: ExportOptions | None = None) -> ExportOptions | None:
+                       remembered: ExportOptions | None = None,
+                       languages: list[tuple[str, int]] | None = None) -> ExportOptions | None:
         """The export settings, starting from ``remembered``. With ``run`` the dialog runs the
         export itself and stays open until it succeeds (a failure is shown inside it); it then
         returns the options exported, or ``None`` if the user closed it."""
-        dialog = ExportDialog(annotators, labels, me, parent, preview=preview, run=run, remembered=remembered)
+        dialog = ExportDialog(annotators, labels, me, parent, preview=preview, run=run, remembered=remembered,
+                              languages=languages)
         accepted = dialog.exec() == ExportDialog.DialogCode.Accepted
         options = dialog.exported if run is not None else dialog.options()
         dialog.deleteLater()

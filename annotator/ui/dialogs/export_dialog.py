@@ -134,18 +134,19 @@ class ExportOptions:
     gold: bool = False
     offset_unit: str | None = None
     excel: bool = False
+    languages: list[str] | None = None
 
     @property
     def filter(self) -> ExportFilter:
         """The one filter both the preview count and the export read."""
         return ExportFilter.of(annotators=self.annotators, labels=self.labels, done_only=self.done_only,
-                               gold=self.gold)
+                               gold=self.gold, languages=self.languages)
 
     def as_filters(self) -> dict[str, Any]:
         """``filter`` as keywords (``Project.export(**options.as_filters())``)."""
         chosen = self.filter
         return {"annotators": chosen.annotators, "labels": chosen.labels, "done_only": chosen.done_only,
-                "gold": chosen.gold}
+                "gold": chosen.gold, "languages": chosen.languages}
 
     def to_json(self) -> str:
         """These options as a JSON string (how the window remembers them in QSettings)."""
@@ -163,7 +164,7 @@ class ExportOptions:
             return None
         if options.format not in EXPORT_FORMATS or not isinstance(options.path, str):
             return None
-        for names in (options.annotators, options.labels):
+        for names in (options.annotators, options.labels, options.languages):
             if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
                 return None
         if options.offset_unit not in (None, "codepoint", "utf16"):
@@ -190,7 +191,8 @@ class ExportDialog(QDialog):
 
     def __init__(self, annotators: list[str], labels: list[str], me: str, parent: QWidget | None = None,
                  preview: Callable[[ExportOptions], tuple[int, int]] | None = None,
-                 run: ExportRunner | None = None, remembered: ExportOptions | None = None):
+                 run: ExportRunner | None = None, remembered: ExportOptions | None = None,
+                 languages: list[tuple[str, int]] | None = None):
         super().__init__(parent)
         self._preview = preview
         self._run = run
@@ -240,6 +242,13 @@ class ExportDialog(QDialog):
         self.labels = self._checklist(labels, checked=set(labels) if remembered is None or remembered.labels is None
                                       else set(remembered.labels))
         layout.addRow("Labels", self.labels)
+        self.language = QComboBox()
+        self.language.setObjectName("exportLanguage")
+        self.language.addItem("Any language", None)
+        for code, count in languages or []:
+            self.language.addItem(f"{code} ({count:,} articles)", code)
+        self.language.setEnabled(self.language.count() > 1)
+        layout.addRow("Language", self.language)
         self.done_only = QCheckBox("Only articles marked done")
         layout.addRow("", self.done_only)
         self.gold = QCheckBox("Gold layer only (adjudicated spans)")
@@ -271,6 +280,7 @@ class ExportDialog(QDialog):
             widget.itemChanged.connect(lambda _item: self.schedule_preview())
         for box in (self.done_only, self.gold):
             box.toggled.connect(lambda _on: self.schedule_preview())
+        self.language.currentIndexChanged.connect(lambda _i: self.schedule_preview())
         self.format.currentIndexChanged.connect(lambda _i: self._on_format_changed())
         self.path.textChanged.connect(lambda _text: self._check_path())
         self._on_format_changed()
@@ -283,7 +293,8 @@ class ExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addRow(self.buttons)
         self._settings_widgets: list[QWidget] = [self.path, browse, self.format, self.offset_unit, self.excel,
-                                                 self.annotators, self.labels, self.done_only, self.gold]
+                                                 self.annotators, self.labels, self.language, self.done_only,
+                                                 self.gold]
 
     @property
     def ok_button(self) -> QPushButton:
@@ -304,6 +315,9 @@ class ExportDialog(QDialog):
         self.excel.setChecked(remembered.excel)
         self.done_only.setChecked(remembered.done_only)
         self.gold.setChecked(remembered.gold)
+        # A remembered language no longer present falls back to every language.
+        chosen = remembered.languages[0] if remembered.languages else None
+        self.language.setCurrentIndex(max(self.language.findData(chosen), 0))
         self.annotators.setEnabled(not remembered.gold)
 
     @staticmethod
@@ -471,4 +485,5 @@ class ExportDialog(QDialog):
             gold=self.gold.isChecked(),
             offset_unit=self.offset_unit.currentData() if self.offset_unit.isEnabled() else None,
             excel=self.excel.isChecked() and self.excel.isEnabled(),
+            languages=None if self.language.currentData() is None else [self.language.currentData()],
         )
