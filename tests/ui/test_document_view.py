@@ -3,8 +3,13 @@ that 6.12.0 breaks on CPython 3.11 (QSyntaxHighlighter.setFormat, ExtraSelection
 
 from __future__ import annotations
 
+import random
+
+import pytest
+from PySide6.QtGui import QColor
+
 from annotator.model.types import Annotation
-from annotator.ui.widgets.document_view import DocumentView
+from annotator.ui.widgets.document_view import SOFT_BLOCK, DocumentView, ShownSpan, SpanIndex, soft_split
 
 TRICKY = "a\u00a0b\u200bc 😀 🇮🇩 👩\u200d👩\u200d👧 e\u0301 كتبتٌ \u2028line\u2029para\nnext 𝔘"
 
@@ -78,3 +83,84 @@ def test_set_spans_rehighlights_only_changed_blocks(qtbot):
     start = text.index("baris 55 ")
     view.set_spans([*spans, Annotation(start, start + 5, "A", "baris", uuid="new")], {"A": "#56B4E9"})
     assert calls == [55]
+
+
+def brute_force(spans):
+    """Layers and overlaps the slow, obvious way: what the index must agree with."""
+    own = [s for s in spans if s.lane is None]
+    crossed = {s.uuid: any(o is not s and o.start16 < s.end16 and s.start16 < o.end16 for o in own) for s in own}
+    return crossed
+
+
+def shown(uuid, start, end, lane=None):
+    return ShownSpan(Annotation(start=start, end=end, label="L", text="", uuid=uuid), start, end, QColor("red"),
+                     lane=lane)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_span_index_layers_and_overlaps_match_brute_force_through_edits(seed):
+    rng = random.Random(seed)
+    text = "\n".join("x" * rng.randint(5, 300) for _ in range(8))
+    spans = []
+    for i in range(150):
+        start = rng.randrange(len(text) - 1)
+        spans.append(shown(f"s{i}", start, min(len(text), start + rng.randint(1, 60)),
+                           lane=rng.choice([None, None, None, 0])))
+    index = SpanIndex(text, spans[:100])
+    live = {s.uuid: s for s in spans[:100]}
+    for span in spans[100:]:  # edits: add some, remove some
+        index.add(span)
+        live[span.uuid] = span
+        gone = rng.choice(sorted(live))
+        index.remove(gone)
+        del live[gone]
+    crossed = brute_force(list(live.values()))
+    own = [s for s in live.values() if s.lane is None]
+    assert {s.uuid: s.crossed for s in own} == crossed
+    for s in own:  # overlapping spans never share a layer, so their underlines never collide
+        assert all(o.layer != s.layer for o in own if o is not s and o.start16 < s.end16 and s.start16 < o.end16)
+    # Every lookup by position finds exactly the covering spans.
+    for position in range(0, len(text), 7):
+        expected = {s.uuid for s in live.values() if s.start16 <= position < s.end16}
+        assert {s.uuid for s in index.at(position)} == expected
+
+
+def test_soft_split_turns_only_spaces_into_breaks_inside_long_paragraphs():
+    rng = random.Random(4)
+    long = " ".join(rng.choice(["kerja", "sama", "😀", "перегово́ры"]) for _ in range(3000))
+    text = f"Judul pendek.\n{long}\n{'字' * 9000}\nAkhir."
+    shown, breaks = soft_split(text)
+    assert len(shown) == len(text) and breaks
+    assert all(text[i] == " " and shown[i] == "\u2029" for i in breaks)
+    assert [i for i, (a, b) in enumerate(zip(text, shown, strict=True)) if a != b] == breaks
+    pieces = shown.replace("\n", "\u2029").split("\u2029")
+    assert max(len(p) for p in pieces if " " in p) <= SOFT_BLOCK * 2
+    assert "字" * 9000 in pieces  # no space to break at: left whole
+    assert soft_split("Satu paragraf.\nDua.") == ("Satu paragraf.\nDua.", [])
+
+
+def test_a_huge_paragraph_is_shown_in_pieces_with_exact_positions(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    words = ["Lavrov", "mengkritik", "AS", "😀", "dan", "NATO"]
+    text = "Judul.\n" + " ".join(words[i % len(words)] for i in range(4000)) + "\nAkhir."
+    _, breaks = soft_split(text)
+    across = Annotation(breaks[0] - 10, breaks[0] + 10, "L", text[breaks[0] - 10:breaks[0] + 10], "ana", uuid="x")
+    view = DocumentView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    view.set_article(text, [across], {"L": "#E69F00"})
+    assert view.toPlainText() == text and view.document().blockCount() == 3 + len(breaks)
+    assert view.document().characterCount() - 1 == len(text.encode("utf-16-le")) // 2
+    view.select_codepoints(across.start, across.end)
+    assert view.selection_codepoints() == (across.start, across.end)
+    view.copy()
+    assert QApplication.clipboard().text() == across.text  # the stored space, not a break
+    assert [s.uuid for s in view.spans_at(view.offsets.to_utf16(breaks[0]))] == ["x"]
+    # No paragraph gap at a soft break: the next piece starts on the next line.
+    document = view.document()
+    block = document.findBlock(view.offsets.to_utf16(breaks[0]))
+    following = block.next()
+    bottom = view.blockBoundingGeometry(block).top() + block.layout().boundingRect().bottom()
+    assert view.blockBoundingGeometry(following).top() - bottom < 1

@@ -14,12 +14,14 @@ Spans and hits arrive and leave in code points.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QKeyEvent,
@@ -43,6 +45,7 @@ from annotator.ui.plain import plain_tooltip
 
 BACKGROUND_ALPHA = 0.42
 _BLOCK_SEPARATOR = re.compile("[\n\r\u2029]")
+SOFT_BLOCK = 2000  # characters: longer paragraphs are shown in pieces about this long (soft_split)
 LANE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                Qt.PenStyle.DashDotDotLine)
 # Review lanes: one per compared annotator, told apart by colour AND dash pattern (so neither
@@ -72,6 +75,7 @@ class ShownSpan:
     layer: int = 0
     color_name: str = ""
     lane: int | None = None  # review mode: another annotator's span, drawn as a line in its lane
+    crossed: bool = False  # overlaps another span of the edit layer: gets an underline
 
     @property
     def uuid(self) -> str:
@@ -88,22 +92,33 @@ def blend(colors: list[QColor]) -> QColor:
 
 
 class SpanIndex:
-    """Spans bucketed by the blocks (lines) they touch, with nesting layers assigned."""
+    """Spans bucketed by the blocks (lines) they touch, with nesting layers assigned.
 
-    def __init__(self, text: str, spans: list[ShownSpan]):
+    Built for paragraphs with tens of thousands of spans: each block's spans are kept sorted by
+    start, with the longest span's length, so painting finds the spans of the visible lines by
+    bisection; layers and overlaps are found once, in one sweep (O(n log n)), and kept up to
+    date span by span on edits, never recomputed per paint.
+    """
+
+    def __init__(self, text: str, spans: list[ShownSpan], offsets: OffsetMap | None = None):
         # Block starts in UTF-16 units. QTextDocument ends a block at "\n", "\r" and U+2029
         # (each still one position); U+2028 and other breaks stay inside a block.
-        offsets = OffsetMap(text)
+        offsets = offsets or OffsetMap(text)
         self.block_starts16 = [0] + [
             offsets.to_utf16(m.start()) + 1 for m in _BLOCK_SEPARATOR.finditer(text)
         ]
         self.by_block: dict[int, list[ShownSpan]] = {}
+        self.longest: dict[int, int] = {}  # per block: the longest span's UTF-16 length
         self.by_uuid: dict[str, ShownSpan] = {}
-        self._assign_layers(spans)
-        for span in spans:
+        ordered = sorted(spans, key=lambda span: (span.start16, -span.end16))  # outer spans first
+        self._assign_layers(ordered)
+        for span in ordered:
             self.by_uuid[span.uuid] = span
+            length = span.end16 - span.start16
             for block in self.blocks_of(span):
                 self.by_block.setdefault(block, []).append(span)
+                if length > self.longest.get(block, 0):
+                    self.longest[block] = length
 
     def blocks_of(self, span: ShownSpan) -> range:
         first = bisect_right(self.block_starts16, span.start16) - 1
@@ -111,33 +126,39 @@ class SpanIndex:
         return range(first, last + 1)
 
     @staticmethod
-    def _assign_layers(spans: list[ShownSpan]) -> None:
-        """Greedy interval colouring: a span nested in or overlapping others gets the lowest
-        layer not used by a span still open at its start, so underlines never collide."""
-        ends_by_layer: list[int] = []
-        for span in sorted((s for s in spans if s.lane is None), key=lambda s: (s.start16, -s.end16)):
-            for layer, end in enumerate(ends_by_layer):
-                if end <= span.start16:
-                    span.layer = layer
-                    ends_by_layer[layer] = span.end16
-                    break
-            else:
-                span.layer = len(ends_by_layer)
-                ends_by_layer.append(span.end16)
+    def _assign_layers(ordered: list[ShownSpan]) -> None:
+        """Greedy interval colouring over spans sorted by start: a span nested in or overlapping
+        others gets the lowest layer free at its start (a heap of free layers and one of layers
+        in use by end), so underlines never collide; ``crossed`` marks every span that overlaps
+        another (it overlaps an earlier one if it starts before the furthest end so far, a
+        later one if the next span starts before its own end)."""
+        own = [span for span in ordered if span.lane is None]
+        in_use: list[tuple[int, int]] = []  # (end, layer)
+        free: list[int] = []
+        furthest = -1
+        for i, span in enumerate(own):
+            while in_use and in_use[0][0] <= span.start16:
+                heapq.heappush(free, heapq.heappop(in_use)[1])
+            span.layer = heapq.heappop(free) if free else len(in_use)
+            heapq.heappush(in_use, (span.end16, span.layer))
+            span.crossed = span.start16 < furthest or (i + 1 < len(own) and own[i + 1].start16 < span.end16)
+            furthest = max(furthest, span.end16)
 
     def add(self, span: ShownSpan) -> range:
         """Insert one span on the lowest layer free along its extent; returns its blocks."""
         blocks = self.blocks_of(span)
-        used = {
-            other.layer
-            for block in blocks
-            for other in self.by_block.get(block, [])
-            if other.lane is None and other.start16 < span.end16 and span.start16 < other.end16
-        }
+        overlapping = self.overlapping(span) if span.lane is None else []
+        used = {other.layer for other in overlapping}
         span.layer = next(layer for layer in range(len(used) + 1) if layer not in used)
+        span.crossed = bool(overlapping)
+        for other in overlapping:
+            other.crossed = True
         self.by_uuid[span.uuid] = span
+        length = span.end16 - span.start16
         for block in blocks:
-            self.by_block.setdefault(block, []).append(span)
+            bisect.insort_right(self.by_block.setdefault(block, []), span, key=_by_start)
+            if length > self.longest.get(block, 0):
+                self.longest[block] = length
         return blocks
 
     def remove(self, uuid: str) -> range:
@@ -148,13 +169,79 @@ class SpanIndex:
         blocks = self.blocks_of(span)
         for block in blocks:
             self.by_block[block] = [s for s in self.by_block[block] if s.uuid != uuid]
+        if span.lane is None:
+            for other in self.overlapping(span):  # may no longer overlap anything
+                other.crossed = bool(self.overlapping(other))
         return blocks
+
+    def overlapping(self, span: ShownSpan) -> list[ShownSpan]:
+        """The other spans of the edit layer that overlap ``span`` (lanes left out)."""
+        found: dict[str, ShownSpan] = {}
+        for block in self.blocks_of(span):
+            for other in self.in_range(block, span.start16, span.end16):
+                if other.lane is None and other.uuid != span.uuid:
+                    found[other.uuid] = other
+        return list(found.values())
+
+    def in_range(self, block: int, start16: int, end16: int) -> list[ShownSpan]:
+        """The spans of ``block`` that overlap ``[start16, end16)``, found by bisection: those
+        starting before ``end16`` and no further back than the block's longest span."""
+        spans = self.by_block.get(block)
+        if not spans:
+            return []
+        reach = start16 - self.longest.get(block, 0)
+        found = []
+        for i in range(bisect.bisect_left(spans, end16, key=_by_start) - 1, -1, -1):
+            other = spans[i]
+            if other.start16 < reach:
+                break
+            if other.end16 > start16:
+                found.append(other)
+        found.reverse()
+        return found
 
     def at(self, position16: int) -> list[ShownSpan]:
         """Spans covering a UTF-16 position, innermost (shortest) first."""
         block = bisect_right(self.block_starts16, position16) - 1
-        covering = [s for s in self.by_block.get(block, []) if s.start16 <= position16 < s.end16]
+        covering = [s for s in self.in_range(block, position16, position16 + 1) if s.start16 <= position16]
         return sorted(covering, key=lambda s: s.end16 - s.start16)
+
+
+def _by_start(span: ShownSpan) -> int:
+    return span.start16
+
+
+def soft_split(text: str) -> tuple[str, list[int]]:
+    """``text`` with a space turned into a paragraph break (U+2029) every ``SOFT_BLOCK``
+    characters or so inside longer paragraphs, and the code points where that happened.
+
+    Why: Qt lays out, formats and hit-tests a paragraph as one block, so a 900,000-character
+    paragraph with 20,000 spans took seconds per keypress. A space and U+2029 are both one
+    UTF-16 unit, so every position stays the same; only the document shown changes (the line
+    breaks there, with no paragraph gap), and copying uses the stored text. A paragraph with
+    no space for ``SOFT_BLOCK`` characters (e.g. Chinese) is left whole.
+    """
+    breaks: list[int] = []
+    start = 0
+    for match in _BLOCK_SEPARATOR.finditer(text + "\n"):
+        end = match.start()
+        position = start + SOFT_BLOCK
+        while end - position > SOFT_BLOCK // 2:
+            space = text.find(" ", position, min(end, position + SOFT_BLOCK))
+            if space < 0:  # no space here: try further on
+                position += SOFT_BLOCK
+                continue
+            breaks.append(space)
+            position = space + SOFT_BLOCK
+        start = match.end()
+    if not breaks:
+        return text, breaks
+    parts, previous = [], 0
+    for position in breaks:
+        parts.append(text[previous:position])
+        previous = position + 1
+    parts.append(text[previous:])
+    return "\u2029".join(parts), breaks
 
 
 class SpanHighlighter(QSyntaxHighlighter):
@@ -233,6 +320,7 @@ class ReadingLayout(QPlainTextDocumentLayout):
         super().__init__(document)
         self.band = 0
         self.paragraph_gap = 0
+        self.soft_breaks: set[int] = set()  # blocks that end at a soft break (see soft_split)
 
     def blockBoundingRect(self, block: QTextBlock) -> QRectF:  # Qt override
         rect = super().blockBoundingRect(block)
@@ -246,6 +334,8 @@ class ReadingLayout(QPlainTextDocumentLayout):
         following = block.next()
         # Text that already separates paragraphs with blank lines keeps its own spacing.
         gap = self.paragraph_gap if block.length() > 1 and following.isValid() and following.length() > 1 else 0
+        if gap and self.soft_breaks and block.blockNumber() in self.soft_breaks:
+            gap = 0
         return rect.adjusted(0, 0, 0, self.band + gap)
 
     def _spread(self, layout: QTextLayout) -> bool:
@@ -359,16 +449,22 @@ class DocumentView(QPlainTextEdit):
         self.text = text
         self.offsets = OffsetMap(text)
         self.current_span = None
-        self.highlighter.index = SpanIndex(text, self._shown(spans, colors))
+        shown, soft_breaks = soft_split(text)
+        self.highlighter.index = SpanIndex(shown, self._shown(spans, colors), self.offsets)
+        assert self.reading_layout is not None
+        self.reading_layout.soft_breaks = {
+            bisect_right(self.highlighter.index.block_starts16, self.offsets.to_utf16(position)) - 1
+            for position in soft_breaks
+        }
         # The index is in place before the text arrives, so the text is highlighted once.
-        self.setPlainText(text)
+        self.setPlainText(shown)
         self._hits, self._hit_selections = [], []
         self.setExtraSelections([])
 
     def set_spans(self, spans: Iterable[Annotation], colors: dict[str, str]) -> None:
         """Replace the spans and re-highlight only the blocks whose spans changed."""
         old = self.highlighter.index
-        new = SpanIndex(self.text, self._shown(spans, colors))
+        new = SpanIndex(self.text, self._shown(spans, colors), self.offsets)
         self.highlighter.index = new
         changed_blocks: set[int] = set()
         if old is not None:
@@ -423,8 +519,17 @@ class DocumentView(QPlainTextEdit):
 
     def toPlainText(self) -> str:
         """The article text exactly as stored. QTextDocument's own version turns no-break
-        spaces into spaces and U+2028/U+2029 into line breaks; positions are unaffected."""
+        spaces into spaces and U+2028/U+2029 into line breaks (and shows soft breaks as
+        paragraph ends); positions are unaffected."""
         return self.text
+
+    def createMimeDataFromSelection(self) -> QMimeData:  # Qt override: what Ctrl+C copies
+        """The selected stretch of the stored text (not Qt's version of it, see ``toPlainText``)."""
+        data = QMimeData()
+        selection = self.selection_codepoints()
+        if selection is not None:
+            data.setText(self.text[selection[0]:selection[1]])
+        return data
 
     @property
     def spans(self) -> list[Annotation]:
@@ -717,7 +822,6 @@ class DocumentView(QPlainTextEdit):
         if self.viewportMargins().left() != side:
             self.setViewportMargins(side, 0, side, 0)
 
-
     def paintEvent(self, event) -> None:
         super().paintEvent(event)
         index = self.highlighter.index
@@ -731,9 +835,10 @@ class DocumentView(QPlainTextEdit):
             top = self.blockBoundingGeometry(block).translated(offset).top()
             if top > bottom:
                 break
-            spans = index.by_block.get(block.blockNumber())
-            if spans and block.isVisible():
-                self._paint_underlines(painter, block, spans, top)
+            if block.blockNumber() in index.by_block and block.isVisible():
+                lines = self._visible_lines(block, top, bottom)
+                if lines:
+                    self._paint_underlines(painter, block, index, lines, top)
             block = block.next()
         self._paint_handles(painter)
         painter.end()
@@ -751,11 +856,26 @@ class DocumentView(QPlainTextEdit):
             knob_y = rect.top() if edge == "start" else rect.bottom()
             painter.drawEllipse(QPointF(x + 0.5, knob_y), HANDLE_KNOB, HANDLE_KNOB)
 
-    def _paint_underlines(self, painter: QPainter, block, spans: list[ShownSpan], top: float) -> None:
+    @staticmethod
+    def _visible_lines(block, top: float, bottom: float) -> range:
+        """The lines of ``block`` (at ``top`` in the viewport) that show above ``bottom``, found
+        by bisection: a paragraph can have thousands of lines."""
+        layout = block.layout()
+        count = layout.lineCount()
+        first = bisect.bisect_left(range(count), 0.0, key=lambda i: top + layout.lineAt(i).rect().bottom())
+        last = bisect.bisect_right(range(count), bottom, key=lambda i: top + layout.lineAt(i).y())
+        return range(first, last)
+
+    def _paint_underlines(self, painter: QPainter, block, index: SpanIndex, lines: range, top: float) -> None:
         """One line per span under its text, nested spans lower down, so every layer shows;
-        another annotator's span (review) is a line in its lane, in the band under the line."""
-        for span in spans:
-            if span.lane is None and span.layer == 0 and not self._nested(spans, span):
+        another annotator's span (review) is a line in its lane, in the band under the line.
+        Only the spans on the visible ``lines`` are looked at."""
+        layout = block.layout()
+        start = block.position() + layout.lineAt(lines[0]).textStart()
+        last = layout.lineAt(lines[-1])
+        end = block.position() + last.textStart() + last.textLength() + 1
+        for span in index.in_range(block.blockNumber(), start, end):
+            if span.lane is None and span.layer == 0 and not span.crossed:
                 continue  # a span alone is clear from its background
             pen = QPen(span.color.darker(140))
             pen.setWidth(2)
@@ -764,18 +884,26 @@ class DocumentView(QPlainTextEdit):
                 pen.setWidth(LANE_PEN_WIDTH)
                 pen.setStyle(LANE_STYLES[span.lane % len(LANE_STYLES)])
             painter.setPen(pen)
-            for _, x1, x2, y in self._underline_segments(block, span, top):
+            for _, x1, x2, y in self._underline_segments(block, span, top, lines):
                 painter.drawLine(int(x1), int(y), int(x2), int(y))
 
     @staticmethod
-    def _underline_segments(block, span: ShownSpan, top: float) -> list[tuple[int, float, float, float]]:
-        """``(line number, x1, x2, y)`` of a span's underline on each line of ``block`` it covers."""
+    def _underline_segments(block, span: ShownSpan, top: float,
+                            lines: range | None = None) -> list[tuple[int, float, float, float]]:
+        """``(line number, x1, x2, y)`` of a span's underline on each line of ``block`` it covers
+        (of ``lines`` only, if given)."""
         layout = block.layout()
         block_start = block.position()
         left = max(span.start16 - block_start, 0)
         right = min(span.end16 - block_start, block.length() - 1)
+        if lines is None:
+            lines = range(layout.lineCount())
+        # Bisection on the lines' starts: QTextLayout.lineForTextPosition walks every line.
+        count = layout.lineCount()
+        first = max(lines.start, bisect_right(range(count), left, key=lambda i: layout.lineAt(i).textStart()) - 1)
+        last = min(lines.stop - 1, bisect_right(range(count), right, key=lambda i: layout.lineAt(i).textStart()) - 1)
         segments = []
-        for i in range(layout.lineCount()):
+        for i in range(first, last + 1):
             line = layout.lineAt(i)
             line_start, line_end = line.textStart(), line.textStart() + line.textLength()
             if right <= line_start or left >= line_end:
@@ -810,8 +938,3 @@ class DocumentView(QPlainTextEdit):
                     following = top + self.blockBoundingRect(block).height()
                 result.append((y, top + line.y(), top + line.y() + line.height(), following))
         return result
-
-    @staticmethod
-    def _nested(spans: list[ShownSpan], span: ShownSpan) -> bool:
-        return any(o is not span and o.lane is None and o.start16 < span.end16 and span.start16 < o.end16
-                   for o in spans)
