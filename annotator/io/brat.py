@@ -16,8 +16,8 @@ span per fragment, linked by the attribute ``brat_fragment_of`` (the brat id).
 
 Import reads ``.ann`` files (and the ``.txt`` beside each). Events' triggers become spans;
 events and relations themselves are skipped and counted in a note. Attributes on events go to
-their trigger. When an export's ``stance-annotator.json`` is found in the folder (or a parent),
-original names are restored.
+their trigger. When an export's ``stance-annotator.json`` is found in the folder (or a parent
+inside the folder the user chose; never above it), original names are restored.
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ from typing import Any
 
 from annotator.io.encoding import decode_bytes
 from annotator.io.exporting import ExportSummary, offsets_from, offsets_in
+from annotator.io.guards import check_source, clip, decode_utf8, inside, short
+from annotator.io.jsonio import parse
 from annotator.io.naming import NameMap, file_stem
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import ImportFormatError, InvalidSpan
@@ -142,17 +144,28 @@ def _write_confs(output: Path, types: NameMap, attribute_names: NameMap, values:
 # -- import ----------------------------------------------------------------------------------
 
 
-def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "codepoint") -> Iterator[ArticleRecord]:
-    """One record per ``.ann`` file (``path`` is the file; folders are walked by the caller)."""
+def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "codepoint",
+         root: Path | None = None) -> Iterator[ArticleRecord]:
+    """One record per ``.ann`` file (``path`` is the file; folders are walked by the caller).
+
+    ``root`` is the folder the user chose (default: the file's own): the ``.txt`` beside the
+    file and the export's mapping are read only from inside it, never through a symbolic link
+    leading out of it, nor from its parent folders.
+    """
     if path.suffix.lower() != ".ann":
         raise ImportFormatError("not a brat .ann file")
+    root = root or path.parent
     text_path = path.with_suffix(".txt")
     if not text_path.exists():
         raise ImportFormatError(f"the text file {text_path.name} is missing beside it")
+    try:
+        check_source(text_path, whole=True, root=root)
+    except ImportFormatError as error:
+        raise ImportFormatError(f"{text_path.name}: {error.message}") from None
     decoded = decode_bytes(text_path.read_bytes())
     shift = LineEndingShift(decoded.text)
     text = shift.text
-    mapping = _find_mapping(path)
+    mapping = _find_mapping(path, root)
     label_of = mapping.get("labels", {})
     attribute_of = mapping.get("attributes", {})
     value_of = mapping.get("attribute_values", {})
@@ -166,7 +179,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
     skipped = {"E": 0, "R": 0, "N": 0, "*": 0}
     pending: list[tuple[int, str]] = []
     convert = offsets_from(decoded.text, offset_unit)
-    for number, raw in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+    for number, raw in enumerate(decode_utf8(path.read_bytes(), "brat .ann").splitlines(), start=1):
         if not raw.strip():
             continue
         kind = raw[0]
@@ -174,8 +187,8 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
             spans.update(_text_bound(raw, number, text, shift, convert, label_of))
         elif kind == "E":
             parts = raw.split("\t")
-            if len(parts) < 2:
-                raise ImportFormatError("malformed event line", line=number)
+            if len(parts) < 2 or not parts[1].split():
+                raise ImportFormatError("malformed event line (no trigger after the id)", line=number)
             trigger = parts[1].split()[0].split(":")[-1]
             triggers[parts[0]] = trigger
             skipped["E"] += 1
@@ -184,7 +197,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
         elif kind in skipped:
             skipped[kind] += 1
         else:
-            raise ImportFormatError(f"unknown brat line type {kind!r}", line=number)
+            raise ImportFormatError(f"unknown brat line type {clip(kind)}", line=number)
     for number, raw in pending:
         parts = raw.split("\t")
         if raw[0] in "AM":
@@ -198,7 +211,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
             for span in spans.get(target, []):
                 span.attributes[attribute_of.get(name, name)] = value
         else:  # "#": AnnotatorNotes
-            if len(parts) < 3:
+            if len(parts) < 3 or not parts[1].split():
                 continue
             target = triggers.get(parts[1].split()[-1], parts[1].split()[-1])
             for span in spans.get(target, []):
@@ -222,7 +235,7 @@ def _text_bound(raw: str, number: int, text: str, shift: LineEndingShift,
     parts = raw.split("\t")
     if len(parts) < 2:
         raise ImportFormatError("malformed text-bound line", line=number)
-    identifier = parts[0]
+    identifier = short(parts[0])
     head = parts[1].split(" ", 1)
     if len(head) != 2:
         raise ImportFormatError("a text-bound annotation needs a type and offsets", line=number)
@@ -231,17 +244,22 @@ def _text_bound(raw: str, number: int, text: str, shift: LineEndingShift,
     pieces = []
     try:
         for piece in where.split(";"):
-            start_s, end_s = piece.split()
-            start, end = convert(int(start_s), int(end_s))
-            pieces.append((shift.map(start), shift.map(end)))
-    except (ValueError, InvalidSpan) as error:
-        raise ImportFormatError(f"{identifier}: bad offsets {where!r} ({error})", line=number) from None
+            numbers = piece.split()
+            if len(numbers) != 2 or not all(n.isascii() and n.isdigit() for n in numbers):
+                raise InvalidSpan("each fragment must be two whole numbers, START END")
+            start, end = convert(int(numbers[0]), int(numbers[1]))
+            start, end = shift.map(start), shift.map(end)
+            check_span(text, start, end)
+            pieces.append((start, end))
+    except (ValueError, InvalidSpan) as error:  # ValueError: more digits than Python reads
+        reason = error if isinstance(error, InvalidSpan) else "a number too long"
+        raise ImportFormatError(f"{identifier}: bad offsets {clip(where)} ({reason})", line=number) from None
     if len(parts) >= 3:
         expected = " ".join(text[s:e] for s, e in pieces)
         given = _unescape(parts[2]) if "\\" in parts[2] else parts[2]
         if expected != given and expected.replace("\n", " ") != given:
-            raise ImportFormatError(
-                f"{identifier}: the text at {where} is {expected!r}, but the file says {parts[2]!r}", line=number)
+            raise ImportFormatError(f"{identifier}: the text at {clip(where)} is {clip(expected)}, but the "
+                                    f"file says {clip(parts[2])}", line=number)
     # Fragments split only at line-break white space were one span.
     joined = [list(pieces[0])]
     for start, end in pieces[1:]:
@@ -261,15 +279,43 @@ def _text_bound(raw: str, number: int, text: str, shift: LineEndingShift,
     return {identifier: result}
 
 
-def _find_mapping(path: Path) -> dict[str, Any]:
-    for folder in (path.parent, *path.parents):
+def _find_mapping(path: Path, root: Path) -> dict[str, Any]:
+    """Our export's mapping, from the file's folder or one above it up to ``root``; only there:
+    a folder the user did not choose is never read."""
+    folder = path.parent
+    while True:
         candidate = folder / MAPPING_FILE
         if candidate.exists():
+            if not inside(candidate, root):
+                raise ImportFormatError(f"{candidate} is a symbolic link leading outside {root}; not followed")
             try:
-                mapping: dict[str, Any] = json.loads(candidate.read_text(encoding="utf-8"))
-                return mapping
-            except (OSError, json.JSONDecodeError) as error:
+                mapping = parse(decode_utf8(candidate.read_bytes(), MAPPING_FILE))
+            except OSError as error:
+                raise ImportFormatError(f"{candidate} is unreadable ({error.strerror or error})") from None
+            except ImportFormatError as error:
                 raise ImportFormatError(f"{candidate} is unreadable ({error})") from None
-        if (folder / "annotation.conf").exists():
-            break
-    return {}
+            return _checked_mapping(mapping, candidate)
+        if (folder / "annotation.conf").exists() or not inside(folder.parent, root) or folder.parent == folder:
+            return {}
+        folder = folder.parent
+
+
+def _checked_mapping(mapping: Any, where: Path) -> dict[str, Any]:
+    """The mapping, if its parts have the shapes ``_write_confs`` gives them."""
+    def names(value: Any) -> bool:
+        return isinstance(value, dict) and all(isinstance(v, str) for v in value.values())
+
+    if not isinstance(mapping, dict):
+        raise ImportFormatError(f"{where} is not a JSON object")
+    for key in ("labels", "attributes"):
+        if not names(mapping.get(key, {})):
+            raise ImportFormatError(f"{where}: {key!r} must map brat names to names")
+    values = mapping.get("attribute_values", {})
+    if not isinstance(values, dict) or not all(names(v) for v in values.values()):
+        raise ImportFormatError(f"{where}: 'attribute_values' must map each attribute to a mapping of names")
+    annotators = mapping.get("annotators", {})
+    if not isinstance(annotators, dict) or not all(
+            isinstance(v, dict) and all(isinstance(v.get(k), (str, type(None))) for k in ("name", "id"))
+            for v in annotators.values()):
+        raise ImportFormatError(f"{where}: 'annotators' must map folder names to {{name, id}}")
+    return mapping

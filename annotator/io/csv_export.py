@@ -1,4 +1,5 @@
-"""CSV: one row per span. Cells a spreadsheet would run as a formula are neutralised.
+"""CSV: one row per span. Cells a spreadsheet would run as a formula are neutralised
+(``csv_safety``), every text cell once: ids, names, labels, texts, attribute values, notes.
 
 Columns: ``COLUMNS`` (the article's ids, title, source, publication date and URL, then the
 span), then one ``attr_<name>`` column per attribute of the codebook, in codebook order, holding
@@ -16,6 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from annotator.io.csv_safety import neutralise
 from annotator.io.exporting import ExportSummary, offsets_in
 from annotator.io.records import ArticleRecord
 from annotator.model.types import Codebook
@@ -23,12 +25,6 @@ from annotator.model.types import Codebook
 COLUMNS = ("article_id", "external_id", "title", "source", "published", "url", "annotator", "annotator_id",
            "label", "start", "end", "text", "attributes", "note", "origin", "reviewer")
 ATTRIBUTE_PREFIX = "attr_"
-_FORMULA_START = frozenset("=+-@\t\r")
-
-
-def neutralise(value: str) -> str:
-    """Prefix a cell that would start a formula with an apostrophe (OWASP CSV injection)."""
-    return "'" + value if value[:1] in _FORMULA_START else value
 
 
 def attribute_columns(codebook: Codebook | None) -> list[str]:
@@ -61,8 +57,9 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
                     cells.append(safe)
                 own = _attribute_cells(attributes, attributes_wanted) if attributes and attributes_wanted \
                     else no_attributes
-                rows.append((*article_cells, cells[0], annotator_uuid or "", cells[1], start, end, neutralise(text),
-                             attributes, neutralise(note) if note else "", origin, cells[2], *own))
+                rows.append((*article_cells, cells[0], neutralise(annotator_uuid or ""), cells[1], start, end,
+                             neutralise(text), neutralise(attributes), neutralise(note) if note else "",
+                             neutralise(origin), cells[2], *own))
             writer.writerows(rows)
             summary.spans += len(rows)
             summary.add_article(len(rows), written=bool(rows))

@@ -22,6 +22,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+# Codecs that decode escapes, not a character set; a page declaring one is read as undeclared.
+_NOT_CHARSETS = {"unicode-escape", "raw-unicode-escape", "idna", "punycode"}
 _WESTERN_ENCODINGS = {"cp1252", "latin_1", "iso8859_15", "iso8859_1", "ascii"}
 _WESTERN_PUNCTUATION = set("\u00a0¡¢£¤¥¦§¨©ª«¬\u00ad®¯°±´µ¶·¸º»¼½¾¿×÷€‚„…†‡ˆ‰‹›‘’“”•–—˜™")
 _WESTERN_LETTERS = set("ŒœŠšŽžŸƒ") | {chr(c) for c in range(0xC0, 0x100)} - set("×÷")
@@ -52,8 +54,10 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> Decoded:
                 raise ImportFormatError(f"starts with a {encoding} byte-order mark but {error}") from None
     if declared:
         try:
-            return Decoded(data.decode(declared), codecs.lookup(declared).name, False)
-        except (LookupError, UnicodeDecodeError):
+            name = codecs.lookup(declared).name
+            if name not in _NOT_CHARSETS:
+                return Decoded(data.decode(declared), name, False)
+        except (LookupError, UnicodeError):  # punycode raises a bare UnicodeError
             pass  # a wrong declaration is common on the web; fall through to detection
     try:
         return Decoded(data.decode("utf-8"), "utf-8", False)

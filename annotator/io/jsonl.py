@@ -8,24 +8,14 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from annotator.io.records import (
-    ArticleRecord,
-    BadRecords,
-    FieldMap,
-    json_error_reason,
-    record_from_mapping,
-    skip_or_raise,
-)
+from annotator.io.jsonio import json_lines
+from annotator.io.records import ArticleRecord, BadRecords, FieldMap, record_from_mapping, skip_or_raise
 from annotator.model.errors import ImportFormatError
 
 # Keys by which other tools' JSONL gives itself away; read natively, their spans would only
 # land in ``meta``, so the user is told which --format reads them.
 FOREIGN_SHAPES = (("label", "doccano"), ("labels", "doccano"), ("entities", "doccano"),
                   ("spans", "prodigy"), ("data", "labelstudio"))
-
-HELD_BACK_LINES = 1000
-"""Lines that are not JSON before the first one that is: this many, and the file is not JSONL
-(it fails whole) rather than a JSONL file with broken lines."""
 
 
 def read(path: Path, fields: FieldMap, notes: list[str], *,
@@ -34,69 +24,27 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
 
     With ``on_bad_record``, a line that is not JSON or not a valid record is handed to it and
     skipped; without, it fails the file. Either way a file that is not UTF-8, or of which no
-    line is JSON at all (binary junk, another format), fails whole.
+    line is JSON at all (binary junk, another format), fails whole (``jsonio.json_lines``).
     """
     hinted = False
-    parsed_any = False
-    unparsed: list[ImportFormatError] = []  # bad lines before the first JSON line, held back
-    with open(path, "rb") as f:
-        for number, raw in enumerate(f, start=1):
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if not raw.strip():
-                continue
-            try:
-                data = json.loads(raw)  # json decodes UTF-8 bytes itself, a copy cheaper
-            except UnicodeDecodeError as error:
-                raise ImportFormatError(f"not UTF-8 ({error.reason}); JSONL files are UTF-8", line=number) from None
-            except json.JSONDecodeError as error:
-                error = _within_line(raw, error)
-                bad = ImportFormatError(json_error_reason(error, line=number), line=number, column=error.colno)
-                if on_bad_record is None:
-                    raise bad from None
-                if parsed_any:
-                    on_bad_record(bad)
-                    continue
-                unparsed.append(bad)
-                if len(unparsed) >= HELD_BACK_LINES:
+    for number, data, size in json_lines(path, on_bad_record):
+        if not hinted and isinstance(data, dict) and not fields.generic:
+            for key, tool in FOREIGN_SHAPES:
+                if isinstance(data.get(key), (list, dict)) and "annotations" not in data:
+                    notes.append(f"{path.name}: line {number} has {key!r} like {tool}'s files; its spans are "
+                                 f"kept in meta only. Import with --format {tool} to get them as spans")
+                    hinted = True
                     break
-                continue
-            if not parsed_any and on_bad_record is not None:
-                for bad in unparsed:
-                    on_bad_record(bad)
-                unparsed.clear()
-            parsed_any = True
-            if not hinted and isinstance(data, dict) and not fields.generic:
-                for key, tool in FOREIGN_SHAPES:
-                    if isinstance(data.get(key), (list, dict)) and "annotations" not in data:
-                        notes.append(f"{path.name}: line {number} has {key!r} like {tool}'s files; its spans are "
-                                     f"kept in meta only. Import with --format {tool} to get them as spans")
-                        hinted = True
-                        break
-            if isinstance(data, dict) and "text" not in data and isinstance(data.get("data"), dict):
-                raise ImportFormatError("this looks like a Label Studio task; import it with --format labelstudio",
-                                        line=number)
-            try:
-                record = record_from_mapping(data, fields, line=number)
-            except ImportFormatError as error:
-                skip_or_raise(error, on_bad_record)
-                continue
-            record.source_bytes = len(raw)
-            yield record
-    if unparsed:
-        first = unparsed[0]
-        more = f" (nor are the {len(unparsed) - 1} lines after it)" if len(unparsed) > 1 else ""
-        raise ImportFormatError(f"no line is JSON: {first.message}{more}", line=first.line, column=first.column)
-
-
-def _within_line(raw: bytes, error: json.JSONDecodeError) -> json.JSONDecodeError:
-    """The error as the line without its line break gives it: a line that ends too early is
-    then wrong at its end, not at column 1 of a second line."""
-    try:
-        json.loads(raw.rstrip(b"\r\n"))
-    except json.JSONDecodeError as inner:
-        return inner
-    return error
+        if isinstance(data, dict) and "text" not in data and isinstance(data.get("data"), dict):
+            raise ImportFormatError("this looks like a Label Studio task; import it with --format labelstudio",
+                                    line=number)
+        try:
+            record = record_from_mapping(data, fields, line=number)
+        except ImportFormatError as error:
+            skip_or_raise(error, on_bad_record)
+            continue
+        record.source_bytes = size
+        yield record
 
 
 def record_to_dict(record: ArticleRecord) -> dict[str, Any]:

@@ -8,7 +8,8 @@ counts (``--offset-unit utf16`` for versions before its 2022 emoji fix).
 
 Import takes ``labels`` results from annotations (not predictions), checks ``value.text``
 against the text, and falls back to UTF-16 offsets when only they make the text match (older
-exports), saying so in a note.
+exports), saying so in a note. Each task is a record: a bad one is skipped and reported with its
+number and the line and column where it starts (``io.records.skip_or_raise``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from xml.sax.saxutils import quoteattr
 
 from annotator.io.encoding import decode_bytes
 from annotator.io.exporting import ExportSummary, offsets_in
-from annotator.io.records import ArticleRecord, FieldMap
+from annotator.io.guards import clip
+from annotator.io.jsonio import list_items, parse
+from annotator.io.records import ArticleRecord, BadRecords, FieldMap, _optional_str, skip_or_raise
 from annotator.model.errors import ImportFormatError, InvalidSpan
 from annotator.model.offsets import LineEndingShift, OffsetMap, check_span
 from annotator.model.types import Annotation, Article, Codebook, DocLabel
@@ -117,17 +120,23 @@ def _task(record: ArticleRecord, offset_unit: str, user_numbers: dict[str, int])
 # -- import ----------------------------------------------------------------------------------
 
 
-def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str | None = None) -> Iterator[ArticleRecord]:
-    try:
-        data = json.loads(decode_bytes(path.read_bytes()).text)
-    except json.JSONDecodeError as error:
-        raise ImportFormatError(f"invalid JSON ({error.msg})", line=error.lineno) from None
-    tasks = data if isinstance(data, list) else [data]
-    for number, task in enumerate(tasks, start=1):
+def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str | None = None,
+         on_bad_record: BadRecords | None = None) -> Iterator[ArticleRecord]:
+    """One record per task. With ``on_bad_record``, a bad task (a wrong type, a region that
+    does not match the text) is handed to it with its number and the line and column where it
+    starts, and skipped; without, it fails the file. A file that is not JSON fails whole."""
+    text = decode_bytes(path.read_bytes()).text
+    listed = list_items(text)
+    tasks = listed if listed is not None else [(parse(text), None, None)]
+    for number, (task, line, column) in enumerate(tasks, start=1):
         try:
-            yield _record(task, fields, notes, offset_unit, path.name, number)
+            record = _record(task, fields, notes, offset_unit, path.name, number)
         except ImportFormatError as error:
-            raise ImportFormatError(f"task {number}: {error.message}") from None
+            skip_or_raise(ImportFormatError(f"task {number}: {error.message}", line=line, column=column),
+                          on_bad_record)
+            continue
+        record.line = line
+        yield record
 
 
 def _record(task: Any, fields: FieldMap, notes: list[str], offset_unit: str | None, source: str,
@@ -144,66 +153,102 @@ def _record(task: Any, fields: FieldMap, notes: list[str], offset_unit: str | No
     text = shift.text
     meta = {k: v for k, v in data.items() if k not in ("text", "title", "external_id", "url", "source",
                                                         "published", "language", "article_id")}
-    article = Article(text=text, title=str(data.get("title") or ""),
-                      external_id=str(data.get("external_id") or task.get("id") or "") or None,
-                      url=data.get("url"), source=data.get("source"), published=data.get("published"),
-                      language=data.get("language"), meta=meta)
+
+    def optional(name: str) -> str | None:
+        return _optional_str(data.get(name), name, None)
+
+    external_id = optional("external_id") or _optional_str(task.get("id"), "id", None)
+    article = Article(text=text, title=optional("title") or "", external_id=external_id or None,
+                      url=optional("url"), source=optional("source"), published=optional("published"),
+                      language=optional("language"), meta=meta)
     record = ArticleRecord(article)
     utf16 = OffsetMap(original)
     used_utf16 = False
-    for annotation in task.get("annotations") or []:
+    for annotation in _list(task, "annotations"):
         if not isinstance(annotation, dict) or annotation.get("was_cancelled"):
             continue
-        annotator = annotation.get("annotator") or _user(annotation.get("completed_by"))
-        annotator_id = annotation.get("annotator_id")
+        annotator = _optional_str(annotation.get("annotator"), "annotator", None) or \
+            _user(annotation.get("completed_by"))
+        annotator_id = _optional_str(annotation.get("annotator_id"), "annotator_id", None)
+        results = [result for result in _list(annotation, "result") if isinstance(result, dict)]
         regions: dict[str, Annotation] = {}
-        for result in annotation.get("result") or []:
-            if not isinstance(result, dict):
-                continue
-            value = result.get("value") or {}
+        for result in results:
+            value = _value(result)
             if result.get("type") == "labels" and "start" in value:
                 start, end, was_utf16 = _locate(original, utf16, value, offset_unit)
+                start, end = _mapped(shift, start, end)
                 used_utf16 |= was_utf16
-                for label in value.get("labels") or []:
-                    span = Annotation(shift.map(start), shift.map(end), str(label), annotator=annotator,
+                for label in _list(value, "labels"):
+                    if not isinstance(label, str):
+                        raise ImportFormatError(f"a region's labels must be strings, got {clip(label)}")
+                    span = Annotation(start, end, label, text[start:end], annotator=annotator,
                                       annotator_uuid=annotator_id, uuid=None, origin="imported")
-                    span.text = text[span.start:span.end]
                     record.annotations.append(span)
                     regions.setdefault(str(result.get("id")), span)
             elif result.get("type") == "choices" and result.get("from_name") == DOC_TAG:
-                for choice in value.get("choices") or []:
-                    record.doc_labels.append(DocLabel(str(choice), annotator, annotator_id))
-        for result in annotation.get("result") or []:  # per-region attributes and notes
-            if isinstance(result, dict) and result.get("type") == "textarea" and str(result.get("id")) in regions:
+                for choice in _list(value, "choices"):
+                    if not isinstance(choice, str):
+                        raise ImportFormatError(f"choices must be strings, got {clip(choice)}")
+                    record.doc_labels.append(DocLabel(choice, annotator, annotator_id))
+        for result in results:  # per-region attributes and notes
+            if result.get("type") == "textarea" and str(result.get("id")) in regions:
                 span = regions[str(result["id"])]
-                texts = (result.get("value") or {}).get("text") or []
-                joined = "\n".join(str(t) for t in texts)
-                if result.get("from_name") == NOTE_TAG:
+                joined = "\n".join(str(t) for t in _list(_value(result), "text") if isinstance(t, (str, int, float)))
+                from_name = result.get("from_name")
+                if from_name == NOTE_TAG:
                     span.note = joined
-                elif str(result.get("from_name", "")).startswith("attr_"):
-                    span.attributes[str(result["from_name"])[5:]] = joined
-    if task.get("predictions"):
-        notes.append(f"{source}: task {number}: {len(task['predictions'])} prediction(s) skipped "
+                elif isinstance(from_name, str) and from_name.startswith("attr_"):
+                    span.attributes[from_name[5:]] = joined
+    predictions = task.get("predictions")
+    if isinstance(predictions, list) and predictions:
+        notes.append(f"{source}: task {number}: {len(predictions)} prediction(s) skipped "
                      "(only annotations are imported)")
-    done_by = (task.get("meta") or {}).get("done_by")
+    task_meta = task.get("meta")
+    done_by = task_meta.get("done_by") if isinstance(task_meta, dict) else None
     if isinstance(done_by, list):
-        record.done_by = [str(name) for name in done_by]
+        record.done_by = [name for name in done_by if isinstance(name, str) and name]
     if used_utf16:
         notes.append(f"{source}: task {number} counts offsets in UTF-16 units (an older Label Studio); converted")
     return record
 
 
+def _list(holder: dict[str, Any], key: str) -> list[Any]:
+    """``holder[key]``: a list, or nothing when it is missing or null."""
+    value = holder.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ImportFormatError(f"{key!r} must be a list, got {clip(value)}")
+    return value
+
+
+def _value(result: dict[str, Any]) -> dict[str, Any]:
+    value = result.get("value") or {}
+    if not isinstance(value, dict):
+        raise ImportFormatError(f"a result's 'value' must be an object, got {clip(value)}")
+    return value
+
+
+def _mapped(shift: LineEndingShift, start: int, end: int) -> tuple[int, int]:
+    try:
+        return shift.map(start), shift.map(end)
+    except InvalidSpan as error:
+        raise ImportFormatError(str(error)) from None
+
+
 def _locate(text: str, utf16: OffsetMap, value: dict[str, Any], unit: str | None) -> tuple[int, int, bool]:
     start, end, given = value.get("start"), value.get("end"), value.get("text")
     if type(start) is not int or type(end) is not int:
-        raise ImportFormatError(f"region offsets must be whole numbers, got {start!r}, {end!r}")
+        raise ImportFormatError(f"region offsets must be whole numbers, got {clip(start)}, {clip(end)}")
+    if given is not None and not isinstance(given, str):
+        raise ImportFormatError(f"a region's 'text' must be a string, got {clip(given)}")
     if unit in (None, "codepoint") and 0 <= start < end <= len(text) and (given is None or text[start:end] == given):
         return start, end, False
     if unit in (None, "utf16"):
         try:
             cp_start, cp_end = utf16.span_to_codepoint(start, end)
-            if given is None or text[cp_start:cp_end] == given:
-                return cp_start, cp_end, unit is None
+            check_span(text, cp_start, cp_end, given)
+            return cp_start, cp_end, unit is None
         except InvalidSpan:
             pass
     if given is None:
@@ -212,14 +257,19 @@ def _locate(text: str, utf16: OffsetMap, value: dict[str, Any], unit: str | None
         except InvalidSpan as error:
             raise ImportFormatError(str(error)) from None
     units = {None: "code points nor in UTF-16 units", "codepoint": "code points", "utf16": "UTF-16 units"}[unit]
-    raise ImportFormatError(f"region [{start}, {end}) with text {given!r} matches the article neither in {units}"
-                            if unit is None else f"region [{start}, {end}) with text {given!r} does not match the "
-                            f"article in {units}")
+    raise ImportFormatError(f"region [{start}, {end}) with text {clip(given)} matches the article neither in {units}"
+                            if unit is None else f"region [{start}, {end}) with text {clip(given)} does not match "
+                            f"the article in {units}")
 
 
 def _user(completed_by: Any) -> str | None:
     if isinstance(completed_by, dict):
-        return completed_by.get("email") or (f"labelstudio-user-{completed_by['id']}" if "id" in completed_by else None)
-    if completed_by is None:
+        email = completed_by.get("email")
+        if isinstance(email, str) and email:
+            return email
+        completed_by = completed_by.get("id")
+    if completed_by is None or completed_by == "":
         return None
-    return f"labelstudio-user-{completed_by}"
+    if isinstance(completed_by, (str, int)) and not isinstance(completed_by, bool):
+        return f"labelstudio-user-{completed_by}"
+    raise ImportFormatError(f"'completed_by' must be a user id or object, got {clip(completed_by)}")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotator.io.guards import clip
 from annotator.model.errors import ImportFormatError, InvalidSpan
 from annotator.model.offsets import LineEndingShift, check_span
 from annotator.model.types import ORIGINS, Annotation, Article, DocLabel
@@ -155,7 +156,7 @@ def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None
     covered = item.get("text")
     try:
         if type(start) is not int or type(end) is not int:
-            raise InvalidSpan(f"offsets must be whole numbers, got start={start!r} end={end!r}")
+            raise InvalidSpan(f"offsets must be whole numbers, got start={clip(start)} end={clip(end)}")
         if covered is not None and not isinstance(covered, str):
             raise InvalidSpan("'text' must be a string")
         if shift.changed:

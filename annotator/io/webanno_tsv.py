@@ -15,13 +15,16 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from annotator.io import guards
+from annotator.io.guards import clip, decode_utf8
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import ImportFormatError, InvalidSpan
 from annotator.model.offsets import OffsetMap, check_span, utf16_length
 from annotator.model.types import Annotation, Article
 
 _UNESCAPE = re.compile(r"\\([\\\[\]|_*>\-tnr])")
-_STACK_ITEM = re.compile(r"^(.*?)(?:\[(\d+)\])?$")
+_STACK_ITEM = re.compile(r"^(.*?)(?:\[(\d{1,9})\])?$")
+_OFFSETS = re.compile(r"(\d{1,10})-(\d{1,10})")
 
 
 def _unescape(value: str) -> str:
@@ -46,12 +49,12 @@ def _split_unescaped(value: str, separator: str) -> list[str]:
 
 
 def read(path: Path, fields: FieldMap, notes: list[str], **_: object) -> Iterator[ArticleRecord]:
-    lines = path.read_text(encoding="utf-8-sig").split("\n")
+    lines = decode_utf8(path.read_bytes(), "WebAnno TSV").split("\n")
     if not lines or not lines[0].startswith("#FORMAT=WebAnno TSV 3"):
         raise ImportFormatError("not a WebAnno TSV 3 file (no '#FORMAT=WebAnno TSV 3' header)", line=1)
     columns: list[tuple[str, str, int]] = []  # (layer, feature, span-layer index or -1)
     span_layers: list[tuple[str, list[str]]] = []
-    sentences: list[tuple[list[str], int | None]] = []  # (#Text lines, first token begin)
+    sentences: list[tuple[list[str], int | None, int]] = []  # (#Text lines, first token begin, its line)
     tokens: list[tuple[int, int, int, list[str]]] = []  # (line, begin, end, cells)
     skipped_layers = 0
     for number, raw in enumerate(lines, start=1):
@@ -69,17 +72,17 @@ def read(path: Path, fields: FieldMap, notes: list[str], **_: object) -> Iterato
             if sentences and sentences[-1][1] is None:
                 sentences[-1][0].append(line[6:])
             else:
-                sentences.append(([line[6:]], None))
+                sentences.append(([line[6:]], None, number))
         elif line and not line.startswith("#"):
             cells = line.split("\t")
             if len(cells) < 3 or "-" not in cells[1]:
-                raise ImportFormatError(f"malformed token line {line!r}", line=number)
-            try:
-                begin, end = (int(x) for x in cells[1].split("-"))
-            except ValueError:
-                raise ImportFormatError(f"bad offsets {cells[1]!r}", line=number) from None
+                raise ImportFormatError(f"malformed token line {clip(line)}", line=number)
+            offsets_cell = _OFFSETS.fullmatch(cells[1])
+            if offsets_cell is None:
+                raise ImportFormatError(f"bad offsets {clip(cells[1])}", line=number)
+            begin, end = int(offsets_cell[1]), int(offsets_cell[2])
             if sentences and sentences[-1][1] is None:
-                sentences[-1] = (sentences[-1][0], begin)
+                sentences[-1] = (sentences[-1][0], begin, number)
             tokens.append((number, begin, end, cells[3:]))
     if not sentences:
         raise ImportFormatError("no #Text= lines")
@@ -93,7 +96,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], **_: object) -> Iterato
             start, stop = -1, -1
         if text[start:stop] != token_text and not (begin == end and token_text == ""):
             raise ImportFormatError(
-                f"token {token_text!r} is not at {begin}-{end} of the sentence text; the file is inconsistent",
+                f"token {clip(token_text)} is not at {begin}-{end} of the sentence text; the file is inconsistent",
                 line=number)
     article = Article(text=text, title=path.stem)
     record = ArticleRecord(article)
@@ -123,7 +126,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], **_: object) -> Iterato
             start, stop = offsets.span_to_codepoint(begin, end)
             check_span(text, start, stop)
         except InvalidSpan as error:
-            raise ImportFormatError(f"span {label!r} at {begin}-{end} (UTF-16): {error}") from None
+            raise ImportFormatError(f"span {clip(label)} at {begin}-{end} (UTF-16): {error}") from None
         if (start, stop, label) not in seen:
             seen.add((start, stop, label))
             record.annotations.append(Annotation(start, stop, label, text[start:stop], origin="imported"))
@@ -134,15 +137,27 @@ def read(path: Path, fields: FieldMap, notes: list[str], **_: object) -> Iterato
     yield record
 
 
-def _rebuild_text(sentences: list[tuple[list[str], int | None]]) -> str:
-    """Place each sentence at its first token's UTF-16 offset; gaps become spaces."""
+def _rebuild_text(sentences: list[tuple[list[str], int | None, int]]) -> str:
+    """Place each sentence at its first token's UTF-16 offset; gaps become spaces.
+
+    Raises:
+        ImportFormatError: an offset would make the article longer than an article may be
+            (a token at offset 50,000,000 in a small file must not make 50 million spaces).
+    """
     parts: list[str] = []
-    length16 = 0
-    for text_lines, begin in sentences:
+    length16 = length = 0
+    for text_lines, begin, number in sentences:
         sentence = "\n".join(_unescape(line) for line in text_lines)
-        if begin is not None and begin > length16:
-            parts.append(" " * (begin - length16))
-            length16 = begin
+        gap = begin - length16 if begin is not None and begin > length16 else 0
+        if length + gap + len(sentence) > guards.MAX_ARTICLE_CHARS:
+            cause = f"a token at UTF-16 offset {begin:,}" if gap else "this sentence"
+            raise ImportFormatError(f"{cause} would make the article longer than {guards.MAX_ARTICLE_CHARS:,} "
+                                    "characters, the most allowed", line=number)
+        if gap:
+            parts.append(" " * gap)
+            length16 += gap
+            length += gap
         parts.append(sentence)
         length16 += utf16_length(sentence)
+        length += len(sentence)
     return "".join(parts)

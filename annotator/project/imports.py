@@ -2,7 +2,8 @@
 
 ``import_paths`` reads each file with the reader of its format (``io.sources``) and stores its
 articles, spans, document labels and done marks; ``ImportReport`` says what happened, file by
-file; in JSONL, JSON lists and CSV a bad record is skipped and reported alone (``BadRecord``, with
+file; in files of records (JSONL, JSON lists, CSV, doccano, Prodigy, Label Studio:
+``io.sources.RECORD_FORMATS``) a bad record is skipped and reported alone (``BadRecord``, with
 its line, column and reason) and the file's good records are stored (``FileResult`` counts
 both). A source is parsed in batches outside any transaction and written in short chunks
 (``_write_in_chunks``, over ``store.import_runs``), so other programs and the window wait a
@@ -21,9 +22,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from annotator.io.guards import one_line
 from annotator.io.language import detect_language
 from annotator.io.records import ArticleRecord, FieldMap
-from annotator.io.sources import READERS, RECORD_FORMATS, TAKES_OFFSET_UNIT, expand_paths, format_of
+from annotator.io.sources import RECORD_FORMATS, TAKES_OFFSET_UNIT, format_of, read_file, walk
 from annotator.model.errors import AnnotatorError, IdentityClash, ImportFormatError
 from annotator.model.types import Annotator, Article, Codebook
 from annotator.project.base import Cancelled, Progress, ProjectBase
@@ -111,7 +113,8 @@ class ImportReport:
     def add_file(self, path: Path, counts: _FileCounts) -> None:
         self.files_imported.append(str(path))
         self.files.append(FileResult(str(path), counts.imported + counts.skipped, len(counts.bad)))
-        self.bad_records += [BadRecord(str(path), e.message, e.line, e.column) for e in counts.bad]
+        in_order = sorted(counts.bad, key=lambda e: (e.line or 0, e.column or 0))  # some are found only when stored
+        self.bad_records += [BadRecord(str(path), one_line(e.message), e.line, e.column) for e in in_order]
         self.imported += counts.imported
         self.skipped += counts.skipped
         self.annotations_added += counts.annotations_added
@@ -127,7 +130,7 @@ class ImportReport:
             reason = error.strerror or str(error)
         else:
             reason = str(error)
-        self.failed.append(FileFailure(str(path), reason, getattr(error, "line", None),
+        self.failed.append(FileFailure(str(path), one_line(reason), getattr(error, "line", None),
                                        getattr(error, "name", None) if isinstance(error, IdentityClash) else None,
                                        getattr(error, "column", None)))
 
@@ -185,19 +188,23 @@ class ImportsMixin(ProjectBase):
         not at all.
 
         A file that cannot be read is recorded in ``report.failed`` with its reason (and line)
-        and the batch goes on. In JSONL, JSON lists and CSV (``RECORD_FORMATS``) a bad record
+        and the batch goes on. In files of records (``RECORD_FORMATS``) a bad record
         (a broken line, a wrong type, a bad span, a span naming no annotator) is skipped and
         recorded in ``report.bad_records``, and the file's good records are imported.
         ``annotator`` names whoever made annotations that name nobody. An article without a
-        ``language`` gets the detected one (``io.language``).
+        ``language`` gets the detected one (``io.language``). Inside folders, a symbolic link
+        leading outside the folder is not followed and is recorded as failed (``io.sources.walk``).
         """
         fields = fields or FieldMap()
         report = ImportReport()
-        files, ignored = expand_paths([Path(p) for p in paths], format)
-        report.ignored = [str(p) for p in ignored]
-        sizes = [_size(p) for p in files]
+        found = walk([Path(p) for p in paths], format)
+        report.ignored = [str(p) for p in found.ignored]
+        for link in found.outside:
+            report.add_failure(link, ImportFormatError(
+                f"a symbolic link to {link.resolve()}, outside the chosen folder; not followed"))
+        sizes = [_size(p) for p, _ in found.files]
         total, done = sum(sizes), 0
-        for path, size in zip(files, sizes, strict=True):
+        for (path, root), size in zip(found.files, sizes, strict=True):
             if is_cancelled and is_cancelled():
                 report.cancelled = True
                 break
@@ -208,7 +215,7 @@ class ImportsMixin(ProjectBase):
                     progress(min(base + nbytes, total), total)
 
             work = partial(self._import_file, path, format, fields, annotator, advance, is_cancelled, report,
-                           offset_unit)
+                           offset_unit, root)
             if not _add_source(report, path, work, "cancelled; nothing from this file was imported"):
                 break
             done += size
@@ -226,11 +233,11 @@ class ImportsMixin(ProjectBase):
         is_cancelled: Callable[[], bool] | None,
         report: ImportReport,
         offset_unit: str | None = None,
+        root: Path | None = None,
     ) -> _FileCounts:
         if not path.exists():
             raise ImportFormatError("no such file")
         format_name = format_of(path, requested)
-        reader = READERS[format_name]
         if offset_unit is not None and format_name not in TAKES_OFFSET_UNIT:
             raise ImportFormatError(f"--offset-unit does not apply to {format_name} files")
         options: dict[str, Any] = {}
@@ -238,8 +245,6 @@ class ImportsMixin(ProjectBase):
             options["offset_unit"] = offset_unit
         counts = _FileCounts()
         per_record = format_name in RECORD_FORMATS
-        if per_record:
-            options["on_bad_record"] = counts.bad.append
         notes: list[str] = []
         annotators: dict[tuple[str | None, str | None], Annotator] = {}
         imported_at = now()
@@ -264,7 +269,8 @@ class ImportsMixin(ProjectBase):
                          "annotations": counts.annotations_added, "bad_records": len(counts.bad)},
             )
 
-        records = _with_language(reader(path, fields, notes, **options))
+        records = _with_language(read_file(path, format_name, fields, notes, root=root,
+                                           on_bad_record=counts.bad.append if per_record else None, **options))
         self._write_in_chunks(str(path), records, store_record, counts, imported_at,
                               finish=finish, is_cancelled=is_cancelled, advance=advance)
         report.notes += notes
@@ -291,11 +297,20 @@ class ImportsMixin(ProjectBase):
         crash takes back everything the source added.
         """
         store = self._store
-        run = ImportRun.begin(store, source)
+        run: ImportRun | None = None
+
+        def begun() -> ImportRun:
+            # Begun at the first write, so a file refused while its first batch is parsed leaves
+            # the project file untouched, byte for byte.
+            nonlocal run
+            if run is None:
+                run = ImportRun.begin(store, source)
+                if start is not None:
+                    with run.chunk():
+                        start()
+            return run
+
         try:
-            if start is not None:
-                with run.chunk():
-                    start()
             pending: list[ArticleRecord] = []
             pending_bytes = read_bytes = 0
             for record in records:
@@ -303,21 +318,23 @@ class ImportsMixin(ProjectBase):
                 pending_bytes += record.source_bytes
                 read_bytes += record.source_bytes
                 if len(pending) >= PARSE_BATCH_RECORDS or pending_bytes >= PARSE_BATCH_BYTES:
-                    self._write_batch(run, pending, store_record, counts, imported_at)
+                    self._write_batch(begun(), pending, store_record, counts, imported_at)
                     pending.clear()
                     pending_bytes = 0
                     if is_cancelled and is_cancelled():
                         raise Cancelled("import cancelled")
                     if advance:
                         advance(read_bytes)
-            self._write_batch(run, pending, store_record, counts, imported_at)
-            with run.chunk():
+            last = begun()
+            self._write_batch(last, pending, store_record, counts, imported_at)
+            with last.chunk():
                 finish()
-                run.finish()
+                last.finish()
         except BaseException:
             # Busy or gone: then the next open of the project rolls the run back.
-            with contextlib.suppress(AnnotatorError):
-                run.rollback()
+            if run is not None:
+                with contextlib.suppress(AnnotatorError):
+                    run.rollback()
             raise
 
     def _write_batch(self, run: ImportRun, records: list[ArticleRecord],

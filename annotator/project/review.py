@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io import jsonl
+from annotator.io.guards import checked
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import IdentityClash, ImportFormatError, NotFound
 from annotator.model.types import GOLD, Annotator, Codebook, Label
 from annotator.project.base import Progress
-from annotator.project.imports import ImportReport, ImportsMixin, _add_source, _FileCounts
+from annotator.project.imports import ImportReport, ImportsMixin, _add_source, _BadRecord, _FileCounts
 from annotator.review.agreement import AgreementCounts, ArticleUnits, SpanRef
 from annotator.store import Store, is_sqlite_file
 from annotator.store.import_runs import ImportRun
@@ -119,7 +120,8 @@ class ReviewMixin(ImportsMixin):
 
     def _merge_source(self, path: Path, renames: dict[str, str], report: ImportReport,
                       is_cancelled: Callable[[], bool] | None) -> _FileCounts:
-        """Merge one project file (read from a copy) or native JSONL export, whole or not at all."""
+        """Merge one project file (read from a copy) or native JSONL export, whole or not at all;
+        a JSONL export's bad records are skipped (and reported) and its good ones merged."""
         if is_sqlite_file(path):
             source = type(self)(Store.open_copy(path))
             try:
@@ -128,15 +130,20 @@ class ReviewMixin(ImportsMixin):
             finally:
                 source.close()
         notes: list[str] = []
+        bad: list[ImportFormatError] = []  # JSONL exports merge record by record, like imports
         counts = self._merge_records(
-            jsonl.read(path, FieldMap(), notes) if path.exists() else _missing(path),
-            str(path), renames, is_cancelled=is_cancelled)
+            checked(jsonl.read(path, FieldMap(), notes, on_bad_record=bad.append), bad.append)
+            if path.exists() else _missing(path),
+            str(path), renames, is_cancelled=is_cancelled, bad=bad)
         report.notes += notes
         return counts
 
     def _merge_records(self, records: Iterable[ArticleRecord], source: str, renames: dict[str, str],
-                       codebook: Codebook | None = None, is_cancelled: Callable[[], bool] | None = None) -> _FileCounts:
-        counts = _FileCounts()
+                       codebook: Codebook | None = None, is_cancelled: Callable[[], bool] | None = None,
+                       bad: list[ImportFormatError] | None = None) -> _FileCounts:
+        """``bad``: where a source of records collects the bad ones it skips (None: a bad record
+        fails the source)."""
+        counts = _FileCounts(bad=bad if bad is not None else [])
         annotators: dict[tuple[str | None, str | None], Annotator] = {}
         imported_at = now()
 
@@ -150,6 +157,10 @@ class ReviewMixin(ImportsMixin):
                 self._store_record(record, None, annotators, counts, imported_at, run)
             except IdentityClash as error:
                 raise IdentityClash(f"{error} (map the name with --rename OLD=NEW)", name=error.name) from None
+            except _BadRecord as error:  # raised before the record wrote anything
+                if bad is None:
+                    raise ImportFormatError(error.message, line=record.line) from None
+                bad.append(ImportFormatError(error.message, line=record.line))
             except ImportFormatError as error:
                 raise ImportFormatError(error.message, line=record.line) from None
 
@@ -182,7 +193,7 @@ class ReviewMixin(ImportsMixin):
 def _agreement_part(task: tuple[str, list[str], str, list[str], list[str], tuple[int, int]]) -> AgreementCounts:
     """Worker-process side of ``Project.agreement``: counts for one range of article ids."""
     path, names, unit, labels, doc_labels, id_range = task
-    store = Store.open(path, create=False)
+    store = Store.open(path, create=False, read_only=True)  # agreement only reads (never migrates)
     try:
         return _agreement_counts(store, names, unit, labels, doc_labels, id_range)
     finally:

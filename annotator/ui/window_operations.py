@@ -115,8 +115,10 @@ class OperationParts(WindowBase):
             if new_name:
                 retry[failure.clash or ""] = new_name
         others = [f for f in report.failed if not f.clash]
-        if others or (clashes and len(retry) == len(renames)):
-            self.dialogs.info(self, "Merge", summary, "\n".join(str(f) for f in report.failed))
+        if others or report.bad_records or (clashes and len(retry) == len(renames)):
+            summary += "".join(f" {result}." for result in report.files_with_bad_records())
+            details = [*(str(f) for f in report.failed), *(f"skipped: {b}" for b in report.bad_records[:500])]
+            self.dialogs.info(self, "Merge", summary, "\n".join(details))
         self.sig_import_finished.emit(report)
         if clashes and len(retry) > len(renames):
             self.merge_paths([f.path for f in clashes], retry)

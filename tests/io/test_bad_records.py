@@ -1,5 +1,6 @@
-"""Readers of formats with records (JSONL, JSON lists, CSV): a bad record is handed over with
-its line, column and whole reason and skipped; a file that cannot be parsed at all fails whole."""
+"""Readers of formats with records (JSONL, JSON lists, CSV, doccano, Prodigy, Label Studio, and
+JSONL merges): a bad record is handed over with its line, column and whole reason and skipped;
+a file that cannot be parsed at all fails whole."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import json
 
 import pytest
 
-from annotator.io import csv_file, json_file, jsonl
+from annotator.io import csv_file, doccano, json_file, jsonl, labelstudio, prodigy
 from annotator.io.records import FieldMap
 from annotator.model.errors import ImportFormatError
+from annotator.project import Project
 
 
 def read_skipping(reader, path, fields=None):
@@ -169,3 +171,133 @@ def test_without_a_handler_a_bad_record_fails_the_file(tmp_path):
     with pytest.raises(ImportFormatError) as error:
         list(jsonl.read(path, FieldMap(), []))
     assert (error.value.line, error.value.column) == (2, 2)
+
+
+# -- doccano, Prodigy, Label Studio and merges: the same record-by-record rule -----------------
+
+
+def test_doccano_jsonl_bad_lines_are_skipped_and_the_good_ones_kept(tmp_path):
+    path = tmp_path / "doccano.jsonl"
+    path.write_text(lines(
+        {"text": "Satu dua", "label": [[0, 4, "A"]]},
+        {"text": "Dua", "entities": 5},
+        '{"text": "tiga", "label": [[0, 4, "A"]] oops}',
+        {"text": "Empat", "label": [[3, 1, "A"]]},
+        {"text": "Lima", "label": [[0, 4, "A"]]},
+    ), encoding="utf-8")
+    records, bad = read_skipping(doccano.read, path)
+    assert [r.article.text for r in records] == ["Satu dua", "Lima"]
+    assert [(b.line, b.column) for b in bad] == [(2, None), (3, 41), (4, None)]
+    assert bad[0].message == "'entities' must be a list of objects"
+    assert bad[1].message == "invalid JSON: Expecting ',' delimiter"
+    assert bad[2].message.startswith("span [3, 1, 'A'] (utf16 offsets): ")
+
+
+def test_doccano_json_list_names_the_item_with_its_line_and_column(tmp_path):
+    path = tmp_path / "doccano.json"
+    path.write_text('[\n {"text": "Satu", "label": [[0, 4, "A"]]},\n {"text": 5}\n]', encoding="utf-8")
+    records, [bad] = read_skipping(doccano.read, path)
+    assert len(records) == 1
+    assert (bad.line, bad.column, bad.message) == (3, 2, "item 2: no 'text' field")
+
+
+def test_prodigy_bad_lines_are_skipped_and_the_good_ones_kept(tmp_path):
+    path = tmp_path / "prodigy.jsonl"
+    path.write_text(lines(
+        {"text": "Apple hires", "spans": [{"start": 0, "end": 5, "label": "ORG"}]},
+        {"text": "Apple fires", "meta": "abc"},
+        {"text": "Apple sues", "spans": [{"start": 0, "end": 50, "label": "ORG"}]},
+        {"text": "Apple wins", "answer": "reject"},
+        {"text": "Apple buys"},
+    ), encoding="utf-8")
+    notes: list[str] = []
+    bad: list[ImportFormatError] = []
+    records = list(prodigy.read(path, FieldMap(), notes, on_bad_record=bad.append))
+    assert [r.article.text for r in records] == ["Apple hires", "Apple buys"]
+    assert [(b.line, b.message) for b in bad] == [
+        (2, "'meta' must be an object, got 'abc'"),
+        (3, "span 'ORG': span [0, 50) is outside the text (length 10) or empty")]
+    assert notes == ["prodigy.jsonl: skipped 1 rejected task(s)"]
+
+
+def test_label_studio_bad_tasks_are_skipped_with_their_number_line_and_column(tmp_path):
+    good = {"data": {"text": "Satu dua"}, "annotations": [{"completed_by": 1, "result": [
+        {"type": "labels", "value": {"start": 0, "end": 4, "text": "Satu", "labels": ["A"]}}]}]}
+    wrong_text = {"data": {"text": "Tiga"}, "annotations": [{"result": [
+        {"type": "labels", "value": {"start": 0, "end": 4, "text": "Lima", "labels": ["A"]}}]}]}
+    path = tmp_path / "tasks.json"
+    path.write_text("[\n" + ",\n".join(json.dumps(t) for t in (good, {"data": 5}, wrong_text)) + "\n]",
+                    encoding="utf-8")
+    records, bad = read_skipping(labelstudio.read, path)
+    assert [r.article.text for r in records] == ["Satu dua"] and records[0].line == 2
+    assert [(b.line, b.column) for b in bad] == [(3, 1), (4, 1)]
+    assert bad[0].message == "task 2: a task needs a 'data' object"
+    assert bad[1].message.startswith("task 3: region [0, 4) with text 'Lima' matches the article neither")
+
+
+def test_label_studio_that_is_not_json_fails_whole(tmp_path):
+    path = tmp_path / "tasks.json"
+    path.write_text('[{"data": {"text": "a"}}, {"data": ', encoding="utf-8")
+    with pytest.raises(ImportFormatError, match="invalid JSON") as error:
+        read_skipping(labelstudio.read, path)
+    assert error.value.line == 1
+
+
+@pytest.mark.parametrize(("fmt", "name", "content"), [
+    ("doccano", "d.jsonl", lines({"text": "Satu", "label": [[0, 4, "A"]]}, {"text": 5}, {"text": "Tiga"})),
+    ("prodigy", "p.jsonl", lines({"text": "Satu"}, {"text": "Dua", "spans": 5}, {"text": "Tiga"})),
+    ("labelstudio", "l.json", "[" + ",\n".join(json.dumps(t) for t in (
+        {"data": {"text": "Satu"}}, {"data": []}, {"data": {"text": "Tiga"}})) + "]"),
+])
+def test_the_summary_says_how_many_good_records_of_the_file_were_kept(fmt, name, content, tmp_path):
+    project = Project.memory()
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    report = project.import_paths([path], format=fmt, annotator="ana")
+    assert not report.failed and report.imported == 2
+    assert [str(result) for result in report.files_with_bad_records()] == [
+        f"{name}: kept 2 good records, skipped 1 bad record"]
+    [bad] = report.bad_records
+    assert bad.line == 2 and str(bad).startswith(f"{path}, line 2")
+    project.close()
+
+
+def test_a_cancelled_doccano_import_takes_its_file_back_whole(tmp_path, monkeypatch):
+    import annotator.project.imports as imports_module
+
+    monkeypatch.setattr(imports_module, "PARSE_BATCH_RECORDS", 3)
+    project = Project.memory()
+    path = tmp_path / "d.jsonl"
+    path.write_text(lines(*({"text": f"Artikel {i}", "label": [[0, 7, "A"]]} for i in range(20)), {"text": 5}),
+                    encoding="utf-8")
+    asked = []
+
+    def cancel_after_two_batches() -> bool:
+        asked.append(1)
+        return len(asked) > 3
+
+    report = project.import_paths([path], format="doccano", annotator="ana", is_cancelled=cancel_after_two_batches)
+    assert report.cancelled and not report.files_imported
+    assert list(project._store.iter_articles()) == []
+    project.close()
+
+
+def test_a_jsonl_merge_skips_bad_records_and_merges_the_good_ones(tmp_path):
+    project = Project.memory()
+    source = tmp_path / "colleague.jsonl"
+    source.write_text(lines(
+        {"text": "Satu", "annotations": [{"start": 0, "end": 4, "label": "A", "annotator": "budi"}]},
+        {"text": "Dua", "annotations": [{"start": 0, "end": 3, "label": "A"}]},  # names no annotator
+        "{broken",
+        '{"text": "Ti\\ud800ga"}',
+        {"text": "Empat", "annotations": [{"start": 0, "end": 5, "label": "A", "annotator": "budi"}]},
+    ), encoding="utf-8")
+    report = project.merge_paths([source])
+    assert not report.failed and report.imported == 2 and report.annotations_added == 2
+    assert [(b.line, b.reason.split(":")[0]) for b in report.bad_records] == [
+        (2, "annotation 1 names no annotator; give one with --annotator NAME"), (3, "invalid JSON"),
+        (4, "the article text holds a lone surrogate (U+D800 at position 2), which is not a character; UTF-8 "
+            "cannot hold it")]
+    assert [str(r) for r in report.files_with_bad_records()] == ["colleague.jsonl: kept 2 good records, skipped 3 "
+                                                                  "bad records"]
+    project.close()

@@ -248,7 +248,10 @@ def test_doccano_fixtures(tmp_path):
     assert [(s.text, s.label) for s in project.annotations(article_id)] == [("EU", "ORG"), ("German", "MISC")]
     broken = project.import_paths([INTEROP / "doccano" / "import_test_sequence_labeling.jsonl"], format="doccano",
                                   annotator="doccano")
-    assert broken.failed[0].line == 3 and "no 'text'" in broken.failed[0].reason
+    # doccano files are read record by record: the bad line is skipped, the good ones kept.
+    [bad] = broken.bad_records
+    assert bad.line == 3 and "no 'text'" in bad.reason and not broken.failed
+    assert broken.files[0].kept > 0
     relations = project.import_paths([INTEROP / "doccano" / "import_test_relation_extraction.jsonl"],
                                      format="doccano", annotator="doccano")
     assert relations.ok and any("relations" in note for note in relations.notes)
@@ -263,7 +266,7 @@ def test_doccano_issue_2290_example_in_utf16(tmp_path):
     [span] = project.annotations(1)
     assert (span.start, span.end, span.text) == (19, 29, "firetrucks")
     wrong_unit = project.import_paths([path], format="doccano", annotator="y", offset_unit="codepoint")
-    assert "outside the text" in wrong_unit.failed[0].reason
+    assert "outside the text" in wrong_unit.bad_records[0].reason
 
 
 def test_label_studio_example_files(tmp_path):
@@ -291,7 +294,7 @@ def test_label_studio_old_utf16_offsets_are_detected(tmp_path):
     assert (span.start, span.end, span.annotator) == (24, 47, "labelstudio-user-3")
     task["annotations"][0]["result"][0]["value"]["text"] = "something else"
     path.write_text(json.dumps([task]), encoding="utf-8")
-    assert "matches the article neither" in project.import_paths([path], format="labelstudio").failed[0].reason
+    assert "matches the article neither" in project.import_paths([path], format="labelstudio").bad_records[0].reason
 
 
 @pytest.mark.parametrize(("case", "expected"), [

@@ -187,9 +187,10 @@ def test_a_killed_import_is_rolled_back_at_the_next_open(project_path, tmp_path)
 def test_merge_commits_in_chunks_and_fails_whole(project_path, tmp_path, small_chunks):
     project = seeded(project_path)
     before = content(project)
-    lines = [json.dumps(r) for r in records(30)] + ['{"text": "x", "annotations": [{"start": 0, "end": 5}]}']
+    # A bad record would be skipped alone; a line that is not UTF-8 fails the whole file.
+    lines = [json.dumps(r) for r in records(30)] + ['{"text": "déjà vu"}']
     source = tmp_path / "colleague.jsonl"
-    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    source.write_bytes(("\n".join(lines) + "\n").encode("cp1252"))
     report = project.merge_paths([source])
     assert report.failed and content(project) == before
     project.close()

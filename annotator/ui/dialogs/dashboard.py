@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.io.csv_safety import safe_row
 from annotator.ui.plain import plain_html, plain_label, plain_tooltip
 
 TABLE_COLUMNS = ("Label", "Krippendorff α", "Fleiss κ", "Mean Cohen κ", "Mean F1 exact", "Mean F1 overlap")
@@ -222,9 +223,9 @@ class AgreementDashboard(QDialog):
     def export_csv(self, path: str) -> None:
         with open(path, "w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
-            writer.writerow(TABLE_COLUMNS)
-            for row in label_rows(self.agreement):
-                writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(safe_row(TABLE_COLUMNS))
+            for row in label_rows(self.agreement):  # label names neutralised; figures stay numbers
+                writer.writerow(safe_row("" if v is None else v for v in row))
 
     def export_png(self, path: str) -> list[str]:
         """Writes the heatmap and the distribution chart next to each other's name."""
