@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from annotator.model.types import GOLD_UUID
+from annotator.model.types import GOLD_UUID, Article
 from annotator.project import Project
 from annotator.store import Store
+from annotator.store.backups import ROOT_VARIABLE
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = Path(__file__).parent.parent / "resources" / "samples" / "choe-lavrov-2024-01-17.id.txt"
@@ -28,6 +29,45 @@ def conllu_documents(path: Path) -> list[tuple[str, str]]:
         elif line.startswith("# text = "):
             docs[-1][1].append(line[len("# text = "):])
     return [(doc_id, " ".join(sentences)) for doc_id, sentences in docs]
+
+
+@pytest.fixture(autouse=True)
+def backups_root(tmp_path_factory, monkeypatch) -> Path:
+    """Where this test's backups go. Opening a window, migrating an old file and restoring all
+    make backups; they must never land in the user's data directory, so every test (and every
+    subprocess it starts, which inherits the variable) gets a folder of its own."""
+    root = tmp_path_factory.mktemp("backups")
+    monkeypatch.setenv(ROOT_VARIABLE, str(root))
+    return root
+
+
+def make_damaged_project(path: Path, articles: int = 300) -> Path:
+    """A project file that opens but has a damaged b-tree page in the middle of its articles.
+
+    The file is written with plain ``open()``: that is safe here only because no connection
+    to it is open in this process at that moment (the project is closed and its WAL folded in),
+    unlike anywhere in the application (``store/connection.py``).
+    """
+    project = Project.open(path)
+    store = project._store
+    with store.write():
+        for i in range(articles):
+            store.add_article(Article(text=f"Artikel ZQX{i}QXZ " + "kata berita " * 80, title=f"judul {i}"))
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = store.conn.execute("PRAGMA page_size").fetchone()[0]
+    project.close()
+    data = bytearray(path.read_bytes())
+    page = data.index(f"ZQX{articles // 2}QXZ".encode()) // page_size  # a table leaf page mid-file
+    middle = page * page_size + page_size // 4
+    data[middle:middle + page_size // 2] = b"\xff" * (page_size // 2)  # cells of that page
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.fixture
+def damaged_project(tmp_path) -> Path:
+    """Path of a closed project file with a damaged page (``make_damaged_project``)."""
+    return make_damaged_project(tmp_path / "damaged.annotator")
 
 
 @pytest.fixture

@@ -39,6 +39,15 @@ class ProjectFileError(AnnotatorError):
     """The project file cannot be used: not SQLite, not ours, corrupt, or from a newer version."""
 
 
+class ProjectNeedsUpgrade(ProjectFileError):
+    """The file uses an older schema than this version reads without migrating it
+    (``annotator upgrade`` backs it up, then migrates it)."""
+
+
+class BackupError(AnnotatorError):
+    """A backup could not be made, listed or restored; the project file was left as it was."""
+
+
 class StoreError(AnnotatorError):
     """SQLite refused an operation; ``store/`` turns every ``sqlite3`` error into one of these."""
 

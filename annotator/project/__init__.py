@@ -16,13 +16,22 @@ and are not re-exported here, so that patching them names the place that takes e
 from annotator.project.base import Cancelled, Progress
 from annotator.project.imports import FileFailure, ImportReport
 from annotator.project.project import Project, default_codebook, read_codebook_file, sample_article_paths
+from annotator.project.safety import BackupInfo, WriterSession
+from annotator.store.backups import DEFAULT_INTERVAL_MINUTES as BACKUP_INTERVAL_MINUTES
+from annotator.store.backups import DEFAULT_KEEP as BACKUPS_KEPT
+from annotator.store.writers import RENEW_SECONDS as WRITER_RENEW_SECONDS
 
 __all__ = [
+    "BACKUPS_KEPT",
+    "BACKUP_INTERVAL_MINUTES",
+    "WRITER_RENEW_SECONDS",
+    "BackupInfo",
     "Cancelled",
     "FileFailure",
     "ImportReport",
     "Progress",
     "Project",
+    "WriterSession",
     "default_codebook",
     "read_codebook_file",
     "sample_article_paths",

@@ -20,6 +20,7 @@ from annotator.model.types import Annotation, Annotator, Article, Codebook
 from annotator.project.edits import EditsMixin
 from annotator.project.exports import ExportsMixin
 from annotator.project.review import ReviewMixin
+from annotator.project.safety import SafetyMixin
 from annotator.store import Store
 from annotator.store.store import BUSY_TIMEOUT_SECONDS
 
@@ -51,23 +52,40 @@ def read_codebook_file(path: Path) -> Codebook:
         raise CodebookError(f"{path}: {error}") from None
 
 
-class Project(ReviewMixin, ExportsMixin, EditsMixin):
+class Project(ReviewMixin, ExportsMixin, EditsMixin, SafetyMixin):
     """One open project file."""
 
     @classmethod
     def open(cls, path: str | Path, *, create: bool = True, codebook: Codebook | None = None,
-             read_only: bool | None = None, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Project:
+             read_only: bool | None = None, busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+             writer: str | None = None, replacing: str | None = None, allow_empty: bool = False) -> Project:
         """Open (or create, with ``codebook`` or the default one) a project file.
+
+        A window passes ``writer`` (its annotator) to claim the project for writing: if that
+        person already has it open for writing in another window, it opens read-only instead,
+        with ``writer_elsewhere`` saying where (``store/writers.py``). ``replacing`` is the
+        ``writer_session`` of the window's previous project on this file, which it takes over.
+        ``allow_empty`` lets a zero-byte file become a project (``annotator init`` only).
 
         Raises:
             ProjectFileError: see ``Store.open``.
         """
-        store = Store.open(path, create=create, read_only=read_only, busy_timeout=busy_timeout)
+        store = Store.open(path, create=create, read_only=read_only, busy_timeout=busy_timeout,
+                           allow_empty=allow_empty)
         project = cls(store)
-        if not store.read_only and not store.codebook().labels and not store.info("codebook_seeded"):
-            with store.write():
-                store.merge_codebook(codebook or default_codebook())
-                store.set_info("codebook_seeded", "yes")
+        try:
+            if not store.read_only and not store.codebook().labels and not store.info("codebook_seeded"):
+                with store.write():
+                    store.merge_codebook(codebook or default_codebook())
+                    store.set_info("codebook_seeded", "yes")
+            holder = project._claim_writer(writer, replacing) if writer and not store.read_only else None
+        except BaseException:
+            store.close()
+            raise
+        if holder is not None:
+            store.close()
+            project = cls(Store.open(path, create=False, read_only=True, busy_timeout=busy_timeout))
+            project.writer_elsewhere = holder
         return project
 
     @classmethod
@@ -76,7 +94,7 @@ class Project(ReviewMixin, ExportsMixin, EditsMixin):
         path = Path(path)
         if path.exists() and path.stat().st_size > 0:
             raise ProjectFileError(f"{path} already exists; open it instead of creating it")
-        return cls.open(path, codebook=codebook)
+        return cls.open(path, codebook=codebook, allow_empty=True)
 
     @classmethod
     def memory(cls, *, codebook: Codebook | None = None) -> Project:
@@ -86,6 +104,7 @@ class Project(ReviewMixin, ExportsMixin, EditsMixin):
         return project
 
     def close(self) -> None:
+        self._release_writer()
         self._store.close()
 
     @property

@@ -152,3 +152,32 @@ def is_sqlite_file(path: Path) -> bool:
     finally:
         probe.close()
     return True
+
+
+def open_read_only(path: Path, busy_timeout: float = 5.0) -> ProjectConnection:
+    """A read-only connection; ``immutable`` where a WAL file's shared memory cannot be made (a
+    read-only folder) and there is no WAL content it would miss."""
+    name = str(path)
+    conn = connect(read_only_uri(path), name=name, uri=True, timeout=busy_timeout)
+    try:
+        conn.execute("PRAGMA schema_version").fetchone()
+    except (ProjectReadOnly, ProjectFileError, StoreError) as error:
+        conn.close()
+        if isinstance(error, ProjectFileError) or Path(f"{path}-wal").exists():
+            raise
+        conn = connect(read_only_uri(path, immutable=True), name=name, uri=True, timeout=busy_timeout)
+    return conn
+
+
+def refuse_empty(path: Path) -> None:
+    """Raises ProjectFileError for a zero-byte file: SQLite would take it for an empty database
+    and any write would turn it into a project; only ``annotator init`` may do that."""
+    try:
+        empty = path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return
+    if empty:
+        raise ProjectFileError(
+            f"{path} is an empty file (0 bytes), not a project file; it was left untouched "
+            f"(`annotator init {path}` makes it a new project)"
+        )

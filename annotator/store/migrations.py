@@ -192,3 +192,23 @@ def m003_import_runs(db: Database) -> None:
         PRAGMA user_version = 3;
         """,
     )
+
+
+@migrations()
+def m004_writer_sessions(db: Database) -> None:
+    """Windows open for writing, one per annotator (``store/writers.py``)."""
+    run_script(
+        db,
+        """
+        CREATE TABLE writer_sessions (
+            session TEXT PRIMARY KEY,
+            annotator TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            started_at TEXT NOT NULL,
+            seen_at TEXT NOT NULL
+        );
+        CREATE INDEX writer_sessions_annotator ON writer_sessions(annotator);
+        PRAGMA user_version = 4;
+        """,
+    )

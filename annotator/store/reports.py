@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from annotator.store.base import StoreBase
+from annotator.store.check import span_text_problems, sqlite_problems
 from annotator.store.connection import translated
 
 
@@ -147,22 +148,9 @@ class ReportsMixin(StoreBase):
 
         Returns an empty list for a sound file. Nothing is repaired.
         """
-        problems = [
-            str(row[0]) for row in self.conn.execute("PRAGMA integrity_check") if row[0] != "ok"
-        ]
-        problems += [
-            f"foreign key broken in {row[0]} row {row[1]}"
-            for row in self.conn.execute("PRAGMA foreign_key_check")
-        ]
-        for uuid_, start, end, covered, article_text in self.conn.execute(
-            "SELECT a.uuid, a.start_offset, a.end_offset, a.text, r.text FROM annotations a "
-            "JOIN articles r ON r.id = a.article_id"
-        ):
-            if article_text[start:end] != covered:
-                problems.append(
-                    f"annotation {uuid_}: stored text {covered!r} differs from the article's "
-                    f"{article_text[start:end]!r} at [{start}, {end})"
-                )
+        problems = sqlite_problems(self.conn, self.path)
+        if not problems:
+            problems += span_text_problems(self.conn, self.path)
         return problems
 
 

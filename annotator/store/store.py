@@ -26,20 +26,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from annotator.model.errors import ProjectBusy, ProjectFileError, ProjectReadOnly, StoreError
+from annotator.model.errors import (
+    BackupError,
+    ProjectBusy,
+    ProjectFileError,
+    ProjectNeedsUpgrade,
+    ProjectReadOnly,
+    StoreError,
+)
 from annotator.store.articles import ArticlesMixin
 from annotator.store.base import dumps, new_uuid, now
 from annotator.store.codebook import CodebookMixin
 from annotator.store.connection import (
-    ProjectConnection,
     connect,
     is_writable,
-    read_only_uri,
+    open_read_only,
+    refuse_empty,
     translated,
 )
 from annotator.store.import_runs import recover_runs
 from annotator.store.reports import ReportsMixin
-from annotator.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from annotator.store.schema import APPLICATION_ID, OLDEST_READABLE_SCHEMA, SCHEMA_VERSION
 from annotator.store.spans import SpansMixin
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "Store", "new_uuid", "now"]
@@ -53,22 +60,32 @@ BUSY_TIMEOUT_SECONDS = 30.0
 class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
     """Typed reads and writes over one project file."""
 
+    upgraded_from: int | None = None
+    """The schema version the file had when this store migrated it on opening (None: no migration)."""
+    upgrade_backup: Path | None = None
+    """The backup made just before that migration."""
+
     # -- opening --------------------------------------------------------------------------
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], *, create: bool = True, read_only: bool | None = None,
-             busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> Store:
-        """Open a project file, creating it (when ``create``) and applying pending migrations.
+             busy_timeout: float = BUSY_TIMEOUT_SECONDS, allow_empty: bool = False) -> Store:
+        """Open a project file, creating it (when ``create``) and applying pending migrations
+        (after a backup of the file, ``store/backups.py``).
 
         A file this process may not write (or whose folder it may not write) opens read-only
         (``read_only`` None decides so; True forces it): reads work, every write raises
-        ``ProjectReadOnly``. ``busy_timeout`` is how long a write waits for another program's
-        transaction (imports commit in chunks of a fraction of a second).
+        ``ProjectReadOnly``, and nothing is migrated (a schema older than
+        ``OLDEST_READABLE_SCHEMA`` is refused instead). ``busy_timeout`` is how long a write
+        waits for another program's transaction (imports commit in chunks of a fraction of a
+        second). A zero-byte file is refused unless ``allow_empty`` (``annotator init``).
 
         Raises:
-            ProjectFileError: the file is missing (and ``create`` is false), is not a SQLite
-                database, belongs to another program, is damaged, or was written by a newer
-                version of this application (or needs upgrading but is read-only).
+            ProjectFileError: the file is missing (and ``create`` is false), empty, is not a
+                SQLite database, belongs to another program, is damaged, or was written by a
+                newer version of this application.
+            ProjectNeedsUpgrade: opened read-only, but too old to read without migrating.
+            BackupError: the file needs migrating but could not be backed up first.
         """
         path = Path(path)
         if path.is_dir():
@@ -77,15 +94,18 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
             raise ProjectFileError(f"{path}: no such project file")
         if not path.parent.is_dir():
             raise ProjectFileError(f"{path}: the folder {path.parent} does not exist")
+        if not allow_empty:
+            refuse_empty(path)
+        fresh = not path.exists() or path.stat().st_size == 0
         if read_only is None:
             read_only = path.exists() and not is_writable(path)
         if read_only:
-            conn = _open_read_only(path, busy_timeout)
+            conn = open_read_only(path, busy_timeout)
         else:
             conn = connect(str(path), name=str(path), timeout=busy_timeout)
         try:
             store = cls(conn, str(path), read_only=read_only, busy_timeout=busy_timeout)
-            store._prepare(on_disk=True)
+            store._prepare(on_disk=True, fresh=fresh)
         except BaseException:
             conn.close()
             raise
@@ -102,16 +122,17 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
         path = Path(path)
         if not path.is_file():
             raise ProjectFileError(f"{path}: no such project file")
+        refuse_empty(path)
         memory = connect(":memory:", name=str(path))
         try:
-            source = _open_read_only(path, BUSY_TIMEOUT_SECONDS)
+            source = open_read_only(path, BUSY_TIMEOUT_SECONDS)
             try:
                 with translated(str(path)):
                     source.backup(memory)
             finally:
                 source.close()
             store = cls(memory, str(path))
-            store._prepare(on_disk=False)
+            store._prepare(on_disk=False, fresh=False)
         except StoreError as error:
             memory.close()
             raise ProjectFileError(f"{path} cannot be read ({error}); it was left untouched") from error
@@ -127,15 +148,21 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
         store._prepare(on_disk=False)
         return store
 
-    def _prepare(self, *, on_disk: bool) -> None:
+    def _prepare(self, *, on_disk: bool, fresh: bool = True) -> None:
+        """Refuse what is not ours, then (writable) set the pragmas and migrate.
+
+        ``fresh``: the file was missing or empty before this open; an existing database with
+        nothing in it and no application id of ours is someone else's, not a new project. A new
+        file gets our application id first, so that one left half-made by a crash is known.
+        """
         conn = self.conn
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
         version = conn.execute("PRAGMA user_version").fetchone()[0]
-        if tables and app_id != APPLICATION_ID:
+        if (tables or not fresh) and app_id != APPLICATION_ID:
+            kind = "a SQLite database of another program" if tables else "an empty SQLite database"
             raise ProjectFileError(
-                f"{self.path} is a SQLite database of another program, not a Stance Annotator "
-                "project; it was left untouched"
+                f"{self.path} is {kind}, not a Stance Annotator project; it was left untouched"
             )
         if version > SCHEMA_VERSION:
             raise ProjectFileError(
@@ -143,13 +170,18 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
                 f"Stance Annotator understands ({SCHEMA_VERSION}); please upgrade"
             )
         if self.read_only:
-            if version < SCHEMA_VERSION or not tables:
-                raise ProjectReadOnly(
-                    f"{self.path} is read-only here and was made by an older version (schema {version}); "
-                    "open it once where it can be written so that it is upgraded"
+            if not tables:
+                raise ProjectReadOnly(f"{self.path} is read-only here and not a project yet; nothing was changed")
+            if version < OLDEST_READABLE_SCHEMA:
+                raise ProjectNeedsUpgrade(
+                    f"{self.path} uses schema version {version} of an older Stance Annotator, which "
+                    f"this version reads only after upgrading it: run `annotator upgrade {self.path}` "
+                    "where the file can be written (it makes a backup first)"
                 )
             conn.execute("PRAGMA query_only = ON")
             return
+        if not tables:
+            conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
         if on_disk:
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode.lower() != "wal":
@@ -161,6 +193,8 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
 
             from annotator.store.migrations import migrations
 
+            if on_disk and tables:
+                self._back_up_before_migrating(version)
             conn.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             migrations.apply(Database(conn, execute_plugins=False))
         if not self.info("project_uuid"):
@@ -169,6 +203,18 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
                 self.set_info("created_at", now())
         if on_disk and self.conn.execute("SELECT 1 FROM import_runs LIMIT 1").fetchone():
             self.recovered_imports = recover_runs(self)
+
+    def _back_up_before_migrating(self, version: int) -> None:
+        """A whole-file backup of the old schema; no backup, no migration."""
+        from annotator.store.backups import make_backup
+
+        assert self.path is not None
+        try:
+            self.upgrade_backup = make_backup(self.conn, Path(self.path), reason="upgrade")
+        except (BackupError, StoreError) as error:
+            raise BackupError(f"{self.path} needs upgrading from schema {version}, but could not be backed up "
+                              f"first ({error}); nothing was changed") from error
+        self.upgraded_from = version
 
     def close(self) -> None:
         self.conn.close()
@@ -308,18 +354,3 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
         )
         keys = ("id", "at", "annotator", "action", "article_id", "target", "details")
         return [dict(zip(keys, row, strict=True)) for row in rows]
-
-
-def _open_read_only(path: Path, busy_timeout: float) -> ProjectConnection:
-    """A read-only connection; ``immutable`` where a WAL file's shared memory cannot be made (a
-    read-only folder) and there is no WAL content it would miss."""
-    conn = connect(read_only_uri(path), name=str(path), uri=True, timeout=busy_timeout)
-    try:
-        conn.execute("PRAGMA schema_version").fetchone()
-    except (ProjectReadOnly, ProjectFileError, StoreError) as error:
-        conn.close()
-        if isinstance(error, ProjectFileError) or Path(f"{path}-wal").exists():
-            raise
-        conn = connect(read_only_uri(path, immutable=True), name=str(path), uri=True, timeout=busy_timeout)
-    return conn
-

@@ -45,6 +45,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actionImportFolder", "&File", "Import &folder…", _do("import_folder")),
     ActionSpec("actionMerge", "&File", "&Merge colleagues' work…", _do("merge_files")),
     ActionSpec("actionExport", "&File", "&Export…", _do("export"), ("Ctrl+E",)),
+    ActionSpec("actionBackup", "&File", "&Back up now", _do("back_up_now"), separator_before=True),
+    ActionSpec("actionRestore", "&File", "Restore from bac&kup…", _do("restore_from_backup")),
     ActionSpec("actionCancelOperations", "&File", "&Cancel background work", _do("cancel_operations")),
     ActionSpec("actionQuit", "&File", "&Quit", _do("close"), (STD.Quit,), separator_before=True),
     ActionSpec("actionUndo", "&Edit", "&Undo", lambda w: w.controller and w.controller.undo(), ("Ctrl+Z",)),

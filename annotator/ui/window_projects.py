@@ -1,4 +1,5 @@
-"""The window's project and codebook: open, switch, recent files, who is annotating, the codebook."""
+"""The window's project and codebook: open, switch, recent files, who is annotating, the codebook;
+backups and restore, and the one-window-writes-per-person rule (``Project.open(writer=...)``)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from pathlib import Path
 from annotator.model.commands import EditCodebook
 from annotator.model.errors import AnnotatorError
 from annotator.model.types import check_person_name
-from annotator.project import Project
+from annotator.project import Project, WriterSession
 from annotator.session import Session
 from annotator.ui.controller import ProjectController
 from annotator.ui.dialogs.codebook_dialog import CodebookDialog, CodebookEdit
+from annotator.ui.dialogs.restore_dialog import local_time
 from annotator.ui.models.article_table import ArticleTableModel
+from annotator.ui.upkeep import ProjectUpkeep
 from annotator.ui.window_base import WindowBase
 
 APP_NAME = "Stance Annotator"
@@ -19,17 +22,24 @@ MAX_RECENT = 8
 WINDOW_BUSY_TIMEOUT = 1.0
 """Seconds a keypress waits for another program's write (imports commit every ~0.15 s); past
 that the edit is refused with a message rather than freezing the window."""
+WRITING_ACTIONS = ("actionImport", "actionImportFolder", "actionMerge", "actionRestore")
+"""Commands that write to the project from outside the undo stack: off while it is read-only."""
 
 
 class ProjectParts(WindowBase):
-    def load_project(self, project_path: str, annotator: str) -> None:
+    def load_project(self, project_path: str, annotator: str, *, back_up: bool = True) -> None:
         """Open a project in this window (closing the one shown).
 
         Everything for the new project is built before the old one is let go, so a project
-        that cannot be opened leaves the window on the old one, working.
+        that cannot be opened leaves the window on the old one, working. ``back_up``: make the
+        opening backup (not after a restore: the file just came from a backup).
         """
         check_person_name(annotator)  # before anything is opened
-        project = Project.open(project_path, busy_timeout=WINDOW_BUSY_TIMEOUT)
+        old = self.project
+        same_window = (old is not None and old.path is not None and annotator == self.annotator
+                       and Path(old.path).resolve() == Path(project_path).resolve())
+        project = Project.open(project_path, busy_timeout=WINDOW_BUSY_TIMEOUT, writer=annotator,
+                               replacing=old.writer_session if same_window and old is not None else None)
         try:
             controller = ProjectController(project, annotator, self)
         except BaseException:
@@ -55,9 +65,17 @@ class ProjectParts(WindowBase):
         self._remember_recent(project_path)
         self._update_title()
         self.statusBar().clearMessage()
-        if project.read_only:
+        for name in WRITING_ACTIONS:
+            self.actions_by_name[name].setEnabled(not project.read_only)
+        if project.writer_elsewhere is not None:
+            self._tell_open_elsewhere(Path(project_path).name, annotator, project.writer_elsewhere)
+        elif project.read_only:
             self.show_message(f"{Path(project_path).name} is read-only here: you can read and export, "
                               "but edits cannot be saved")
+        if project.upgrade_backup is not None:
+            self.show_message(f"{Path(project_path).name} was upgraded to this version's schema; the file as "
+                              f"it was is kept as the backup {project.upgrade_backup}")
+        self._project_upkeep().project_loaded(project, back_up=back_up)
         for source in project.recovered_imports:
             self.show_message(f"An import of {source} did not finish last time and was taken back")
         first = self._next_unfinished_after(None)
@@ -69,6 +87,60 @@ class ProjectParts(WindowBase):
             self.session.close_article()
             self.document_view.set_article("", [], {})
             self.article_title.setText("No articles yet: File → Import files… (Ctrl+I)")
+
+    def _tell_open_elsewhere(self, name: str, annotator: str, holder: WriterSession) -> None:
+        text = (f"{annotator} already has {name} open for writing in another window ({holder.where()}). "
+                "This window shows it read-only, so that two windows never change the same work; "
+                "close the other window, then reopen the project here to write.")
+        self.show_message(f"{name} is open for writing in another window of yours: read-only here")
+        self.dialogs.info(self, "Already open for writing", text)
+
+    def _project_upkeep(self) -> ProjectUpkeep:
+        """Rolling backups and the writer claim of whatever project the window shows (ui/upkeep.py)."""
+        upkeep = getattr(self, "upkeep", None)
+        if upkeep is None:
+            upkeep = self.upkeep = ProjectUpkeep(self.settings, lambda: self.project, self)
+            upkeep.sig_message.connect(self.show_message)
+        return upkeep
+
+    def back_up_now(self) -> None:
+        """File › Back up now: a backup in the background; the status bar says where it went."""
+        job = self._project_upkeep().back_up(
+            reason="manual", on_done=lambda path: self.show_message(f"Backed up to {path}"))
+        if job is None:
+            self.show_message("A backup is being made already" if self._project_upkeep().job
+                              else "Nothing to back up: the project is read-only here")
+
+    def restore_from_backup(self) -> None:
+        """File › Restore from backup…: choose one of the project's backups, restore it whole
+        (the present state is backed up first) and show the restored project."""
+        assert self.project is not None
+        path, annotator = self._project_path(), self.annotator
+        name = Path(path).name
+        try:
+            found = self.project.backups()
+        except AnnotatorError as error:
+            self._on_job_failed(str(error), title="Restore from backup")
+            return
+        if not found:
+            self.dialogs.info(self, "Restore from backup", f"There are no backups of {name} yet.")
+            return
+        chosen = self.dialogs.choose_backup(self, name, found)
+        if chosen is None:
+            return
+        try:
+            before = self.project.restore(chosen.path)
+        except AnnotatorError as error:
+            self._on_job_failed(f"Not restored: {error}", title="Restore failed")
+            return
+        try:
+            # A new undo stack: the old steps belong to the replaced state.
+            self.load_project(path, annotator, back_up=False)
+        except AnnotatorError as error:
+            self._on_job_failed(f"Restored, but the project cannot be shown: {error}", title="Restore")
+            return
+        self.show_message(f"Restored the backup of {local_time(chosen.time)}; the project as it was "
+                          f"before is kept as the backup {before.name}")
 
     def _set_article_model(self, annotator_id: int) -> None:
         """Point the article list at the open project and whose statuses it shows.
@@ -123,6 +195,11 @@ class ProjectParts(WindowBase):
         if path:
             if Path(path).exists() and Path(path).stat().st_size > 0:
                 self.dialogs.info(self, "Cannot create project", f"{path} already exists; use Open instead.")
+                return
+            try:
+                Project.create(path).close()  # only creating may make an empty file a project
+            except AnnotatorError as error:
+                self.dialogs.info(self, "Cannot create project", str(error))
                 return
             self._switch_project(path)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from shiboken6 import isValid
 
 from annotator.model.errors import AnnotatorError
 
@@ -49,16 +50,26 @@ class _Runner(QRunnable):
         try:
             result = self.work(self.job)
         except AnnotatorError as error:  # a reason for the user, not a bug
-            self.job.done.set()
-            self.job.sig_failed.emit(str(error) or type(error).__name__)
+            self._report("sig_failed", str(error) or type(error).__name__)
             return
         except Exception as error:  # reported to the user, never swallowed
             traceback.print_exc()
-            self.job.done.set()
-            self.job.sig_failed.emit(f"{type(error).__name__}: {error}")
+            self._report("sig_failed", f"{type(error).__name__}: {error}")
             return
+        self._report("sig_finished", result)
+
+    def _report(self, signal: str, value: Any) -> None:
+        """Emit the outcome, unless the job is gone: the window closed and the interpreter is
+        shutting down while the work ran (nobody is left to tell; the work itself is whole or
+        taken back by its own transaction)."""
         self.job.done.set()
-        self.job.sig_finished.emit(result)
+        if not isValid(self.job):
+            return
+        try:
+            getattr(self.job, signal).emit(value)
+        except RuntimeError:  # deleted between the check and the emit
+            if isValid(self.job):
+                raise
 
 
 def run_in_background(

@@ -66,6 +66,12 @@ class FakeDialogs:
     def rename_clash(self, parent, name, source):
         return self._answer("rename_clash")
 
+    def choose_backup(self, parent, project_name, backups):
+        """Returns the scripted answer: a ``BackupInfo``, or a callable picking one from ``backups``."""
+        self.offered_backups = backups
+        answer = self._answer("choose_backup")
+        return answer(backups) if callable(answer) else answer
+
     def save_file(self, parent, title, suggested, filter_text):
         return self._answer("save_file")
 

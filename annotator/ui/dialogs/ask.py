@@ -24,7 +24,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.project import BackupInfo
 from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions, ExportRunner, checked_names, checklist
+from annotator.ui.dialogs.restore_dialog import RestoreDialog
 from annotator.ui.plain import plain_label, set_plain
 
 PROJECT_FILTER = "Stance Annotator projects (*.annotator);;SQLite files (*.sqlite *.db);;All files (*)"
@@ -136,6 +138,14 @@ class Dialogs:
         new_name = dialog.textValue()
         dialog.deleteLater()
         return new_name.strip() if ok and new_name.strip() and new_name.strip() != name else None
+
+    def choose_backup(self, parent: QWidget, project_name: str, backups: list[BackupInfo]) -> BackupInfo | None:
+        """Which backup to restore (None: cancel)."""
+        dialog = RestoreDialog(project_name, backups, parent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        chosen = dialog.chosen()
+        dialog.deleteLater()
+        return chosen if accepted else None
 
     def save_file(self, parent: QWidget, title: str, suggested: str, filter_text: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filter_text)
