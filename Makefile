@@ -1,35 +1,60 @@
 # Two commands: `make run` opens the app on the demo project; `make test` runs every test headless.
+# Both share .venv; each installs only what it needs (run: the app; test: the app and the test
+# extras; dist: the app and PyInstaller), remembered by its own stamp file.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
+DIST_STAMP := $(VENV)/.installed-dist
+BUNDLE := dist/stance-annotator
 
-.PHONY: run test bench screenshot clean
+.PHONY: run test bench screenshot dist dist-check clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(RUN_STAMP): pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(TEST_STAMP): pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $(STAMP)
+	touch $@
 
-run: $(STAMP)
-	$(BIN)/annotator
+$(DIST_STAMP): pyproject.toml setup.py | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dist]"
+	touch $@
 
-test: $(STAMP)
+# `make run ARGS="news.annotator"` opens another project; ARGS=--quit-after-start checks the start.
+run: $(RUN_STAMP)
+	$(BIN)/annotator $(ARGS)
+
+test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/lint-imports
-	$(BIN)/ruff check annotator tests bench docs
+	$(BIN)/ruff check annotator tests bench docs packaging setup.py
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-bench: $(STAMP)
+bench: $(RUN_STAMP)
 	$(BIN)/python bench/import_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/agreement_bench.py
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/concurrency_bench.py
 
-screenshot: $(STAMP)
+screenshot: $(RUN_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshot.py
 
+# The one-folder desktop bundle in dist/stance-annotator (see packaging/README.md).
+dist: $(DIST_STAMP)
+	$(BIN)/pyinstaller --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/stance-annotator.spec
+
+# Builds the bundle, then runs it as a user would: version, CLI import/export, window start.
+dist-check: dist
+	$(BIN)/python packaging/smoke_check.py $(BUNDLE)/annotator
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build dist *.egg-info

@@ -7,16 +7,21 @@ import json
 import signal
 import sys
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QSize, QThreadPool, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QInputDialog
 
 from annotator import __version__
 from annotator.model.errors import AnnotatorError
 from annotator.project import Project, sample_article_paths
 from annotator.ui.main_window import MainWindow, app_settings
+
+APP_ID = "org.stanceannotator.StanceAnnotator"
+"""The desktop file's and AppStream's id (resources/desktop); Wayland matches windows to it."""
 
 
 def demo_project_path() -> Path:
@@ -40,18 +45,32 @@ def demo_project_path() -> Path:
     return path
 
 
-def run(project_path: str | None = None, annotator: str | None = None, *, remember: bool = False) -> int:
+def application_icon() -> QIcon:
+    """The app's icon in every size shipped in resources/icons (PNGs: no SVG plugin needed)."""
+    icon = QIcon()
+    for folder in resources.files("annotator.resources").joinpath("icons/hicolor").iterdir():
+        size = folder.name.partition("x")[0]
+        if size.isdigit():
+            icon.addFile(str(folder.joinpath(f"apps/{APP_ID}.png")), QSize(int(size), int(size)))
+    return icon
+
+
+def run(project_path: str | None = None, annotator: str | None = None, *, remember: bool = False,
+        quit_after_start: bool = False) -> int:
     """Open the window; returns the application's exit status.
 
     ``annotator`` is who labels in this run; it becomes the remembered default only with
     ``remember`` (or when the start-up question is answered). Nobody is written into the
-    project until their first edit.
+    project until their first edit. ``quit_after_start`` closes the window (as Ctrl+Q does) once
+    it is shown and its start-up work in the background is done: a check that the app starts.
     """
     existing = QApplication.instance()  # typed as QCoreApplication; widgets need a QApplication
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("Stance Annotator")
     app.setOrganizationName("StanceAnnotator")
     app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(application_icon())
     settings = app_settings()
     if project_path is None:
         last = settings.value("last_project")
@@ -84,15 +103,31 @@ def run(project_path: str | None = None, annotator: str | None = None, *, rememb
         dialog.accepted.connect(accepted)
         dialog.open()
     _quit_on_signals(app)
+    if quit_after_start:
+        QTimer.singleShot(0, lambda: _quit_when_idle(app))
     return app.exec()
+
+
+def _quit_when_idle(app: QApplication) -> None:
+    pool = QThreadPool.globalInstance()
+    if pool.activeThreadCount():
+        pool.waitForDone()
+        # Their results are queued ahead of this call and may start more work: look again then.
+        QTimer.singleShot(0, lambda: _quit_when_idle(app))
+        return
+    _close_and_quit(app)
+
+
+def _close_and_quit(app: QApplication) -> None:
+    app.closeAllWindows()  # the windows close properly: the project is closed, settings saved
+    app.quit()
 
 
 def _quit_on_signals(app: QApplication) -> None:
     """Ctrl+C in the terminal or a TERM from the session closes the window properly (the
     project is closed, settings are saved) instead of killing it mid-flight."""
     def quit_app(*_: object) -> None:
-        app.closeAllWindows()
-        app.quit()
+        _close_and_quit(app)
 
     signal.signal(signal.SIGINT, quit_app)
     signal.signal(signal.SIGTERM, quit_app)
