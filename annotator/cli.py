@@ -6,6 +6,7 @@ progress bars only when stderr is a terminal.
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ from annotator import __version__
 from annotator.io.exporters import FORMATS as EXPORT_FORMATS
 from annotator.io.records import FieldMap
 from annotator.io.sources import FORMATS
-from annotator.model.errors import AnnotatorError
+from annotator.model.errors import AnnotatorError, ProjectDamaged, ProjectFileError
 from annotator.project import ImportReport, Project, read_codebook_file
 
 
@@ -54,7 +55,27 @@ def cli(ctx: click.Context) -> None:
         ctx.invoke(open_window)
 
 
-WindowLauncher = Callable[[str | None, str | None, bool], int]
+def reads_project(command: Callable[..., None]) -> Callable[..., None]:
+    """For a command that only reads PROJECT (opened read-only, never migrated): a failure while
+    reading that SQLite's quick check traces to damage in the file is reported as that damage, in
+    one line with exit status 1 (a damaged page can surface as any error, or none until read)."""
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, ProjectFileError):
+            raise  # a clear answer already (not a project, damaged, too old ...)
+        except Exception as error:
+            project = str(kwargs.get("project") or "")
+            found = Project.damage(project) if project and Path(project).is_file() else []
+            if found:
+                raise ProjectDamaged(f"{project} is damaged ({found[0].splitlines()[0]}); run `annotator check "
+                                     f"{project}`, and restore it from a backup (`annotator backups`)") from error
+            raise
+    return run
+
+
+WindowLauncher = Callable[[str | None, str | None, bool, bool], int]
 launch_window: WindowLauncher | None = None
 """Set by the entry point (``annotator.__main__``), which sits above both the CLI and the GUI,
 so that this module never imports Qt."""
@@ -65,13 +86,16 @@ so that this module never imports Qt."""
 @click.option("--annotator", "annotator_name",
               help="Your name as annotator for this run (otherwise the remembered one, asked once).")
 @click.option("--remember", is_flag=True, help="Also remember --annotator for later starts.")
-def open_window(project: str | None = None, annotator_name: str | None = None, remember: bool = False) -> None:
+@click.option("--quit-after-start", is_flag=True,
+              help="Close the window as soon as it is shown: a check that it starts (exit status 0).")
+def open_window(project: str | None = None, annotator_name: str | None = None, remember: bool = False,
+                quit_after_start: bool = False) -> None:
     """Open the annotation window on PROJECT (default: the demo project)."""
     if launch_window is None:
         raise click.ClickException("the window is not available from this entry point")
     if remember and not annotator_name:
         raise click.UsageError("--remember needs --annotator NAME")
-    sys.exit(launch_window(project, annotator_name, remember))
+    sys.exit(launch_window(project, annotator_name, remember, quit_after_start))
 
 
 @cli.command()
@@ -106,10 +130,11 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
     """Import articles (and their annotations) from files and folders into PROJECT.
 
     Creates PROJECT with the default codebook if it does not exist. Folders are read
-    recursively. A broken file is reported with its reason and the rest are imported; in
-    JSONL, JSON lists and CSV a bad record is skipped (and named with its line and reason) and
-    the file's good records are imported. The exit status is 1 if any file failed or any bad
-    record was skipped.
+    recursively; a symbolic link leading out of a folder is reported, not followed. A broken
+    file is reported with its line and reason and the rest are imported; in files of records
+    (JSONL, JSON lists, CSV, doccano, Prodigy, Label Studio) a bad record is skipped (and named
+    with its line and reason) and the file's good records are imported. The exit status is 1
+    if any file failed or any bad record was skipped.
     """
     generic = any((text_field, title_field, id_field))
     fields = FieldMap(
@@ -150,10 +175,11 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
 @click.option("--offset-unit", type=click.Choice(["codepoint", "utf16"]),
               help="Offset unit to write instead of the format's default.")
 @click.option("--excel", is_flag=True, help="CSV: UTF-8 with a byte-order mark, as Excel expects.")
+@reads_project
 def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], labels: tuple[str, ...],
            done_only: bool, gold: bool, languages: tuple[str, ...], offset_unit: str | None, excel: bool) -> None:
     """Export PROJECT's articles and annotations."""
-    opened = Project.open(project, create=False)
+    opened = Project.open(project, create=False, read_only=True)
     filters: dict[str, Any] = {"annotators": list(annotators) or None, "labels": list(labels) or None,
                                "done_only": done_only, "gold": gold, "languages": list(languages) or None}
     if excel and fmt != "csv":
@@ -216,13 +242,14 @@ def merge(project: str, sources: tuple[Path, ...], renames: tuple[str, ...], as_
 @click.option("--unit", type=click.Choice(["token", "char"]), default="token", show_default=True,
               help="Units for kappa and alpha: tokens (\\w+ runs and single symbols) or characters.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reads_project
 def agreement(project: str, annotators: tuple[str, ...], unit: str, as_json: bool) -> None:
     """Inter-annotator agreement: Cohen's kappa and span F1 per pair, Fleiss' kappa and
     Krippendorff's alpha overall, the same per label, and kappa on document labels.
 
     Only judged articles count (see README "Agreement").
     """
-    opened = Project.open(project, create=False)
+    opened = Project.open(project, create=False, read_only=True)
     result = opened.agreement(annotators=list(annotators) or None, unit=unit)
     opened.close()
     if as_json:
@@ -263,9 +290,10 @@ def format_agreement(result: dict[str, Any]) -> str:
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@reads_project
 def stats(project: str, as_json: bool) -> None:
     """Counts of articles, annotations per label and per annotator."""
-    opened = Project.open(project, create=False)
+    opened = Project.open(project, create=False, read_only=True)
     figures = opened.stats()
     opened.close()
     if as_json:
@@ -292,9 +320,10 @@ def stats(project: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 @click.option("--plain", is_flag=True,
               help="Search for QUERY's words as typed (all of them), not as FTS5 syntax, as the window does.")
+@reads_project
 def search(project: str, query: str, limit: int, as_json: bool, plain: bool) -> None:
     """Full-text search over titles and texts (SQLite FTS5 query syntax; --plain for plain words)."""
-    opened = Project.open(project, create=False)
+    opened = Project.open(project, create=False, read_only=True)
     try:
         results = opened.search(query, limit=limit, plain=plain)
     except ValueError as error:
@@ -312,15 +341,74 @@ def search(project: str, query: str, limit: int, as_json: bool, plain: bool) -> 
 @cli.command()
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 def check(project: str) -> None:
-    """Check PROJECT for damage: SQLite integrity and every span's stored text. Repairs nothing."""
-    opened = Project.open(project, create=False)
-    problems = opened.verify()
-    opened.close()
+    """Check PROJECT for damage: SQLite's integrity and foreign key checks, and every span's stored
+    text. Works on a damaged file; repairs nothing. Exit status 1 if anything is wrong."""
+    problems = Project.check_file(project)
     for problem in problems:
         click.echo(problem)
     if problems:
         raise click.ClickException(f"{len(problems)} problem(s) found; the file was not changed")
     click.echo("no problems found")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+def backup(project: str) -> None:
+    """Back PROJECT up now (a whole-file copy made by SQLite, safe while the window is open) and
+    print the backup's path."""
+    click.echo(str(Project.back_up_file(project, reason="manual")))
+
+
+@cli.command("backups")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the list as JSON.")
+def list_backups(project: str, as_json: bool) -> None:
+    """List PROJECT's backups, newest first: time (UTC), reason, schema version, articles, spans,
+    path. PROJECT itself is not opened (it may be damaged or gone)."""
+    found = Project.backups_of(project)
+    if as_json:
+        click.echo(json.dumps([info.to_dict() for info in found], ensure_ascii=False, indent=2))
+        return
+    for info in found:
+        if info.problem:
+            click.echo(f"{info.time}  {info.reason:<8} unreadable: {info.problem}")
+            continue
+        click.echo(f"{info.time}  {info.reason:<8} schema {info.schema_version}  {info.articles:>7} articles "
+                   f"{info.spans:>8} spans  {info.path}")
+    if not found:
+        click.echo(f"no backups of {project} (they would be in {Project.backup_folder(project)})", err=True)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False))
+def restore(project: str, backup_file: str) -> None:
+    """Replace PROJECT with BACKUP (a path, or a file name from `annotator backups`).
+
+    The whole file is copied back through SQLite, so a window with PROJECT open sees the restored
+    file whole. PROJECT is backed up first; it may be damaged, empty or missing. A BACKUP that is
+    not a sound project file is refused and nothing is changed.
+    """
+    chosen = Path(backup_file)
+    if not chosen.exists() and chosen.name == backup_file:
+        chosen = Project.backup_folder(project) / backup_file
+    before = Project.restore_file(project, chosen)
+    click.echo(f"restored {project} from {chosen}")
+    if before is not None:
+        click.echo(f"note: the file as it was before is backed up as {before}", err=True)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+def upgrade(project: str) -> None:
+    """Upgrade PROJECT to this version's schema, after backing it up. Read-only commands never
+    upgrade a file; they ask for this when they cannot read it as it is."""
+    before, after, saved = Project.upgrade(project)
+    if saved is None:
+        click.echo(f"{project} is up to date (schema {after})")
+        return
+    click.echo(f"upgraded {project} from schema {before} to {after}")
+    click.echo(f"note: the file as it was before is backed up as {saved}", err=True)
 
 
 @cli.group()
@@ -331,9 +419,10 @@ def codebook() -> None:
 @codebook.command("export")
 @click.argument("project", type=click.Path(exists=True, dir_okay=False))
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@reads_project
 def codebook_export(project: str, output: Path) -> None:
     """Write PROJECT's codebook to OUTPUT."""
-    opened = Project.open(project, create=False)
+    opened = Project.open(project, create=False, read_only=True)
     opened.export_codebook(output)
     opened.close()
     click.echo(f"wrote {output}", err=True)

@@ -66,6 +66,25 @@ def test_import_creates_project_and_exits_1_on_a_bad_file_without_traceback(tmp_
     assert "Traceback" not in result.output
 
 
+def test_import_names_each_failing_file_with_its_line_and_reason_on_one_line(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    (folder / "bad.jsonl").write_bytes(b'{"text": "ok"}\n' + "{\"text\": \"déjà\"}\n".encode("cp1252"))
+    (folder / "good.txt").write_text("Baik.")
+    (tmp_path / "secret.txt").write_text("Rahasia.")
+    (folder / "leak.txt").symlink_to(tmp_path / "secret.txt")
+    result = run("import", str(tmp_path / "p.annotator"), str(folder), "--format", "auto")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    failed = [line for line in result.stderr.splitlines() if line.startswith("failed: ")]
+    assert failed == [
+        f"failed: {folder / 'leak.txt'}: a symbolic link to {tmp_path / 'secret.txt'}, outside the chosen folder; "
+        "not followed",
+        f"failed: {folder / 'bad.jsonl'}, line 2: not UTF-8 (invalid continuation byte); JSONL files are UTF-8",
+        f"failed: {folder / 'deep.json'}, line 1: JSON nested more than 100 levels deep"]
+    assert "imported 1, skipped 0, failed 3" in result.stdout
+
+
 def test_import_options_for_other_dumps(tmp_path):
     project = str(tmp_path / "p.annotator")
     dump = tmp_path / "dump.csv"
