@@ -21,9 +21,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QGuiApplication,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -523,13 +524,22 @@ class DocumentView(QPlainTextEdit):
         paragraph ends); positions are unaffected."""
         return self.text
 
-    def createMimeDataFromSelection(self) -> QMimeData:  # Qt override: what Ctrl+C copies
-        """The selected stretch of the stored text (not Qt's version of it, see ``toPlainText``)."""
-        data = QMimeData()
+    def copy(self) -> None:  # what Ctrl+C and the context menu's Copy do
+        """Copy the selected stretch of the stored text (not Qt's version of it, see
+        ``toPlainText``). Not by overriding ``createMimeDataFromSelection``: a QMimeData made
+        in Python and handed to the clipboard is deleted twice at exit."""
         selection = self.selection_codepoints()
-        if selection is not None:
-            data.setText(self.text[selection[0]:selection[1]])
-        return data
+        if selection is not None and selection[0] < selection[1]:
+            QGuiApplication.clipboard().setText(self.text[selection[0]:selection[1]])
+
+    def contextMenuEvent(self, event) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        for action in menu.actions():
+            if action.objectName() == "edit-copy":
+                action.triggered.disconnect()
+                action.triggered.connect(lambda _checked=False: self.copy())
+        menu.exec(event.globalPos())
+        menu.deleteLater()
 
     @property
     def spans(self) -> list[Annotation]:
@@ -686,6 +696,9 @@ class DocumentView(QPlainTextEdit):
             return
         if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) and plain:
             self.sig_delete_requested.emit()
+            return
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy()
             return
         if event.key() == Qt.Key.Key_Escape:
             self.select_span(None)
