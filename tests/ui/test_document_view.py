@@ -166,3 +166,29 @@ def test_a_huge_paragraph_is_shown_in_pieces_with_exact_positions(qtbot):
     following = block.next()
     bottom = view.blockBoundingGeometry(block).top() + block.layout().boundingRect().bottom()
     assert view.blockBoundingGeometry(following).top() - bottom < 1
+
+
+def test_blocks_off_the_first_screen_are_formatted_before_they_show_and_then_in_idle_time(qtbot):
+    text = "\n".join(f"Paragraf {i}: Lavrov mengkritik AS dan NATO." for i in range(400))
+    spans = [Annotation(text.index(f"Paragraf {i}:"), text.index(f"Paragraf {i}:") + 8, "L", "Paragraf", "ana",
+                        uuid=f"s{i}") for i in range(400)]
+    view = DocumentView()
+    qtbot.addWidget(view)
+    view.resize(500, 300)
+    view.show()
+    qtbot.waitUntil(lambda: view.windowHandle() is not None and view.windowHandle().isExposed())
+    view.set_article(text, spans, {"L": "#E69F00"})
+    document = view.document()
+    pending = set(view.highlighter.pending)
+    assert 0 not in pending and 399 in pending  # the first screen at once, the end later
+
+    def formatted(number: int) -> bool:
+        return bool(document.findBlockByNumber(number).layout().formats())
+
+    assert formatted(0)
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
+    view.viewport().repaint()  # no event loop in between: painting itself formats what shows
+    shown = view._visible_block_numbers()
+    assert 399 in shown and all(formatted(number) for number in shown)
+    qtbot.waitUntil(lambda: not view.highlighter.pending)  # the rest, in idle time
+    assert all(formatted(number) for number in range(400))

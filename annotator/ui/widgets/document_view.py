@@ -17,11 +17,12 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+import time
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -46,6 +47,7 @@ from annotator.ui.plain import plain_tooltip
 
 BACKGROUND_ALPHA = 0.42
 _BLOCK_SEPARATOR = re.compile("[\n\r\u2029]")
+PENDING_SLICE_SECONDS = 0.004  # formatting left for later runs this long between events
 SOFT_BLOCK = 2000  # characters: longer paragraphs are shown in pieces about this long (soft_split)
 LANE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                Qt.PenStyle.DashDotDotLine)
@@ -212,6 +214,10 @@ def _by_start(span: ShownSpan) -> int:
     return span.start16
 
 
+def _line_starts(layout: QTextLayout) -> list[int]:
+    return [layout.lineAt(i).textStart() for i in range(layout.lineCount())]
+
+
 def soft_split(text: str) -> tuple[str, list[int]]:
     """``text`` with a space turned into a paragraph break (U+2029) every ``SOFT_BLOCK``
     characters or so inside longer paragraphs, and the code points where that happened.
@@ -246,20 +252,32 @@ def soft_split(text: str) -> tuple[str, list[int]]:
 
 
 class SpanHighlighter(QSyntaxHighlighter):
-    """Backgrounds blended from every span covering each stretch of a block."""
+    """Backgrounds blended from every span covering each stretch of a block.
+
+    While ``eager_until`` is set (a new article arriving), blocks that start after that UTF-16
+    position are left for later and noted in ``pending``: the view formats them before they
+    are painted and, meanwhile, in the background (``DocumentView._format_pending``).
+    """
 
     def __init__(self, document: QTextDocument):
         super().__init__(document)
         self.index: SpanIndex | None = None
         self._formats: dict[tuple[str, ...], QTextCharFormat] = {}
+        self.eager_until: int | None = None
+        self.pending: set[int] = set()
 
     def highlightBlock(self, text: str) -> None:
         if self.index is None:
             return
         block = self.currentBlock()
-        spans = self.index.by_block.get(block.blockNumber())
+        number = block.blockNumber()
+        spans = self.index.by_block.get(number)
         if not spans:
             return
+        if self.eager_until is not None and block.position() > self.eager_until:
+            self.pending.add(number)
+            return
+        self.pending.discard(number)
         block_start = block.position()
         length = block.length() - 1  # UTF-16 units, without the separator
         # Sweep over span edges: each stretch between two edges gets the blend of the spans open
@@ -407,6 +425,10 @@ class DocumentView(QPlainTextEdit):
         self._drag: tuple[str, str, int] | None = None  # uuid, edge, UTF-16 position dragged to
         self._hits: list[tuple[int, int]] = []
         self._hit_selections: list[QTextEdit.ExtraSelection] = []
+        self._pending_timer = QTimer(self)
+        self._pending_timer.setSingleShot(True)
+        self._pending_timer.setInterval(0)
+        self._pending_timer.timeout.connect(self._format_pending)
 
     def _use_lanes(self, band: int) -> None:
         """Lay the text out with ``band`` pixels under every line (review) or none (labelling).
@@ -457,8 +479,15 @@ class DocumentView(QPlainTextEdit):
             bisect_right(self.highlighter.index.block_starts16, self.offsets.to_utf16(position)) - 1
             for position in soft_breaks
         }
-        # The index is in place before the text arrives, so the text is highlighted once.
-        self.setPlainText(shown)
+        # The index is in place before the text arrives, so the text is highlighted once; only
+        # what can show at first right now, the rest before it is painted or in idle time.
+        self.highlighter.pending = set()
+        self.highlighter.eager_until = self._first_screen_length()
+        try:
+            self.setPlainText(shown)
+        finally:
+            self.highlighter.eager_until = None
+        self._pending_timer.start()
         self._hits, self._hit_selections = [], []
         self.setExtraSelections([])
 
@@ -817,6 +846,43 @@ class DocumentView(QPlainTextEdit):
             lines.append(line)
         return "\n".join(lines)
 
+    # -- formatting what was left for later -------------------------------------------------
+
+    def _first_screen_length(self) -> int:
+        """UTF-16 units that could show on the first screen, generously: every line full of the
+        narrowest character. Blocks starting later are formatted after the first paint."""
+        metrics = self.fontMetrics()
+        lines = self.viewport().height() // max(metrics.lineSpacing(), 1) + 2
+        per_line = self.viewport().width() // max(metrics.horizontalAdvance("i"), 1) + 1
+        return lines * per_line
+
+    def _format_blocks(self, numbers: Iterable[int]) -> None:
+        document = self.document()
+        for number in numbers:
+            block = document.findBlockByNumber(number)
+            if block.isValid():
+                self.highlighter.rehighlightBlock(block)
+            self.highlighter.pending.discard(number)
+
+    def _format_pending(self) -> None:
+        """Format blocks left for later, nearest to the shown ones first, a few milliseconds at
+        a time so that keys and scrolling are served in between."""
+        pending = self.highlighter.pending
+        if not pending:
+            return
+        first = self.firstVisibleBlock().blockNumber()
+        deadline = time.perf_counter() + PENDING_SLICE_SECONDS
+        for number in sorted(pending, key=lambda n: abs(n - first)):
+            self._format_blocks([number])
+            if time.perf_counter() > deadline:
+                break
+        if pending:
+            self._pending_timer.start()
+
+    def finish_formatting(self) -> None:
+        """Format every block left for later now (tests, screenshots)."""
+        self._format_blocks(sorted(self.highlighter.pending))
+
     # -- painting ------------------------------------------------------------------------
 
     def resizeEvent(self, event) -> None:
@@ -836,6 +902,8 @@ class DocumentView(QPlainTextEdit):
             self.setViewportMargins(side, 0, side, 0)
 
     def paintEvent(self, event) -> None:
+        if self.highlighter.pending:  # never paint a span unformatted
+            self._format_blocks(self._visible_block_numbers() & self.highlighter.pending)
         super().paintEvent(event)
         index = self.highlighter.index
         if index is None or not index.by_block:
@@ -869,6 +937,16 @@ class DocumentView(QPlainTextEdit):
             knob_y = rect.top() if edge == "start" else rect.bottom()
             painter.drawEllipse(QPointF(x + 0.5, knob_y), HANDLE_KNOB, HANDLE_KNOB)
 
+    def _visible_block_numbers(self) -> set[int]:
+        numbers = set()
+        block = self.firstVisibleBlock()
+        bottom = self.viewport().rect().bottom()
+        offset = self.contentOffset()
+        while block.isValid() and self.blockBoundingGeometry(block).translated(offset).top() <= bottom:
+            numbers.add(block.blockNumber())
+            block = block.next()
+        return numbers
+
     @staticmethod
     def _visible_lines(block, top: float, bottom: float) -> range:
         """The lines of ``block`` (at ``top`` in the viewport) that show above ``bottom``, found
@@ -887,9 +965,12 @@ class DocumentView(QPlainTextEdit):
         start = block.position() + layout.lineAt(lines[0]).textStart()
         last = layout.lineAt(lines[-1])
         end = block.position() + last.textStart() + last.textLength() + 1
+        line_starts: list[int] | None = None
         for span in index.in_range(block.blockNumber(), start, end):
             if span.lane is None and span.layer == 0 and not span.crossed:
                 continue  # a span alone is clear from its background
+            if line_starts is None:
+                line_starts = _line_starts(layout)
             pen = QPen(span.color.darker(140))
             pen.setWidth(2)
             if span.lane is not None:  # another annotator: own lane, own colour and dash
@@ -897,24 +978,25 @@ class DocumentView(QPlainTextEdit):
                 pen.setWidth(LANE_PEN_WIDTH)
                 pen.setStyle(LANE_STYLES[span.lane % len(LANE_STYLES)])
             painter.setPen(pen)
-            for _, x1, x2, y in self._underline_segments(block, span, top, lines):
+            for _, x1, x2, y in self._underline_segments(block, span, top, lines, line_starts):
                 painter.drawLine(int(x1), int(y), int(x2), int(y))
 
     @staticmethod
-    def _underline_segments(block, span: ShownSpan, top: float,
-                            lines: range | None = None) -> list[tuple[int, float, float, float]]:
+    def _underline_segments(block, span: ShownSpan, top: float, lines: range | None = None,
+                            line_starts: list[int] | None = None) -> list[tuple[int, float, float, float]]:
         """``(line number, x1, x2, y)`` of a span's underline on each line of ``block`` it covers
-        (of ``lines`` only, if given)."""
+        (of ``lines`` only, if given; ``line_starts``: the lines' first positions, if known)."""
         layout = block.layout()
         block_start = block.position()
         left = max(span.start16 - block_start, 0)
         right = min(span.end16 - block_start, block.length() - 1)
         if lines is None:
             lines = range(layout.lineCount())
+        if line_starts is None:
+            line_starts = _line_starts(layout)
         # Bisection on the lines' starts: QTextLayout.lineForTextPosition walks every line.
-        count = layout.lineCount()
-        first = max(lines.start, bisect_right(range(count), left, key=lambda i: layout.lineAt(i).textStart()) - 1)
-        last = min(lines.stop - 1, bisect_right(range(count), right, key=lambda i: layout.lineAt(i).textStart()) - 1)
+        first = max(lines.start, bisect_right(line_starts, left) - 1)
+        last = min(lines.stop - 1, bisect_right(line_starts, right) - 1)
         segments = []
         for i in range(first, last + 1):
             line = layout.lineAt(i)
