@@ -43,6 +43,7 @@ bench: $(RUN_STAMP)
 	$(BIN)/python bench/agreement_bench.py
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/concurrency_bench.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/startup_bench.py
 
 screenshot: $(RUN_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshot.py
