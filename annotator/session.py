@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from annotator.model.commands import AddSpan, Changes, Command, RemoveSpan, SetDocLabel, SetStatus, UpdateSpan
 from annotator.model.errors import AnnotatorError
 from annotator.model.offsets import character_step, snap_to_words, word_step
-from annotator.model.types import GOLD, Annotation
+from annotator.model.types import GOLD, Annotation, Article
 from annotator.project import Project
 from annotator.review import adjudication
 from annotator.review.compare import SpanGroup, group_spans
@@ -86,8 +86,20 @@ class ShownSpans:
         self._own_keys: list[tuple[int, int, str, str]] = []  # (start, -end, label, uuid), sorted
         self._own_by_label: dict[str, dict[str, Annotation]] = {}
         self._sorted: list[Annotation] | None = None
+        # Built in bulk (an article can bring 20,000 spans); ``add`` is for single edits.
+        by_uuid = self._by_uuid
+        own: list[Annotation] = []
         for span in spans:
-            self.add(span)
+            uuid = span.uuid or ""
+            previous = by_uuid.get(uuid)
+            if previous is not None and previous.annotator == edit_layer:
+                own.remove(previous)
+            by_uuid[uuid] = span
+            if span.annotator == edit_layer:
+                own.append(span)
+        self._own_keys = sorted(map(self._key, own))
+        for span in own:
+            self._own_by_label.setdefault(span.label, {})[span.uuid or ""] = span
 
     @staticmethod
     def _key(span: Annotation) -> tuple[int, int, str, str]:
@@ -151,6 +163,7 @@ class Session:
         self.annotator = annotator
         self.mode: Mode = LabellingMode(annotator)
         self.article_id: int | None = None
+        self.article: Article | None = None
         self.text = ""
         self.shown = ShownSpans()
 
@@ -189,11 +202,12 @@ class Session:
         """Load an article and its shown spans. Raises NotFound for an unknown id."""
         article = self.project.article(article_id)
         self.article_id = article_id
+        self.article = article
         self.text = article.text
         self.reload_spans()
 
     def close_article(self) -> None:
-        self.article_id, self.text = None, ""
+        self.article_id, self.text, self.article = None, "", None
         self.shown = ShownSpans()
 
     def reload_spans(self) -> None:

@@ -4,7 +4,7 @@ Opens a 60,000-character article with 2,000 spans, a 1,000,000-character article
 spans, a 20 MB article with 2,000 spans and a 900,000-character article that is one paragraph
 with 20,000 spans in ``MainWindow`` (offscreen), and prints for each the time from
 ``open_article`` to a painted viewport, the same for a bare QPlainTextEdit with a plain
-highlighter on the same text and spans, their ratio, the time to repaint after scrolling, and
+highlighter on the same text and spans, their ratio (medians of five alternating runs), the time to repaint after scrolling, and
 the time from a label keypress to the span committed in the project file (and drawn).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/render_bench.py
@@ -135,15 +135,15 @@ def main() -> None:
     for name, article_id, text, spans in prepared:
         window.open_article(prepared[0][1] if article_id != prepared[0][1] else prepared[1][1])
         app.processEvents()
-        ours = []
-        for _ in range(3):
+        ours, bare = [], []
+        for _ in range(5):  # alternating, so that a busy moment hits both alike
             window.open_article(prepared[0][1] if article_id != prepared[0][1] else prepared[1][1])
             app.processEvents()
             started = time.perf_counter()
             window.open_article(article_id)
             window.document_view.viewport().repaint()
             ours.append(time.perf_counter() - started)
-        bare = [baseline(app, text, spans) for _ in range(3)]
+            bare.append(baseline(app, text, spans))
         ours_s, bare_s = statistics.median(ours), statistics.median(bare)
         print(f"{name}: window {ours_s * 1000:7.1f} ms   bare QPlainTextEdit {bare_s * 1000:7.1f} ms   "
               f"ratio {ours_s / bare_s:4.2f}")
@@ -172,7 +172,7 @@ def main() -> None:
         committed = window.project._store.conn.execute(count_sql, (article_id,)).fetchone()[0] - before
         print(f"{name}: keypress to committed span: median {statistics.median(keypress) * 1000:5.2f} ms, "
               f"max {max(keypress) * 1000:5.2f} ms ({committed} spans committed)")
-    print("needed: 60k case <= 100 ms (aim <= 30 ms); 1M case <= 3x bare; keypress <= 10 ms; "
+    print("needed: ratio <= 1.3 (60k case) and <= 2 (1M case); keypress <= 10 ms; "
           "20 MB and one-paragraph cases: keypress <= 50 ms, repaint <= 100 ms")
     window.close()
 

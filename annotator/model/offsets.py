@@ -47,6 +47,17 @@ class OffsetMap:
             raise InvalidSpan(f"position {codepoint} is outside the text (length {len(self.text)})")
         return codepoint + bisect_left(self._astral, codepoint)
 
+    def many_to_utf16(self, codepoints: list[int]) -> list[int]:
+        """``to_utf16`` of each position, at a fraction of the cost per position (one range
+        check, no call per position): how a view converts thousands of span ends at once."""
+        if codepoints and not 0 <= min(codepoints) <= max(codepoints) <= len(self.text):
+            bad = next(p for p in codepoints if not 0 <= p <= len(self.text))
+            raise InvalidSpan(f"position {bad} is outside the text (length {len(self.text)})")
+        if not self._astral:
+            return list(codepoints)
+        astral = self._astral
+        return [p + bisect_left(astral, p) for p in codepoints]
+
     def to_codepoint(self, utf16: int) -> int:
         """Code-point position of UTF-16 position ``utf16``.
 

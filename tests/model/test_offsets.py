@@ -223,3 +223,12 @@ def test_word_and_character_steps():
     assert character_step(family, len(family) - 1, -1) == 1
     flags = "🇮🇩🇷🇺🇺🇸"
     assert [character_step(flags, i, 1) for i in (0, 2, 4)] == [2, 4, 6]
+
+
+@given(texts)
+def test_many_to_utf16_agrees_with_one_at_a_time(text):
+    offsets = OffsetMap(text)
+    positions = list(range(len(text) + 1))[::-1]  # any order
+    assert offsets.many_to_utf16(positions) == [offsets.to_utf16(p) for p in positions]
+    with pytest.raises(InvalidSpan, match="outside the text"):
+        offsets.many_to_utf16([0, len(text) + 1])
