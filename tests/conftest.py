@@ -160,3 +160,22 @@ def rich_records(multilingual_texts) -> list[dict]:
             "done_by": ["ana"] if i % 2 else ["ana", "budi"],
         })
     return records
+
+
+def watch_opens(path: Path, monkeypatch) -> list[str]:
+    """Every plain ``open()`` of ``path`` from now on, recorded: the project file must only ever
+    be opened through SQLite (DESIGN.md, connection discipline)."""
+    import builtins
+    import io
+
+    opened: list[str] = []
+    real_open = builtins.open
+
+    def watching_open(file, *args, **kwargs):
+        if Path(str(file)).resolve() == path.resolve():
+            opened.append(str(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", watching_open)
+    monkeypatch.setattr(io, "open", watching_open)
+    return opened

@@ -4,9 +4,7 @@ empty and foreign files never turned into projects."""
 
 from __future__ import annotations
 
-import builtins
 import hashlib
-import io
 import shutil
 import sqlite3
 from pathlib import Path
@@ -28,7 +26,7 @@ from annotator.store.backups import (
     restore_file,
 )
 from annotator.store.schema import SCHEMA_VERSION
-from tests.conftest import DATA
+from tests.conftest import DATA, watch_opens
 
 TABLES = ("articles", "annotators", "labels", "annotations", "doc_labels", "article_status", "project_info")
 
@@ -185,16 +183,7 @@ def test_a_damaged_project_is_backed_up_and_restored_from_its_path(damaged_proje
 
 
 def test_backup_and_restore_never_open_the_project_with_a_second_descriptor(labelled, project_path, monkeypatch):
-    opened: list[str] = []
-    real_open = builtins.open
-
-    def watching_open(file, *args, **kwargs):
-        if Path(str(file)).resolve() == project_path.resolve():
-            opened.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", watching_open)
-    monkeypatch.setattr(io, "open", watching_open)
+    opened = watch_opens(project_path, monkeypatch)
     made = labelled.backup()
     back_up_file(project_path, reason="timer", keep=1)
     labelled.backups()

@@ -3,8 +3,6 @@ read-only files open read-only, caches follow other programs' commits."""
 
 from __future__ import annotations
 
-import builtins
-import io
 import os
 import sqlite3
 import subprocess
@@ -22,7 +20,7 @@ from annotator.model.errors import (
 from annotator.model.types import Article, Codebook, Label
 from annotator.project import Project
 from annotator.store import Store, is_sqlite_file
-from tests.conftest import write_jsonl
+from tests.conftest import watch_opens, write_jsonl
 
 
 def _count_articles_elsewhere(path: Path) -> int:
@@ -37,16 +35,7 @@ def _count_articles_elsewhere(path: Path) -> int:
 
 def test_opening_never_reads_the_file_with_a_second_descriptor(project_path, monkeypatch, tmp_path):
     Project.open(project_path).close()
-    opened: list[str] = []
-    real_open = builtins.open
-
-    def watching_open(file, *args, **kwargs):
-        if Path(str(file)).resolve() == project_path.resolve():
-            opened.append(str(file))
-        return real_open(file, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", watching_open)
-    monkeypatch.setattr(io, "open", watching_open)
+    opened = watch_opens(project_path, monkeypatch)
     project = Project.open(project_path)
     second = Project.open(project_path, create=False)  # what a background job does
     assert is_sqlite_file(project_path)

@@ -108,3 +108,21 @@ def make_main_window(qtbot, settings, dialogs):
     yield make
     for window in windows:
         window.close()
+
+
+TEXT = "Lavrov mengkritik AS. Choe menyerukan perundingan damai."
+
+
+@pytest.fixture
+def path(tmp_path):
+    """A project with two articles, the first one ``TEXT``."""
+    from tests.ui.test_main_window import make_project
+
+    path = tmp_path / "p.annotator"
+    make_project(path, [TEXT, "Artikel kedua tentang kerja sama."])
+    return path
+
+
+def label_first_word(window, qtbot) -> None:
+    window.document_view.select_codepoints(0, 6)
+    qtbot.keyClick(window.document_view, "1")

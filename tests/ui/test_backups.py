@@ -10,27 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 
 from annotator.project import BackupInfo, Project
 from annotator.ui.dialogs.restore_dialog import RestoreDialog
 from tests.conftest import DATA
-from tests.ui.test_main_window import make_project, stored_spans
-
-TEXT = "Lavrov mengkritik AS. Choe menyerukan perundingan damai."
-
-
-@pytest.fixture
-def path(tmp_path):
-    path = tmp_path / "p.annotator"
-    make_project(path, [TEXT, "Artikel kedua tentang kerja sama."])
-    return path
-
-
-def label_first_word(window, qtbot) -> None:
-    window.document_view.select_codepoints(0, 6)
-    qtbot.keyClick(window.document_view, "1")
+from tests.ui.conftest import label_first_word
+from tests.ui.test_main_window import stored_spans
 
 
 def backup_idle(window, qtbot) -> None:

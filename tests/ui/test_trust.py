@@ -15,21 +15,8 @@ from annotator.ui import ExportOptions, MainWindow
 from annotator.ui.controller import ProjectController
 from annotator.ui.models.article_table import ArticleTableModel
 from tests.conftest import write_jsonl
+from tests.ui.conftest import label_first_word
 from tests.ui.test_main_window import make_project, stored_spans
-
-TEXT = "Lavrov mengkritik AS. Choe menyerukan perundingan damai."
-
-
-@pytest.fixture
-def path(tmp_path):
-    path = tmp_path / "p.annotator"
-    make_project(path, [TEXT, "Artikel kedua tentang kerja sama."])
-    return path
-
-
-def label_first_word(window, qtbot) -> None:
-    window.document_view.select_codepoints(0, 6)
-    qtbot.keyClick(window.document_view, "1")
 
 
 def test_an_edit_the_file_refuses_is_shown_and_the_undo_stack_stays(path, make_main_window, qtbot):
