@@ -4,8 +4,9 @@ Opens a 60,000-character article with 2,000 spans, a 1,000,000-character article
 spans, a 20 MB article with 2,000 spans and a 900,000-character article that is one paragraph
 with 20,000 spans in ``MainWindow`` (offscreen), and prints for each the time from
 ``open_article`` to a painted viewport, the same for a bare QPlainTextEdit with a plain
-highlighter on the same text and spans, their ratio (medians of five alternating runs), the time to repaint after scrolling, and
-the time from a label keypress to the span committed in the project file (and drawn).
+highlighter on the same text and spans, their ratio (medians of five alternating runs), the
+time to repaint after scrolling, and the time from a label keypress to the span committed in
+the project file (and drawn).
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/render_bench.py
 """
