@@ -66,6 +66,7 @@ def json_error_reason(error: json.JSONDecodeError, *, line: int | None = None) -
 
 ARTICLE_FIELDS = ("id", "title", "text", "url", "source", "published", "language", "meta")
 NATIVE_FIELDS = (*ARTICLE_FIELDS, "annotations", "doc_labels", "done_by")
+_NATIVE_KEYS = frozenset(NATIVE_FIELDS)
 
 
 def record_from_mapping(data: Any, fields: FieldMap, *, line: int | None) -> ArticleRecord:
@@ -112,20 +113,13 @@ def _native_record(data: dict[str, Any], line: int | None) -> ArticleRecord:
     meta = data.get("meta") or {}
     if not isinstance(meta, dict):
         raise ImportFormatError("'meta' must be an object", line=line)
-    extra = {k: v for k, v in data.items() if k not in NATIVE_FIELDS}
-    article = Article(
-        text=shift.text,
-        title=_optional_str(data.get("title"), "title", line) or "",
-        external_id=_id_str(data.get("id")),
-        source=_optional_str(data.get("source"), "source", line),
-        url=_optional_str(data.get("url"), "url", line),
-        published=_optional_str(data.get("published"), "published", line),
-        language=_optional_str(data.get("language"), "language", line),
-        meta={**extra, **meta},
-    )
+    extra = {k: v for k, v in data.items() if k not in _NATIVE_KEYS}
+    title, source, url, published, language = _strings(data, _ARTICLE_STRINGS, line)
+    article = Article(shift.text, title or "", _id_str(data.get("id")), source, url, published, language,
+                      {**extra, **meta} if extra else meta)
     record = ArticleRecord(article, line=line)
-    for i, item in enumerate(_list(data, "annotations", line)):
-        record.annotations.append(_annotation(item, i + 1, shift, line))
+    record.annotations = [_annotation(item, number, shift, line)
+                          for number, item in enumerate(_list(data, "annotations", line), start=1)]
     for item in _list(data, "doc_labels", line):
         if isinstance(item, str):
             item = {"label": item}
@@ -146,14 +140,14 @@ def _native_record(data: dict[str, Any], line: int | None) -> ArticleRecord:
 
 
 def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None) -> Annotation:
-    where = f"annotation {number}"
     if not isinstance(item, dict):
-        raise ImportFormatError(f"{where} is not an object", line=line)
-    label = item.get("label")
-    if not isinstance(label, str) or not label.strip():
-        raise ImportFormatError(f"{where} has no label", line=line)
-    start, end = item.get("start"), item.get("end")
-    covered = item.get("text")
+        raise ImportFormatError(f"annotation {number} is not an object", line=line)
+    get = item.get
+    label = get("label")
+    if not isinstance(label, str) or not (name := label.strip()):
+        raise ImportFormatError(f"annotation {number} has no label", line=line)
+    start, end = get("start"), get("end")
+    covered = get("text")
     try:
         if type(start) is not int or type(end) is not int:
             raise InvalidSpan(f"offsets must be whole numbers, got start={clip(start)} end={clip(end)}")
@@ -164,28 +158,34 @@ def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None
             covered = covered if covered is None else LineEndingShift(covered).text
         check_span(shift.text, start, end, covered)
     except InvalidSpan as error:
-        raise ImportFormatError(f"{where} ({label}): {error}", line=line) from None
-    attributes = item.get("attributes") or {}
+        raise ImportFormatError(f"annotation {number} ({label}): {error}", line=line) from None
+    attributes = get("attributes") or {}
     if not isinstance(attributes, dict):
-        raise ImportFormatError(f"{where}: 'attributes' must be an object", line=line)
-    origin = item.get("origin") or "imported"
+        raise ImportFormatError(f"annotation {number}: 'attributes' must be an object", line=line)
+    origin = get("origin") or "imported"
     if origin not in ORIGINS:
-        raise ImportFormatError(f"{where}: origin must be one of {', '.join(ORIGINS)}", line=line)
-    return Annotation(
-        start=start,
-        end=end,
-        label=label.strip(),
-        text=shift.text[start:end],
-        annotator=_optional_str(item.get("annotator"), "annotator", line),
-        annotator_uuid=_optional_str(item.get("annotator_id"), "annotator_id", line),
-        attributes=attributes,
-        note=_optional_str(item.get("note"), "note", line) or "",
-        origin=origin,
-        uuid=_optional_str(item.get("id"), "annotation id", line),
-        created=_optional_str(item.get("created"), "created", line),
-        updated=_optional_str(item.get("updated"), "updated", line),
-        reviewer=_optional_str(item.get("reviewer"), "reviewer", line),
-    )
+        raise ImportFormatError(f"annotation {number}: origin must be one of {', '.join(ORIGINS)}", line=line)
+    annotator, annotator_uuid, note, span_uuid, created, updated, reviewer = _strings(item, _SPAN_STRINGS, line)
+    # Positional: a million spans are built per large import, and keywords cost twice the time.
+    return Annotation(start, end, name, shift.text[start:end], annotator, annotator_uuid, attributes, note or "",
+                      origin, span_uuid, created, updated, None, reviewer)
+
+
+def _strings(data: dict[str, Any], fields: dict[str, str], line: int | None) -> list[str | None]:
+    """``_optional_str`` of each field (key: name in messages), in order; the usual text or None
+    is taken as it is, without a call per field."""
+    values = [data.get(key) for key in fields]
+    if _TEXT_OR_NONE.issuperset(map(type, values)):
+        return values
+    return [_optional_str(value, what, line) for value, what in zip(values, fields.values(), strict=True)]
+
+
+_ARTICLE_STRINGS = {"title": "title", "source": "source", "url": "url", "published": "published",
+                    "language": "language"}
+_SPAN_STRINGS = {"annotator": "annotator", "annotator_id": "annotator_id", "note": "note", "id": "annotation id",
+                 "created": "created", "updated": "updated", "reviewer": "reviewer"}
+"""A span's optional text fields, in the order they are checked: key, and its name in messages."""
+_TEXT_OR_NONE = frozenset({str, type(None)})
 
 
 def _list(data: dict[str, Any], key: str, line: int | None) -> list[Any]:

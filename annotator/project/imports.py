@@ -8,14 +8,18 @@ its line, column and reason) and the file's good records are stored (``FileResul
 both). A source is parsed in batches outside any transaction and written in short chunks
 (``_write_in_chunks``, over ``store.import_runs``), so other programs and the window wait a
 fraction of a second at most, and a failure, a cancel or a crash takes back all the source
-added. Merging colleagues' projects (``review``) stores its records through the same path. The
-batch sizes are read from this module at run time: tune or patch them here.
+added. A chunk writes its records in a few rounds of bulk statements (``_store_records``): one
+each for the articles, spans, document labels and done marks of many records, each record
+checked first, as if it were stored alone. Merging colleagues' projects (``review``) stores its
+records through the same checks, one record at a time. The batch sizes are read from this module
+at run time: tune or patch them here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,15 +30,23 @@ from annotator.io.guards import one_line
 from annotator.io.language import detect_language
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.io.sources import RECORD_FORMATS, TAKES_OFFSET_UNIT, format_of, read_file, walk
-from annotator.model.errors import AnnotatorError, IdentityClash, ImportFormatError
+from annotator.model.errors import AnnotatorError, IdentityClash, ImportFormatError, InvalidSpan
+from annotator.model.offsets import check_span
 from annotator.model.types import Annotator, Article, Codebook
 from annotator.project.base import Cancelled, Progress, ProjectBase
+from annotator.store.base import dumps
 from annotator.store.import_runs import CHUNK_SECONDS, ImportRun
+from annotator.store.spans import SpanRow, identity_clash, ordered_uuids
 from annotator.store.store import Store, now
 
 PARSE_BATCH_RECORDS = 500
 PARSE_BATCH_BYTES = 4 << 20
 """An import parses this many records (or bytes of input) outside any transaction, then writes them."""
+
+WRITE_STEP_RECORDS = 16
+"""The fewest records one round of bulk statements (``_store_records``) writes; a source's first
+round writes this many, later ones as many as ``_Pace`` expects to fit in the chunk's time. A
+chunk commits after the round that passes ``CHUNK_SECONDS``."""
 
 
 @dataclass
@@ -250,17 +262,18 @@ class ImportsMixin(ProjectBase):
         imported_at = now()
         codebook = self._store.codebook()  # its attribute lists; an import adds no attributes
 
-        def store_record(record: ArticleRecord, run: ImportRun) -> None:
-            try:
-                self._store_record(record, default_annotator or record.annotator_hint, annotators, counts,
-                                   imported_at, run, codebook)
-            except _BadRecord as error:  # raised before the record wrote anything
-                if not per_record:
-                    raise ImportFormatError(error.message, line=record.line) from None
-                counts.bad.append(ImportFormatError(error.message, line=record.line))
-            except (ImportFormatError, IdentityClash) as error:
-                message = error.message if isinstance(error, ImportFormatError) else str(error)
-                raise ImportFormatError(message, line=record.line) from None
+        def on_error(record: ArticleRecord, error: AnnotatorError) -> None:
+            if isinstance(error, _BadRecord):  # found before the record wrote anything
+                if per_record:
+                    counts.bad.append(ImportFormatError(error.message, line=record.line))
+                    return
+                raise ImportFormatError(error.message, line=record.line) from None
+            message = error.message if isinstance(error, ImportFormatError) else str(error)
+            raise ImportFormatError(message, line=record.line) from None
+
+        def store_records(batch: list[ArticleRecord], run: ImportRun) -> None:
+            self._store_records(batch, default_annotator, annotators, counts, imported_at, run, codebook,
+                                on_error=on_error)
 
         def finish() -> None:
             self._store.log_event(
@@ -271,8 +284,8 @@ class ImportsMixin(ProjectBase):
 
         records = _with_language(read_file(path, format_name, fields, notes, root=root,
                                            on_bad_record=counts.bad.append if per_record else None, **options))
-        self._write_in_chunks(str(path), records, store_record, counts, imported_at,
-                              finish=finish, is_cancelled=is_cancelled, advance=advance)
+        self._write_in_chunks(str(path), records, None, counts, imported_at, finish=finish,
+                              is_cancelled=is_cancelled, advance=advance, store_records=store_records)
         report.notes += notes
         return counts
 
@@ -280,7 +293,7 @@ class ImportsMixin(ProjectBase):
         self,
         source: str,
         records: Iterable[ArticleRecord],
-        store_record: Callable[[ArticleRecord, ImportRun], None],
+        store_record: Callable[[ArticleRecord, ImportRun], None] | None,
         counts: _FileCounts,
         imported_at: str,
         *,
@@ -288,16 +301,23 @@ class ImportsMixin(ProjectBase):
         start: Callable[[], None] | None = None,
         is_cancelled: Callable[[], bool] | None = None,
         advance: Callable[[int], None] | None = None,
+        store_records: Callable[[list[ArticleRecord], ImportRun], None] | None = None,
     ) -> None:
         """Store one source's records whole or not at all, in short transactions.
 
         Records are parsed in batches outside any transaction; each batch is written in
         chunks of at most ``CHUNK_SECONDS`` (``store.import_runs``), so other programs and the
         window's keypresses wait a fraction of a second at most. A failure, a cancel or a
-        crash takes back everything the source added.
+        crash takes back everything the source added. ``store_records`` writes a few records
+        at a time in bulk (``_store_records``); without it ``store_record`` writes those with
+        spans, labels or done marks one by one and plain articles go in bulk.
         """
         store = self._store
         run: ImportRun | None = None
+        pace = _Pace()
+        if store_records is None:
+            assert store_record is not None
+            store_records = partial(self._store_one_by_one, store_record, counts, imported_at)
 
         def begun() -> ImportRun:
             # Begun at the first write, so a file refused while its first batch is parsed leaves
@@ -318,7 +338,7 @@ class ImportsMixin(ProjectBase):
                 pending_bytes += record.source_bytes
                 read_bytes += record.source_bytes
                 if len(pending) >= PARSE_BATCH_RECORDS or pending_bytes >= PARSE_BATCH_BYTES:
-                    self._write_batch(begun(), pending, store_record, counts, imported_at)
+                    self._write_batch(begun(), pending, store_records, pace)
                     pending.clear()
                     pending_bytes = 0
                     if is_cancelled and is_cancelled():
@@ -326,7 +346,7 @@ class ImportsMixin(ProjectBase):
                     if advance:
                         advance(read_bytes)
             last = begun()
-            self._write_batch(last, pending, store_record, counts, imported_at)
+            self._write_batch(last, pending, store_records, pace)
             with last.chunk():
                 finish()
                 last.finish()
@@ -338,32 +358,43 @@ class ImportsMixin(ProjectBase):
             raise
 
     def _write_batch(self, run: ImportRun, records: list[ArticleRecord],
-                     store_record: Callable[[ArticleRecord, ImportRun], None], counts: _FileCounts,
-                     imported_at: str) -> None:
-        """Write parsed records in as many chunks as it takes; plain articles go in bulk."""
-        plain: list[Article] = []
-
-        def flush() -> None:
-            added = self._store.add_articles(plain, imported_at=imported_at)
-            counts.imported += added
-            counts.skipped += len(plain) - added
-            plain.clear()
-
+                     store_records: Callable[[list[ArticleRecord], ImportRun], None],
+                     pace: _Pace | None = None) -> None:
+        """Write parsed records in as many chunks as it takes, in rounds of bulk statements
+        sized by ``pace`` to fill a chunk's time."""
+        pace = pace or _Pace()
         position = 0
         while position < len(records):
             with run.chunk():
                 deadline = time.monotonic() + CHUNK_SECONDS
                 while position < len(records):
-                    record = records[position]
-                    position += 1
-                    if not (record.annotations or record.doc_labels or record.done_by):
-                        plain.append(record.article)
-                    else:
-                        flush()
-                        store_record(record, run)
-                    if position % 16 == 0 and time.monotonic() > deadline:
+                    count, cost = pace.take(records, position, deadline)
+                    began = time.monotonic()
+                    store_records(records[position:position + count], run)
+                    pace.wrote(cost, time.monotonic() - began)
+                    position += count
+                    if time.monotonic() > deadline:
                         break
+
+    def _store_one_by_one(self, store_record: Callable[[ArticleRecord, ImportRun], None], counts: _FileCounts,
+                          imported_at: str, records: list[ArticleRecord], run: ImportRun) -> None:
+        """Plain articles in bulk, the other records through ``store_record`` (a merge's)."""
+        plain: list[Article] = []
+
+        def flush() -> None:
+            if plain:
+                added = self._store.add_articles(plain, imported_at=imported_at)
+                counts.imported += added
+                counts.skipped += len(plain) - added
+                plain.clear()
+
+        for record in records:
+            if not (record.annotations or record.doc_labels or record.done_by):
+                plain.append(record.article)
+            else:
                 flush()
+                store_record(record, run)
+        flush()
 
     def _store_record(
         self,
@@ -375,21 +406,64 @@ class ImportsMixin(ProjectBase):
         run: ImportRun,
         codebook: Codebook | None = None,
     ) -> None:
-        """Write one record. With ``codebook``, attribute values outside its lists make the
-        record bad before anything of it is written (a merge keeps colleagues' values)."""
-        store = self._store
-        _check_annotators(store, record, default_annotator, annotators)
-        if codebook is not None:
-            for number, span in enumerate(record.annotations, start=1):
-                if problems := codebook.check_attributes(span.attributes):
-                    raise _BadRecord(f"annotation {number}: {'; '.join(problems)}")
-        article_id, created = store.add_article(record.article, imported_at=imported_at)
-        if created:
-            counts.imported += 1
-        else:
-            counts.skipped += 1
+        """Write one record (``_store_records``); its errors are raised as they are."""
+        self._store_records([record], default_annotator, annotators, counts, imported_at, run, codebook)
 
-        def who(name: str | None, uuid: str | None, what: str) -> Annotator:
+    def _store_records(
+        self,
+        records: list[ArticleRecord],
+        default_annotator: str | None,
+        annotators: dict[tuple[str | None, str | None], Annotator],
+        counts: _FileCounts,
+        imported_at: str,
+        run: ImportRun,
+        codebook: Codebook | None = None,
+        *,
+        on_error: Callable[[ArticleRecord, AnnotatorError], None] | None = None,
+    ) -> None:
+        """Write records in bulk: one statement each for their articles, spans, document labels
+        and done marks, whatever their number.
+
+        First each record is checked: every annotator it names can be found or made, every
+        span lies inside the text and covers the text the record gives it, and with
+        ``codebook`` every attribute value is in its list (a merge keeps colleagues' values).
+        A record that fails is handed to ``on_error`` as a ``_BadRecord`` before anything of it
+        is written; ``on_error`` skips it (returns) or fails the source (raises). Then the
+        articles go in (a text stored already is reused), names become ids (cached for the
+        source in ``annotators``, per call for labels), and the spans go in: a span already
+        stored is counted as existing, a span whose id belongs to another span is an identity
+        clash. A clash ends the source: it goes to ``on_error`` with its record and must be
+        raised (without ``on_error``, errors are raised as they are).
+        """
+        store = self._store
+        good: list[ArticleRecord] = []
+        for record in records:
+            try:
+                _check_record(store, record, default_annotator or record.annotator_hint, annotators, codebook)
+            except _BadRecord as error:
+                _fail(record, error, on_error, may_skip=True)
+                continue
+            good.append(record)
+        if not any(record.annotations or record.doc_labels or record.done_by for record in good):
+            added = store.add_articles([record.article for record in good], imported_at=imported_at)
+            counts.imported += added  # plain articles: their ids are not needed
+            counts.skipped += len(good) - added
+            return
+        ids = store.add_articles_with_ids([record.article for record in good], imported_at=imported_at)
+        created = sum(1 for _, new in ids if new)
+        counts.imported += created
+        counts.skipped += len(ids) - created
+
+        label_ids: dict[str, dict[str, int]] = {"span": {}, "document": {}}  # scope -> name -> id
+
+        def label_id(name: str, scope: str) -> int:
+            found, added = store.ensure_label(name, scope)
+            if added:
+                counts.labels_added.append(name)
+            label_ids[scope][name] = found
+            return found
+
+        def who(name: str | None, uuid: str | None, what: str, default: str | None) -> int:
             key = (name, uuid)
             if key not in annotators:
                 if name is None and uuid:
@@ -398,57 +472,125 @@ class ImportsMixin(ProjectBase):
                         raise ImportFormatError(f"{what} gives annotator_id {uuid} but no annotator name")
                     annotators[key] = known
                 else:
-                    name = name or default_annotator
+                    name = name or default
                     if not name:
-                        raise ImportFormatError(
-                            f"{what} names no annotator; give one with --annotator NAME"
-                        )
+                        raise ImportFormatError(f"{what} names no annotator; give one with --annotator NAME")
                     annotator, added = store.ensure_annotator(name, uuid)
                     if added:
                         counts.annotators_added.append(name)
                     annotators[key] = annotator
-            return annotators[key]
+            return annotators[key].id or 0
 
-        def label_id(name: str, scope: str) -> int:
-            found, added = store.ensure_label(name, scope)
-            if added:
-                counts.labels_added.append(name)
-            return found
+        stamp = now()  # one time stamp for the spans, labels and marks of these records
+        fresh = iter(ordered_uuids(sum(1 for record in good for span in record.annotations if not span.uuid)))
+        span_labels, document_labels = label_ids["span"], label_ids["document"]
+        spans: list[SpanRow] = []
+        firsts: list[int] = []  # where each record's spans begin in ``spans``, to report a clash
+        doc_labels: list[tuple[int, int, int]] = []
+        done: dict[tuple[int, int], None] = {}
+        failure: tuple[ArticleRecord, AnnotatorError] | None = None
+        for record, (article_id, _) in zip(good, ids, strict=True):
+            firsts.append(len(spans))
+            default = default_annotator or record.annotator_hint
+            text = record.article.text
+            try:
+                for number, span in enumerate(record.annotations, start=1):
+                    known = annotators.get((span.annotator, span.annotator_uuid))
+                    start, end, label = span.start, span.end, span.label
+                    spans.append((
+                        span.uuid or next(fresh), article_id,
+                        (known.id or 0) if known else who(span.annotator, span.annotator_uuid,
+                                                          f"annotation {number}", default),
+                        span_labels.get(label) or label_id(label, "span"), start, end, text[start:end],
+                        dumps(span.attributes) if span.attributes else "{}", span.note or "", span.origin,
+                        span.created or stamp, span.updated or span.created or stamp,
+                        who(span.reviewer, None, f"annotation {number} reviewer", default) if span.reviewer else None,
+                    ))
+                for doc_label in record.doc_labels:
+                    annotator_id = who(doc_label.annotator, doc_label.annotator_uuid,
+                                       f"doc label {doc_label.label!r}", default)
+                    doc_labels.append((article_id, annotator_id, document_labels.get(doc_label.label)
+                                       or label_id(doc_label.label, "document")))
+                if record.done_by:
+                    uuid_by_name = {a.annotator: a.annotator_uuid for a in record.annotations if a.annotator}
+                    for name in record.done_by:
+                        done[(article_id, who(name, uuid_by_name.get(name), "done_by", default))] = None
+            except (ImportFormatError, IdentityClash) as error:
+                # The source fails, but the spans before this point go in first: a clash among
+                # them comes earlier in the file, so it is the one reported.
+                failure = (record, error)
+                break
+        outcomes = store.add_annotations(spans)
+        if None in outcomes:
+            position = outcomes.index(None)
+            _fail(good[bisect_right(firsts, position) - 1], identity_clash(spans[position][0]), on_error)
+        counts.annotations_added += outcomes.count(True)
+        counts.annotations_existing += outcomes.count(False)
+        if failure is not None:
+            _fail(*failure, on_error)
+        if doc_labels:
+            store.add_doc_labels(doc_labels, stamp=stamp)
+        if done:
+            run.note_statuses(done)  # before they change, for a rollback
+            store.set_statuses(done, "done", stamp=stamp)
 
-        uuid_by_name = {a.annotator: a.annotator_uuid for a in record.annotations if a.annotator}
-        for number, span in enumerate(record.annotations, start=1):
-            annotator = who(span.annotator, span.annotator_uuid, f"annotation {number}")
-            _, added = store.add_annotation(
-                article_id=article_id,
-                annotator_id=annotator.id or 0,
-                label_id=label_id(span.label, "span"),
-                start=span.start,
-                end=span.end,
-                text=span.text or "",
-                attributes=span.attributes,
-                note=span.note,
-                origin=span.origin,
-                annotation_uuid=span.uuid,
-                created=span.created,
-                updated=span.updated,
-                reviewer_id=who(span.reviewer, None, f"annotation {number} reviewer").id if span.reviewer else None,
-            )
-            if added:
-                counts.annotations_added += 1
-            else:
-                counts.annotations_existing += 1
-        for doc_label in record.doc_labels:
-            annotator = who(doc_label.annotator, doc_label.annotator_uuid, f"doc label {doc_label.label!r}")
-            store.add_doc_label(
-                article_id=article_id,
-                annotator_id=annotator.id or 0,
-                label_id=label_id(doc_label.label, "document"),
-            )
-        for name in record.done_by:
-            annotator = who(name, uuid_by_name.get(name), "done_by")
-            ids = {"article_id": article_id, "annotator_id": annotator.id or 0}
-            run.note_status(**ids)
-            store.set_status(**ids, status="done")
+
+def _fail(record: ArticleRecord, error: AnnotatorError,
+          on_error: Callable[[ArticleRecord, AnnotatorError], None] | None, *, may_skip: bool = False) -> None:
+    """Hand a record's error to ``on_error``; it returns only for a record that may be skipped."""
+    if on_error is not None:
+        on_error(record, error)
+        if may_skip:
+            return
+    raise error
+
+
+def _check_record(store: Store, record: ArticleRecord, default_annotator: str | None,
+                  known: dict[tuple[str | None, str | None], Annotator], codebook: Codebook | None) -> None:
+    """Raise ``_BadRecord`` for a record that cannot be stored, before anything of it is
+    written: an annotator that cannot be found or made, a span outside the text or not
+    covering the text it gives, an attribute value outside the ``codebook``'s list."""
+    _check_annotators(store, record, default_annotator, known)
+    text = record.article.text
+    for number, span in enumerate(record.annotations, start=1):
+        try:
+            check_span(text, span.start, span.end, span.text)
+        except InvalidSpan as error:
+            raise _BadRecord(f"annotation {number} ({span.label}): {error}") from None
+        if codebook is not None and span.attributes and (problems := codebook.check_attributes(span.attributes)):
+            raise _BadRecord(f"annotation {number}: {'; '.join(problems)}")
+
+
+@dataclass
+class _Pace:
+    """How fast a source's records are written, to size each round of bulk statements so that
+    a chunk ends near its time: many small rounds cost up to a tenth more than a few large ones
+    (measured with bare inserts of articles and spans)."""
+
+    seconds: float = 0.0
+    cost: int = 0
+
+    def take(self, records: list[ArticleRecord], position: int, deadline: float) -> tuple[int, int]:
+        """How many records from ``position`` the next round writes, and their cost."""
+        end = min(position + WRITE_STEP_RECORDS, len(records))
+        spent = sum(map(_cost, records[position:end]))
+        if self.cost:
+            budget = (deadline - time.monotonic()) * self.cost / max(self.seconds, 1e-6)
+            while end < len(records) and spent < budget:
+                spent += _cost(records[end])
+                end += 1
+        return end - position, spent
+
+    def wrote(self, cost: int, seconds: float) -> None:
+        self.seconds += seconds
+        self.cost += cost
+
+
+def _cost(record: ArticleRecord) -> int:
+    """A record's share of the writing time, roughly: a character of text is one, a span (or
+    document label, or done mark) about a thousand (measured: 3.5 KB articles with 5 spans)."""
+    return len(record.article.text) + 1000 * (len(record.annotations) + len(record.doc_labels)
+                                              + len(record.done_by) + 1)
 
 
 class _BadRecord(ImportFormatError):
@@ -456,7 +598,7 @@ class _BadRecord(ImportFormatError):
 
 
 def _annotator_refs(record: ArticleRecord) -> Iterator[tuple[str | None, str | None, str]]:
-    """``(name, id, what)`` of every annotator a record names, as ``_store_record`` meets them."""
+    """``(name, id, what)`` of every annotator a record names, as ``_store_records`` meets them."""
     for number, span in enumerate(record.annotations, start=1):
         yield span.annotator, span.annotator_uuid, f"annotation {number}"
         if span.reviewer:
@@ -472,6 +614,9 @@ def _check_annotators(store: Store, record: ArticleRecord, default_annotator: st
                       known: dict[tuple[str | None, str | None], Annotator]) -> None:
     """Raise ``_BadRecord`` if the record names an annotator that cannot be found or made,
     before anything of it is written, so that skipping it leaves nothing behind."""
+    if all((span.annotator, span.annotator_uuid) in known for span in record.annotations) and not (
+            record.doc_labels or record.done_by or any(span.reviewer for span in record.annotations)):
+        return  # the usual case, checked without building a message per name
     for name, uuid, what in _annotator_refs(record):
         if (name, uuid) in known:
             continue

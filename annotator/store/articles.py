@@ -1,9 +1,9 @@
 """Articles in the project file: adding them, reading them, and the article list's queries.
 
 Guards that a text is stored once (its hash is unique: a duplicate is skipped, and
-``add_article`` returns the stored one's id), and that a malformed full-text query given to
-``list_article_ids``, ``search`` or ``search_hits`` becomes ``InvalidQuery`` while every other
-failure (busy, damaged) passes through as it is.
+``add_article`` and ``add_articles_with_ids`` return the stored one's id), and that a malformed
+full-text query given to ``list_article_ids``, ``search`` or ``search_hits`` becomes
+``InvalidQuery`` while every other failure (busy, damaged) passes through as it is.
 
 Queries come in two kinds. FTS5 syntax (the default here, and the CLI's) is passed to SQLite as
 it is. Plain words (``plain=True``, the window's default) never reach SQLite's query parser as
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -67,24 +67,51 @@ def plain_match(text: str) -> str | None:
 class ArticlesMixin(StoreBase):
     """Articles: adding, reading and streaming them, the article list, summaries and search."""
 
-    def add_articles(self, articles: list[Article], *, imported_at: str | None = None) -> int:
+    def add_articles(self, articles: Sequence[Article], *, imported_at: str | None = None,
+                     hashes: Sequence[str] | None = None) -> int:
         """Store many articles in one statement, skipping texts already stored.
 
+        ``hashes``: the texts' ``text_hash``, when the caller has them already.
         Returns how many were added (the rest were duplicates).
         """
-        before = self.conn.total_changes
         stamp = imported_at or now()
-        self.conn.executemany(
+        if hashes is None:
+            hashes = [text_hash(a.text) for a in articles]
+        return self.conn.executemany(
             "INSERT INTO articles(external_id, title, source, url, published, language, text, "
             "meta, text_hash, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT(text_hash) DO NOTHING",
             [
                 (a.external_id, a.title or "", a.source, a.url, a.published, a.language, a.text,
-                 dumps(a.meta), text_hash(a.text), stamp)
-                for a in articles
+                 dumps(a.meta) if a.meta else "{}", digest, stamp)
+                for a, digest in zip(articles, hashes, strict=True)
             ],
-        )
-        return self.conn.total_changes - before
+        ).rowcount
+
+    def add_articles_with_ids(self, articles: Sequence[Article], *,
+                              imported_at: str | None = None) -> list[tuple[int, bool]]:
+        """``add_articles``, then each article's ``(id, created)`` in order: a text stored
+        already (or earlier in ``articles``) gives the stored article's id and False.
+
+        At most two statements however many articles: the insert, and a read of the ids by hash
+        unless every article was new (then they got the ids after the highest one, in order).
+        """
+        if not articles:
+            return []
+        hashes = [text_hash(a.text) for a in articles]
+        before = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]
+        if self.add_articles(articles, imported_at=imported_at, hashes=hashes) == len(articles):
+            return [(before + number, True) for number in range(1, len(articles) + 1)]
+        ids = dict(self.conn.execute(
+            "SELECT text_hash, id FROM articles WHERE text_hash IN (SELECT value FROM json_each(?))",
+            (json.dumps(hashes),)).fetchall())
+        seen: set[str] = set()
+        result = []
+        for digest in hashes:
+            article_id = ids[digest]
+            result.append((article_id, article_id > before and digest not in seen))
+            seen.add(digest)
+        return result
 
     def add_article(self, article: Article, *, imported_at: str | None = None) -> tuple[int, bool]:
         """Store an article unless one with the same text exists.

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -68,7 +68,7 @@ class ImportRun:
         try:
             for batch in batches:
                 with run.chunk():
-                    ...  # store.add_articles(...), store.add_annotation(...)
+                    ...  # store.add_articles_with_ids(...), store.add_annotations(...)
             with run.chunk():
                 run.finish()
         except BaseException:
@@ -115,10 +115,14 @@ class ImportRun:
     def note_status(self, article_id: int, annotator_id: int) -> None:
         """Inside a chunk, before the run sets a status: remember the row as it is (or that
         there is none) for a rollback."""
-        self.store.conn.execute(
+        self.note_statuses([(article_id, annotator_id)])
+
+    def note_statuses(self, pairs: Iterable[tuple[int, int]]) -> None:
+        """``note_status`` for many ``(article id, annotator id)`` pairs in one statement."""
+        self.store.conn.executemany(
             "INSERT INTO import_undo(run_id, kind, first_id, last_id, previous) SELECT ?, 'status', ?, ?, "
             "(SELECT json_array(status, updated_at) FROM article_status WHERE article_id = ? AND annotator_id = ?)",
-            (self.id, article_id, annotator_id, article_id, annotator_id),
+            [(self.id, article_id, annotator_id, article_id, annotator_id) for article_id, annotator_id in pairs],
         )
 
     def finish(self) -> None:
