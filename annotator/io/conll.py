@@ -15,7 +15,7 @@ mapping). Each annotator's layer is a document of its own, in article order; fil
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -25,7 +25,9 @@ from annotator.io.records import ArticleRecord
 from annotator.model.tokens import TOKEN
 from annotator.model.types import Annotation, Codebook
 
-_SENTENCE_END = {".", "!", "?", "…"}
+# Where a blank line goes: after a sentence end followed by white space or the end of the text
+# (taking that white space along, line breaks included), and at a line break between tokens.
+_BREAK = re.compile(r"[.!?…](?:\s+|\Z)|\n\s*")
 
 
 def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook | None = None,
@@ -42,23 +44,16 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook 
             for span in record.annotations:
                 by_annotator.setdefault(span.annotator or "", []).append(span)
             summary.add_article(len(record.annotations), written=bool(by_annotator))
-            tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+            breaks: list[tuple[int, int, str, str]] | None = None  # the text's, for all its layers
             for spans in by_annotator.values():
-                out.write("-DOCSTART-\tO\n\n")
-                token_tags, lost = _tag(tokens, spans, tags)
+                regions, lost = _regions(text, spans, tags)
                 dropped += lost
                 summary.spans += len(spans) - lost
                 summary.left_out += lost
-                previous_end = 0
-                for (start, end), tag in zip(tokens, token_tags, strict=True):
-                    if previous_end and "\n" in text[previous_end:start]:
-                        out.write("\n")
-                    out.write(f"{text[start:end]}\t{tag}\n")
-                    previous_end = end
-                    if text[start:end] in _SENTENCE_END and (end == len(text) or text[end].isspace()):
-                        out.write("\n")
-                        previous_end = 0
-                out.write("\n")
+                if breaks is None:
+                    breaks = [(m.start() + 1, m.end(), "sentence", "") if m.group()[0] != "\n"
+                              else (m.start(), m.end(), "line", "") for m in _BREAK.finditer(text)]
+                out.write(_document(text, breaks, regions))
     if dropped:
         summary.notes.append(f"{dropped} span(s) left out: they overlap a longer span (one tag per token)")
     renamed = {name: safe for name, safe in tags.safe.items() if name != safe}
@@ -68,23 +63,79 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook 
     return summary
 
 
-def _tag(tokens: list[tuple[int, int]], spans: list[Annotation], tags: NameMap) -> tuple[list[str], int]:
-    result = ["O"] * len(tokens)
-    taken = [False] * len(tokens)
+def _document(text: str, breaks: list[tuple[int, int, str, str]], regions: list[tuple[int, int, str]]) -> str:
+    """One layer's lines: ``-DOCSTART-``, a line per token, blank lines between sentences.
+
+    The text is cut where something changes (a blank line, a tagged region's edge) and the
+    tokens between two cuts written with one join, so the work per token stays in C.
+    """
+    cuts = sorted([*breaks, *((start, start, "open", tag) for start, _, tag in regions),
+                   *((end, end, "close", "") for _, end, _ in regions)])
+    parts = ["-DOCSTART-\tO\n\n"]
+    cursor, tag, first, pending, seen = 0, "", False, False, False
+    for cut, resume, kind, label in [*cuts, (len(text), len(text), "end", "")]:
+        if cut > cursor:
+            words = TOKEN.findall(text, cursor, cut)
+            if words:
+                if pending:  # a line break between this token and the one before
+                    parts.append("\n")
+                    pending = False
+                if not tag:
+                    parts += ("\tO\n".join(words), "\tO\n")
+                else:
+                    if first:
+                        parts.append(f"{words[0]}\tB-{tag}\n")
+                        words, first = words[1:], False
+                    if words:
+                        inside = f"\tI-{tag}\n"
+                        parts += (inside.join(words), inside)
+                seen = True
+        if kind == "sentence":
+            parts.append("\n")
+        elif kind == "line":
+            pending = seen
+        elif kind == "open":
+            tag, first = label, True
+        elif kind == "close":
+            tag = ""
+        cursor = max(cursor, resume)
+    parts.append("\n")
+    return "".join(parts)
+
+
+def _regions(text: str, spans: list[Annotation], tags: NameMap) -> tuple[list[tuple[int, int, str]], int]:
+    """The tagged regions of one layer, ``(start, end, tag)`` from the first character of a
+    span's first token to the last of its last token, longest span first; a span that shares a
+    token with a longer one, or covers only white space, is left out (counted)."""
+    regions: list[tuple[int, int, str]] = []
     lost = 0
-    ends = [end for _, end in tokens]
-    starts = [start for start, _ in tokens]
     for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start, s.label)):
-        first = bisect_right(ends, span.start)
-        last = bisect_left(starts, span.end)
-        if first >= last:
+        extent = _token_extent(text, span.start, span.end)
+        if extent is None:
             lost += 1  # white space only
             continue
-        if any(taken[first:last]):
+        start, end = extent
+        if any(start < taken_end and taken_start < end for taken_start, taken_end, _ in regions):
             lost += 1
             continue
-        tag = tags(span.label)
-        for index in range(first, last):
-            taken[index] = True
-            result[index] = ("B-" if index == first else "I-") + tag
-    return result, lost
+        regions.append((start, end, tags(span.label)))
+    return regions, lost
+
+
+def _token_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """From the start of the first token that shares a character with ``[start, end)`` to the
+    end of the last one (None when none does)."""
+    covered = text[start:end]
+    first = start + len(covered) - len(covered.lstrip())  # tokens are runs of non-space
+    last = start + len(covered.rstrip())
+    if first >= last:
+        return None
+    while first > 0 and _is_word(text[first]) and _is_word(text[first - 1]):
+        first -= 1  # inside a word: its token begins further left
+    while last < len(text) and _is_word(text[last - 1]) and _is_word(text[last]):
+        last += 1
+    return first, last
+
+
+def _is_word(character: str) -> bool:
+    return character.isalnum() or character == "_"  # exactly what \w matches

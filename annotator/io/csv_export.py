@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -32,41 +33,61 @@ def attribute_columns(codebook: Codebook | None) -> list[str]:
     return [ATTRIBUTE_PREFIX + attribute.name for attribute in (codebook.attributes if codebook else [])]
 
 
+class _Lines:
+    """A "file" whose ``write`` hands the line back, so that ``csv.writer(_Lines()).writerow``
+    returns the CSV line of a row (``writerow`` returns what ``write`` returns)."""
+
+    write = str
+
+
 def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = "codepoint",
           excel: bool = False, codebook: Codebook | None = None, **_: object) -> ExportSummary:
     summary = ExportSummary(offset_unit=offset_unit)
-    attributes_wanted = [attribute.name for attribute in (codebook.attributes if codebook else [])]
+    attributes_wanted = tuple(attribute.name for attribute in (codebook.attributes if codebook else []))
+    line = csv.writer(_Lines()).writerow
+    # The csv module writes cell by cell (QUOTE_MINIMAL), so a row's line is the lines of its
+    # parts joined by commas. Cells that repeat (the article's on each of its rows; annotator,
+    # label, origin, reviewer and attribute columns) are neutralised and written once, and each
+    # span writes only its own: offsets, text, attributes and note.
+    names: dict[tuple[str, str | None, str], str] = {}
+    tails: dict[tuple[str, str, str], str] = {}
     with open(output, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow([*COLUMNS, *(neutralise(name) for name in attribute_columns(codebook))])
+        out.write(line([*COLUMNS, *(neutralise(name) for name in attribute_columns(codebook))]))
         no_attributes = ("",) * len(attributes_wanted)
         for record in records:
-            article = record.article
-            convert = offsets_in(article.text, offset_unit)
-            article_cells = (article.id, *(neutralise(value or "") for value in (
-                article.external_id, article.title, article.source, article.published, article.url)))
-            names: dict[str, str] = {}  # annotator, label and reviewer cells repeat: neutralise once
-            rows = []
-            for start, end, label, text, annotator, annotator_uuid, attributes, note, origin, reviewer in _rows(record):
-                start, end = convert(start, end)
-                cells = []
-                for value in (annotator, label, reviewer):
-                    safe = names.get(value)
-                    if safe is None:
-                        safe = names[value] = neutralise(value)
-                    cells.append(safe)
-                own = _attribute_cells(attributes, attributes_wanted) if attributes and attributes_wanted \
-                    else no_attributes
-                rows.append((*article_cells, cells[0], neutralise(annotator_uuid or ""), cells[1], start, end,
-                             neutralise(text), neutralise(attributes), neutralise(note) if note else "",
-                             neutralise(origin), cells[2], *own))
-            writer.writerows(rows)
+            rows = _rows(record)
             summary.spans += len(rows)
             summary.add_article(len(rows), written=bool(rows))
+            if not rows:
+                continue
+            article = record.article
+            convert = None if offset_unit == "codepoint" else offsets_in(article.text, offset_unit)
+            head = line((article.id, *(neutralise(value or "") for value in (
+                article.external_id, article.title, article.source, article.published, article.url))))[:-2] + ","
+            lines: list[str] = []
+            for start, end, label, text, annotator, annotator_uuid, attributes, note, origin, reviewer in rows:
+                if convert is not None:
+                    start, end = convert(start, end)
+                who = names.get((annotator, annotator_uuid, label))
+                if who is None:
+                    who = names[annotator, annotator_uuid, label] = line(
+                        (neutralise(annotator), neutralise(annotator_uuid or ""), neutralise(label)))[:-2] + ","
+                tail = tails.get((origin, reviewer, attributes))
+                if tail is None:
+                    own = _attribute_cells(attributes, attributes_wanted) if attributes and attributes_wanted \
+                        else no_attributes
+                    tail = tails[origin, reviewer, attributes] = "," + line(
+                        (neutralise(origin), neutralise(reviewer), *own))
+                    if len(tails) > 4096:  # attributes vary without end in some projects
+                        tails.clear()
+                lines += (head, who, line((start, end, neutralise(text), neutralise(attributes) if attributes else "",
+                                           neutralise(note) if note else ""))[:-2], tail)
+            out.write("".join(lines))
     return summary
 
 
-def _attribute_cells(attributes: str, wanted: list[str]) -> tuple[str, ...]:
+@lru_cache(maxsize=4096)  # spans share attributes ({"speaker": "Lavrov"}): parsed once
+def _attribute_cells(attributes: str, wanted: tuple[str, ...]) -> tuple[str, ...]:
     """The cells of the ``attr_`` columns for one span's attributes (a JSON object)."""
     values = json.loads(attributes)
     cells = []

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from annotator.model.offsets import OffsetMap
+from annotator.model.offsets import OffsetMap, Utf16Counter
 from annotator.model.types import GOLD
 
 OFFSET_UNITS = ("codepoint", "utf16")
@@ -108,8 +108,8 @@ def offsets_in(text: str, unit: str) -> Callable[[int, int], tuple[int, int]]:
     if unit == "codepoint":
         return lambda start, end: (start, end)
     if unit == "utf16":
-        offsets = OffsetMap(text)
-        return offsets.span_to_utf16
+        to_utf16 = Utf16Counter(text)  # counts only what is asked: a few spans per text
+        return lambda start, end: (to_utf16(start), to_utf16(end))
     raise ValueError(f"unknown offset unit {unit!r}; use one of {', '.join(OFFSET_UNITS)}")
 
 

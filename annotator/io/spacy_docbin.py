@@ -10,8 +10,10 @@ the article id, external id, title and annotator.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from annotator.io.exporting import ExportSummary
 from annotator.io.records import ArticleRecord
@@ -28,6 +30,37 @@ def write(records: Iterable[ArticleRecord], output: Path, **_: object) -> Export
         raise AnnotatorError("the spaCy export needs spaCy: pip install -e '.[spacy]'") from None
     nlp = spacy.blank("xx")
     doc_bin = DocBin(store_user_data=True)
+    with _registries_read_once():
+        summary = _fill(records, nlp, doc_bin, filter_spans)
+    doc_bin.to_disk(output)
+    summary.files.append(str(output))
+    return summary
+
+
+@contextmanager
+def _registries_read_once() -> Iterator[None]:
+    """While inside: srsly's msgpack encoder and decoder registries answer from one reading.
+
+    ``DocBin.add`` packs each doc's user data and span groups with srsly, whose packer reads
+    its registries on every call, and each reading filters every entry point installed (with
+    the test extras, over half of a spaCy export's time). Their contents do not change during
+    an export; outside this block they are read as usual.
+    """
+    from srsly import msgpack  # type: ignore[import-untyped]  # spaCy's serialiser, untyped
+
+    registries = (msgpack.msgpack_encoders, msgpack.msgpack_decoders)
+    contents = [registry.get_all() for registry in registries]
+    for registry, found in zip(registries, contents, strict=True):
+        registry.get_all = lambda found=found: dict(found)
+    try:
+        yield
+    finally:
+        for registry in registries:
+            del registry.get_all  # the class's method again
+
+
+def _fill(records: Iterable[ArticleRecord], nlp: Any, doc_bin: Any, filter_spans: Any) -> ExportSummary:
+    """Add one ``Doc`` per article and annotator to ``doc_bin``; the summary of what was added."""
     summary = ExportSummary(offset_unit="codepoint")
     expanded = lost = 0
     for record in records:
@@ -52,11 +85,9 @@ def write(records: Iterable[ArticleRecord], output: Path, **_: object) -> Export
                                   "title": record.article.title, "annotator": annotator})
             doc_bin.add(doc)
             summary.spans += len(built)
-    doc_bin.to_disk(output)
     summary.left_out = lost
     if expanded:
         summary.notes.append(f"{expanded} span(s) expanded to whole tokens")
     if lost:
         summary.notes.append(f"{lost} span(s) left out: they cover no token")
-    summary.files.append(str(output))
     return summary

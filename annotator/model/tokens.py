@@ -55,18 +55,26 @@ def unit_intervals(text: str, bounds: list[tuple[int, int]], unit: str) -> tuple
         return list(bounds), len(text)
     positions = sorted({len(text), *(p for bound in bounds for p in bound)})
     before: dict[int, int] = {}  # position -> number of tokens that start before it
-    count, previous = 0, 0
+    inside: dict[int, bool] = {}  # position -> it falls inside a word (asked once each)
+    count, previous, previous_inside, length = 0, 0, False, len(text)
+    findall = TOKEN.findall
     for position in positions:
         if position > previous:
-            found = len(TOKEN.findall(text, previous, position))
-            if _inside_word(text, previous):
+            found = len(findall(text, previous, position))
+            if previous_inside:
                 found -= 1  # the match at ``previous`` is the tail of a token counted already
             count += found
         before[position] = count
-        previous = max(previous, position)
+        previous = position
+        if 0 < position < length:  # _inside_word, asked of both characters at once first
+            pair = text[position - 1:position + 1]
+            previous_inside = pair.isalnum() or ("_" in pair and _inside_word(text, position))
+        else:
+            previous_inside = False
+        inside[position] = previous_inside
     result = []
     for start, end in bounds:
-        first = before[start] - (1 if _inside_word(text, start) else 0)  # tokens ending by ``start``
+        first = before[start] - inside[start]  # tokens ending by ``start``
         result.append((first, max(first, before[end])))
     return result, before[len(text)]
 
@@ -75,5 +83,8 @@ def _inside_word(text: str, position: int) -> bool:
     if not 0 < position < len(text):
         return False
     # Python's \w is exactly str.isalnum() or "_" (and much faster to ask this way).
-    before, after = text[position - 1], text[position]
+    pair = text[position - 1:position + 1]
+    if pair.isalnum():  # both characters in one call: the usual answer inside a word
+        return True
+    before, after = pair[0], pair[1]
     return (before.isalnum() or before == "_") and (after.isalnum() or after == "_")

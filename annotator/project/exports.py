@@ -11,65 +11,84 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from annotator.io import jsonl
 from annotator.io.exporters import FORMATS
 from annotator.io.exporting import OFFSET_UNITS, ExportFilter, ExportSummary, export_filter
 from annotator.io.records import ArticleRecord
 from annotator.model.errors import AnnotatorError, NotFound
-from annotator.model.types import GOLD, Annotation, DocLabel
+from annotator.model.types import GOLD, DocLabel
 from annotator.project.base import Cancelled, Progress, ProjectBase
+from annotator.store.reports import ArticleShape, SpanShape
+
+T = TypeVar("T")
 
 
 class ExportsMixin(ProjectBase):
     """Export: filtered records, files in every export format, counts of what they would hold."""
 
-    def records(self, filter: ExportFilter | None = None, *, raw: str | None = None,
+    def records(self, filter: ExportFilter | None = None, *, raw: str | None = None, texts: bool = True,
                 **keywords: Any) -> Iterator[ArticleRecord]:
         """Articles with their annotations, filtered by ``filter`` (see ``ExportFilter``; its
         fields are also taken as keywords, ``annotators=["ana"]``), streamed in id order.
 
         With ``raw="json"`` spans come as ready JSONL objects in ``annotations_json`` (built by
         SQLite), with ``raw="rows"`` as plain tuples in ``span_rows``, instead of ``Annotation``
-        objects: how the native and CSV exports write a million spans quickly.
+        objects: how the native and CSV exports write a million spans quickly. ``texts=False``
+        leaves the articles' texts empty, for formats that write none.
 
         Raises:
             NotFound: an annotator or label name that the project does not have.
         """
-        store = self._store
-        scope = self._export_scope(export_filter(filter, keywords))
+        spans: SpanShape = "json" if raw == "json" else "rows" if raw == "rows" else "objects"
+        for article, kept, doc_labels, done_by in self._kept(export_filter(filter, keywords), spans,
+                                                               "objects" if texts else "no_text"):
+            record = ArticleRecord(article, [] if raw else kept, [DocLabel(*d) for d in doc_labels], done_by)
+            if raw == "json":
+                record.annotations_json = [span.decode() for span in kept]
+            elif raw == "rows":
+                record.span_rows = kept
+            yield record
+
+    def _kept(self, filter: ExportFilter, spans: SpanShape, articles: ArticleShape) -> Iterator[
+            tuple[Any, list[Any], list[tuple[str, str, str]], list[str]]]:
+        """What ``filter`` keeps, article by article in id order: ``(article, spans, doc labels
+        as (label, annotator, annotator uuid), names of who marked it done)``, in the shapes of
+        ``Store.export_batches``.
+
+        ``done_only`` keeps an article that a kept annotator marked done, with the work of the
+        kept annotators who did; otherwise every article, with the kept annotators' work.
+        """
+        scope = self._export_scope(filter)
         if scope is None:
             return
         chosen_names, label_names, done_only, languages = scope
-        known_ids = {a.name: a.id or 0 for a in store.annotators()}
-        for article in store.iter_articles():
-            assert article.id is not None
-            if languages is not None and article.language not in languages:
-                continue
-            done_by = [name for name, _ in store.done_by(article.id)]
-            if chosen_names is not None:
-                done_by = [name for name in done_by if name in chosen_names]
-            if done_only and not done_by:
-                continue
-            keep = set(done_by) if done_only else chosen_names
-            keep_ids = None if keep is None else [known_ids[name] for name in keep]
-            spans: list[Annotation] = []
-            spans_json = span_rows = None
-            if raw == "json":
-                spans_json = store.annotations_json(article.id, annotator_ids=keep_ids, labels=label_names)
-            elif raw == "rows":
-                span_rows = store.span_rows(article.id, annotator_ids=keep_ids, labels=label_names)
-            else:
-                spans = store.annotations(article.id, annotator_ids=keep_ids, labels=label_names)
-            doc_labels = [
-                DocLabel(label, name, uuid)
-                for label, name, uuid in store.doc_labels(article.id)
-                if (keep is None or name in keep) and (label_names is None or label in label_names)
-            ]
-            record = ArticleRecord(article, spans, doc_labels, done_by)
-            record.annotations_json, record.span_rows = spans_json, span_rows
-            yield record
+        chosen = None if chosen_names is None else {a.id or 0 for a in self._store.annotators()
+                                                    if a.name in chosen_names}
+        for batch in self._store.export_batches(articles=articles, spans=spans, labels=label_names,
+                                                annotator_ids=None if chosen is None else sorted(chosen),
+                                                languages=None if languages is None else sorted(languages)):
+            for article in batch.articles:
+                article_id = article[0] if articles == "utf8" else article.id
+                done = batch.done.get(article_id, ())
+                if chosen is not None:
+                    done = [mark for mark in done if mark[0] in chosen]
+                if done_only and not done:
+                    continue
+                found = batch.spans.get(article_id, ())
+                keep: set[int] | None
+                if done_only:
+                    keep = {mark[0] for mark in done}
+                    kept = [span for annotator_id, span in found if annotator_id in keep]
+                else:  # the query kept the chosen annotators' spans
+                    keep = chosen  # None: everyone's
+                    kept = [span for _, span in found]
+                doc_labels = [(label, name, uuid) for annotator_id, label, name, uuid
+                              in batch.doc_labels.get(article_id, ())
+                              if (keep is None or annotator_id in keep)
+                              and (label_names is None or label in label_names)]
+                yield article, kept, doc_labels, [name for _, name, _ in done]
 
     def export(self, format: str, output: Path, *, filter: ExportFilter | None = None, offset_unit: str | None = None,
                excel: bool = False, progress: Progress | None = None, is_cancelled: Callable[[], bool] | None = None,
@@ -92,11 +111,14 @@ class ExportsMixin(ProjectBase):
         unit = offset_unit or spec.default_unit or "codepoint"
         if unit not in OFFSET_UNITS:
             raise AnnotatorError(f"unknown offset unit {unit!r}; use codepoint or utf16")
-        raw = "json" if spec.write is None else "rows" if format == "csv" else None
         output = Path(output)
         if not output.parent.is_dir():
             raise AnnotatorError(f"{output}: the folder {output.parent} does not exist")
-        records = self._counted(self.records(export_filter(filter, keywords), raw=raw), progress, is_cancelled)
+        chosen = export_filter(filter, keywords)
+        if format == "csv":  # spans as plain rows; the texts only to count UTF-16 offsets in
+            records = self.records(chosen, raw="rows", texts=unit != "codepoint")
+        else:
+            records = self.records(chosen)
         partial = output.with_name(output.name + ".partial")
         if spec.folder:
             if output.exists() and any(output.iterdir()):
@@ -105,15 +127,15 @@ class ExportsMixin(ProjectBase):
         try:
             if spec.write is None:
                 summary = ExportSummary(offset_unit="codepoint")
-                with open(partial, "w", encoding="utf-8", newline="\n") as out:
-                    for record in records:
-                        out.write(jsonl.record_line(record))
-                        spans = len(record.annotations_json or ())
+                with open(partial, "wb") as out:
+                    for line, spans in self._counted(self._jsonl_lines(chosen), progress, is_cancelled):
+                        out.write(line)
                         summary.add_article(spans)
                         summary.spans += spans
                 summary.files.append(str(output))
             else:
-                summary = spec.write(records, partial, codebook=self.codebook(), offset_unit=unit, excel=excel)
+                summary = spec.write(self._counted(records, progress, is_cancelled), partial,
+                                     codebook=self.codebook(), offset_unit=unit, excel=excel)
             if spec.folder and output.exists():
                 output.rmdir()
             partial.replace(output)
@@ -183,22 +205,37 @@ class ExportsMixin(ProjectBase):
                                f"(present: {', '.join(sorted(present)) or 'none detected'})")
         return None if names is None else set(names), labels, filter.done_only, languages
 
-    def _counted(self, records: Iterator[ArticleRecord], progress: Progress | None,
-                 is_cancelled: Callable[[], bool] | None = None) -> Iterator[ArticleRecord]:
-        """``records`` with progress reports, stopped by ``Cancelled`` when ``is_cancelled()``."""
+    def _counted(self, items: Iterator[T], progress: Progress | None,
+                 is_cancelled: Callable[[], bool] | None = None) -> Iterator[T]:
+        """``items`` (one per article) with progress reports, stopped by ``Cancelled`` when
+        ``is_cancelled()``."""
         total = self._store.article_count()
-        for seen, record in enumerate(records, start=1):
+        for seen, item in enumerate(items, start=1):
             if seen % 256 == 0:
                 if is_cancelled and is_cancelled():
                     raise Cancelled("export cancelled; no file was written")
                 if progress:
                     progress(seen, total)
-            yield record
+            yield item
         if progress:
             progress(total, total)
+
+    def _jsonl_lines(self, filter: ExportFilter) -> Iterator[tuple[bytes, int]]:
+        """The native JSONL export, line by line as UTF-8 bytes, each with its number of spans.
+
+        Texts go from SQLite to the file as bytes (``jsonl.quote_utf8`` escapes them as
+        ``json.dumps`` would, without decoding), and spans as SQLite builds them: the lines are
+        ``jsonl.record_line`` of ``records(raw="json")``, at the speed of reading the file.
+        """
+        for article, spans, doc_labels, done_by in self._kept(filter, "json", "utf8"):
+            yield jsonl.line_from_utf8(article, spans, [DocLabel(*d) for d in doc_labels], done_by), len(spans)
 
     def export_jsonl(self, out: IO[str], *, filter: ExportFilter | None = None, progress: Progress | None = None,
                      **keywords: Any) -> int:
         """Write the native JSONL export to an open stream (filtered as ``export``); returns the
         number of articles."""
-        return jsonl.write(self._counted(self.records(export_filter(filter, keywords), raw="json"), progress), out)
+        count = 0
+        for line, _ in self._counted(self._jsonl_lines(export_filter(filter, keywords)), progress):
+            out.write(line.decode())
+            count += 1
+        return count

@@ -27,7 +27,7 @@ from annotator.model.errors import IdentityClash, ImportFormatError, NotFound
 from annotator.model.types import GOLD, Annotator, Codebook, Label
 from annotator.project.base import Progress
 from annotator.project.imports import ImportReport, ImportsMixin, _add_source, _BadRecord, _FileCounts
-from annotator.review.agreement import AgreementCounts, ArticleUnits, SpanRef
+from annotator.review.agreement import AgreementCounts, ArticleUnits
 from annotator.store import Store, is_sqlite_file
 from annotator.store.import_runs import ImportRun
 from annotator.store.store import now
@@ -45,8 +45,8 @@ class ReviewMixin(ImportsMixin):
         marked an article done, but the gold layer).
 
         Large projects are split by article id over ``workers`` processes (default: the
-        machine's cores, at most four), each reading its own part of the file; the counts they
-        return add up to exactly what one pass would give.
+        machine's cores, at most four; this one counts the first part), each reading its own
+        part of the file; the counts they return add up to exactly what one pass would give.
 
         Raises:
             NotFound: an unknown annotator name.
@@ -72,12 +72,14 @@ class ReviewMixin(ImportsMixin):
             size = -(-len(ids) // workers)
             ranges = [(ids[i], ids[min(i + size, len(ids)) - 1]) for i in range(0, len(ids), size)]
             context = multiprocessing.get_context("spawn")  # never fork a process that may hold Qt threads
-            with ProcessPoolExecutor(max_workers=len(ranges), mp_context=context) as pool:
-                tasks = [(self.path, names, unit, labels, doc_labels, r) for r in ranges]
-                parts = list(pool.map(_agreement_part, tasks))
-            counts = parts[0]
-            for part in parts[1:]:
-                counts.merge(part)
+            with ProcessPoolExecutor(max_workers=len(ranges) - 1, mp_context=context) as pool:
+                tasks = [(self.path, names, unit, labels, doc_labels, r) for r in ranges[1:]]
+                others = pool.map(_agreement_part, tasks)
+                # This process counts the first part meanwhile: one process fewer to start, and
+                # its part is done while the others are still importing.
+                counts = self.agreement_counts(names, unit, labels, doc_labels, ranges[0])
+                for part in others:
+                    counts.merge(part)
         return counts.result()
 
     def agreement_counts(self, names: list[str], unit: str, labels: list[str], doc_labels: list[str],
@@ -207,11 +209,8 @@ def _agreement_counts(store: Store, names: list[str], unit: str, labels: list[st
     by_id = {known[name].id or 0: name for name in names}
     counts = AgreementCounts(names, unit, labels, doc_labels)
     for article_id, text, spans, docs, finishers in store.judged_articles(list(by_id), id_range):
-        by_annotator: dict[str, list[SpanRef]] = {}
-        for annotator_id, start, end, label in spans:
-            by_annotator.setdefault(by_id[annotator_id], []).append(SpanRef(start, end, label))
         counts.add(ArticleUnits(
-            article_id, text, by_annotator, {by_id[i] for i in finishers},
+            article_id, text, {by_id[i]: own for i, own in spans.items()}, {by_id[i] for i in finishers},
             {by_id[i]: labels for i, labels in docs.items()},
         ))
     return counts
