@@ -7,6 +7,8 @@ rebuilds it). Each format is then exported in a child process ``--repeat`` times
 reports the median time and its peak RSS after a tenth of the first export and at the end (the
 two agree when memory stays flat). The baseline child reads the same rows with a bare
 ``SELECT`` per table, ``json.dumps`` each row and writes it: the speed of the storage itself.
+spaCy is timed on a smaller corpus (``--spacy-articles``) and scaled, since its ``DocBin``
+holds every document in memory until the file is written (about 0.3 MB each at the peak).
 
     .venv/bin/python bench/export_bench.py [--articles N] [--formats jsonl,csv,...] [--repeat 3]
 """

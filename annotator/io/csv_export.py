@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -44,13 +44,22 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
           excel: bool = False, codebook: Codebook | None = None, **_: object) -> ExportSummary:
     summary = ExportSummary(offset_unit=offset_unit)
     attributes_wanted = tuple(attribute.name for attribute in (codebook.attributes if codebook else []))
-    line = csv.writer(_Lines()).writerow
-    # The csv module writes cell by cell (QUOTE_MINIMAL), so a row's line is the lines of its
-    # parts joined by commas. Cells that repeat (the article's on each of its rows; annotator,
-    # label, origin, reviewer and attribute columns) are neutralised and written once, and each
-    # span writes only its own: offsets, text, attributes and note.
-    names: dict[tuple[str, str | None, str], str] = {}
-    tails: dict[tuple[str, str, str], str] = {}
+    line: Callable[[Iterable[object]], str] = csv.writer(_Lines()).writerow
+
+    def cell(value: str) -> str:
+        """The csv module's text for one cell: as it is, unless it holds a character that
+        makes the module quote it (QUOTE_MINIMAL: the delimiter, the quote, a line break)."""
+        if "," in value or '"' in value or "\n" in value or "\r" in value:
+            return line((value,))[:-2]
+        return value
+
+    # The csv module writes cell by cell, so a row's line is its cells' texts joined by commas.
+    # Cells that repeat (the article's on each of its rows; annotator, label, attributes, origin,
+    # reviewer and attribute columns) are neutralised and written once; each span writes only
+    # its offsets, text and note.
+    # (annotator, annotator uuid, label, attributes, origin, reviewer) -> the written cells
+    # before the offsets, between text and note, and after the note.
+    parts: dict[tuple[str, str | None, str, str, str, str], tuple[str, str, str]] = {}
     with open(output, "w", encoding="utf-8-sig" if excel else "utf-8", newline="") as out:
         out.write(line([*COLUMNS, *(neutralise(name) for name in attribute_columns(codebook))]))
         no_attributes = ("",) * len(attributes_wanted)
@@ -68,20 +77,20 @@ def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = 
             for start, end, label, text, annotator, annotator_uuid, attributes, note, origin, reviewer in rows:
                 if convert is not None:
                     start, end = convert(start, end)
-                who = names.get((annotator, annotator_uuid, label))
-                if who is None:
-                    who = names[annotator, annotator_uuid, label] = line(
-                        (neutralise(annotator), neutralise(annotator_uuid or ""), neutralise(label)))[:-2] + ","
-                tail = tails.get((origin, reviewer, attributes))
-                if tail is None:
+                key = (annotator, annotator_uuid, label, attributes, origin, reviewer)
+                known = parts.get(key)
+                if known is None:
                     own = _attribute_cells(attributes, attributes_wanted) if attributes and attributes_wanted \
                         else no_attributes
-                    tail = tails[origin, reviewer, attributes] = "," + line(
-                        (neutralise(origin), neutralise(reviewer), *own))
-                    if len(tails) > 4096:  # attributes vary without end in some projects
-                        tails.clear()
-                lines += (head, who, line((start, end, neutralise(text), neutralise(attributes) if attributes else "",
-                                           neutralise(note) if note else ""))[:-2], tail)
+                    if len(parts) > 4096:  # attributes vary without end in some projects
+                        parts.clear()
+                    known = parts[key] = (
+                        line((neutralise(annotator), neutralise(annotator_uuid or ""), neutralise(label)))[:-2] + ",",
+                        "," + cell(neutralise(attributes) if attributes else "") + ",",
+                        "," + line((neutralise(origin), neutralise(reviewer), *own)))
+                before, middle, after = known
+                lines += (head, before, f"{start},{end},", cell(neutralise(text)), middle,
+                          cell(neutralise(note)) if note else "", after)
             out.write("".join(lines))
     return summary
 

@@ -115,10 +115,6 @@ class ExportsMixin(ProjectBase):
         if not output.parent.is_dir():
             raise AnnotatorError(f"{output}: the folder {output.parent} does not exist")
         chosen = export_filter(filter, keywords)
-        if format == "csv":  # spans as plain rows; the texts only to count UTF-16 offsets in
-            records = self.records(chosen, raw="rows", texts=unit != "codepoint")
-        else:
-            records = self.records(chosen)
         partial = output.with_name(output.name + ".partial")
         if spec.folder:
             if output.exists() and any(output.iterdir()):
@@ -134,6 +130,10 @@ class ExportsMixin(ProjectBase):
                         summary.spans += spans
                 summary.files.append(str(output))
             else:
+                if format == "csv":  # spans as plain rows; the texts only to count UTF-16 offsets in
+                    records = self.records(chosen, raw="rows", texts=unit != "codepoint")
+                else:
+                    records = self.records(chosen)
                 summary = spec.write(self._counted(records, progress, is_cancelled), partial,
                                      codebook=self.codebook(), offset_unit=unit, excel=excel)
             if spec.folder and output.exists():
