@@ -17,11 +17,15 @@ from typing import Any
 import click
 
 from annotator import __version__
+from annotator.assist import Suggestion
 from annotator.io.exporters import FORMATS as EXPORT_FORMATS
 from annotator.io.records import FieldMap
 from annotator.io.sources import FORMATS
+from annotator.model.commands import AcceptSuggestions, SuggestedSpan
 from annotator.model.errors import AnnotatorError, ProjectDamaged, ProjectFileError
+from annotator.model.types import check_person_name
 from annotator.project import ImportReport, Project, read_codebook_file
+from annotator.project.assist import QUOTE_LABEL, place
 
 
 class AnnotatorGroup(click.Group):
@@ -409,6 +413,70 @@ def upgrade(project: str) -> None:
         return
     click.echo(f"upgraded {project} from schema {before} to {after}")
     click.echo(f"note: the file as it was before is backed up as {saved}", err=True)
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.option("--annotator", "annotator_name", required=True, metavar="NAME",
+              help="Whose suggestions: what NAME rejected or has labelled is left out; --accept stores them as NAME's.")
+@click.option("--quotes", is_flag=True, help="Suggest quotations, with speaker and voice (with neither "
+                                             "--quotes nor --rules: both).")
+@click.option("--rules", is_flag=True, help="Suggest what the codebook labels' keyword and regex patterns find.")
+@click.option("--quote-label", default=QUOTE_LABEL, show_default=True, metavar="NAME",
+              help="The span label quotations get.")
+@click.option("--article", "articles", multiple=True, type=int, metavar="ID",
+              help="Only this article (its id in the project, `article_id` in --json; repeatable).")
+@click.option("--accept", is_flag=True,
+              help="Store the suggestions as NAME's annotations (origin `suggestion`, source kept), all at once.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per suggestion per line.")
+@reads_project
+def suggest(project: str, annotator_name: str, quotes: bool, rules: bool, quote_label: str,
+            articles: tuple[int, ...], accept: bool, as_json: bool) -> None:
+    """Suggest spans in PROJECT's articles: quotations and the codebook's keyword and regex rules.
+
+    Without --accept nothing is written: PROJECT is opened read-only (never migrated) and the
+    suggestions are printed. With --accept they become NAME's annotations in one transaction
+    (NAME is added to the project if new). Suggestions NAME rejected in the window, or has
+    labelled already, are not suggested again.
+    """
+    if accept:
+        check_person_name(annotator_name)
+    if not quotes and not rules:
+        quotes = rules = True
+    opened = Project.open(project, create=False, read_only=None if accept else True)
+    try:
+        chosen: list[SuggestedSpan] = []
+        count = with_any = read = 0
+        for found in opened.suggest_articles(list(articles) or None, annotator=annotator_name, quotes=quotes,
+                                             rules=rules, quote_label=quote_label):
+            read += 1
+            with_any += bool(found.suggestions)
+            for suggestion in found.suggestions:
+                count += 1
+                click.echo(format_suggestion(found.article_id, found.external_id, suggestion, as_json=as_json))
+                if accept:
+                    chosen.append(place(found.article_id, suggestion))
+        summary = f"{count} suggestion(s) in {with_any} of {read} article(s)"
+        click.echo(summary, err=as_json)
+        if accept and chosen:
+            changes, _ = opened.execute(AcceptSuggestions(annotator_name, tuple(chosen)))
+            click.echo(f"accepted {len(changes.span_uuids)} as annotations of {annotator_name}", err=as_json)
+        elif accept:
+            click.echo("nothing to accept", err=as_json)
+    finally:
+        opened.close()
+
+
+def format_suggestion(article_id: int, external_id: str | None, suggestion: Suggestion, *, as_json: bool) -> str:
+    """One line of ``suggest``: a JSON object, or a readable line."""
+    if as_json:
+        return json.dumps({"article_id": article_id, "external_id": external_id, "start": suggestion.start,
+                           "end": suggestion.end, "text": suggestion.text, "label": suggestion.label,
+                           "attributes": dict(suggestion.attributes), "source": suggestion.source},
+                          ensure_ascii=False)
+    attributes = "".join(f"  {name}={value}" for name, value in suggestion.attributes.items())
+    return (f"{article_id:>7}  [{suggestion.start}, {suggestion.end})  {suggestion.label}  "
+            f"{json.dumps(suggestion.text, ensure_ascii=False)}{attributes}  ({suggestion.source})")
 
 
 @cli.group()

@@ -82,24 +82,35 @@ class ShownSpans:
 
     def __init__(self, spans: Iterable[Annotation] = (), edit_layer: str = ""):
         self.edit_layer = edit_layer
-        self._by_uuid: dict[str, Annotation] = {}
-        self._own_keys: list[tuple[int, int, str, str]] = []  # (start, -end, label, uuid), sorted
-        self._own_by_label: dict[str, dict[str, Annotation]] = {}
+        # By uuid: a later span with a uuid already seen replaces the earlier one.
+        self._by_uuid: dict[str, Annotation] = {span.uuid or "": span for span in spans}
+        # The edit layer's spans in reading order and by label: made when first asked for
+        # (Tab, Delete, a label key), not while the article opens.
+        self._own_keys_made: list[tuple[int, int, str, str]] | None = None  # (start, -end, label, uuid)
+        self._own_by_label_made: dict[str, dict[str, Annotation]] | None = None
         self._sorted: list[Annotation] | None = None
-        # Built in bulk (an article can bring 20,000 spans); ``add`` is for single edits.
-        by_uuid = self._by_uuid
-        own: list[Annotation] = []
-        for span in spans:
-            uuid = span.uuid or ""
-            previous = by_uuid.get(uuid)
-            if previous is not None and previous.annotator == edit_layer:
-                own.remove(previous)
-            by_uuid[uuid] = span
-            if span.annotator == edit_layer:
-                own.append(span)
-        self._own_keys = sorted(map(self._key, own))
-        for span in own:
-            self._own_by_label.setdefault(span.label, {})[span.uuid or ""] = span
+
+    @property
+    def _own_keys(self) -> list[tuple[int, int, str, str]]:
+        if self._own_keys_made is None:
+            layer = self.edit_layer
+            self._own_keys_made = sorted(self._key(span) for span in self._by_uuid.values()
+                                         if span.annotator == layer)
+        return self._own_keys_made
+
+    @property
+    def _own_by_label(self) -> dict[str, dict[str, Annotation]]:
+        if self._own_by_label_made is None:
+            by_label: dict[str, dict[str, Annotation]] = {}
+            for span in self._by_uuid.values():
+                if span.annotator == self.edit_layer:
+                    by_label.setdefault(span.label, {})[span.uuid or ""] = span
+            self._own_by_label_made = by_label
+        return self._own_by_label_made
+
+    def values(self) -> list[Annotation]:
+        """Every shown span, in no particular order (cheaper than ``all``)."""
+        return list(self._by_uuid.values())
 
     @staticmethod
     def _key(span: Annotation) -> tuple[int, int, str, str]:
@@ -111,8 +122,10 @@ class ShownSpans:
         self._by_uuid[uuid] = span
         self._sorted = None
         if span.annotator == self.edit_layer:
-            insort(self._own_keys, self._key(span))
-            self._own_by_label.setdefault(span.label, {})[uuid] = span
+            if self._own_keys_made is not None:
+                insort(self._own_keys_made, self._key(span))
+            if self._own_by_label_made is not None:
+                self._own_by_label_made.setdefault(span.label, {})[uuid] = span
 
     def remove(self, uuid: str) -> None:
         span = self._by_uuid.pop(uuid, None)
@@ -120,11 +133,14 @@ class ShownSpans:
             return
         self._sorted = None
         if span.annotator == self.edit_layer:
-            key = self._key(span)
-            index = bisect_left(self._own_keys, key)
-            if index < len(self._own_keys) and self._own_keys[index] == key:
-                del self._own_keys[index]
-            self._own_by_label.get(span.label, {}).pop(uuid, None)
+            keys = self._own_keys_made
+            if keys is not None:
+                key = self._key(span)
+                index = bisect_left(keys, key)
+                if index < len(keys) and keys[index] == key:
+                    del keys[index]
+            if self._own_by_label_made is not None:
+                self._own_by_label_made.get(span.label, {}).pop(uuid, None)
 
     def get(self, uuid: str | None) -> Annotation | None:
         return self._by_uuid.get(uuid) if uuid else None
@@ -136,7 +152,10 @@ class ShownSpans:
         return self._sorted
 
     def own_count(self) -> int:
-        return len(self._own_keys)
+        if self._own_keys_made is None:  # counted without sorting (the status bar asks on open)
+            layer = self.edit_layer
+            return sum(1 for span in self._by_uuid.values() if span.annotator == layer)
+        return len(self._own_keys_made)
 
     def own_with_label(self, label: str) -> Iterable[Annotation]:
         return self._own_by_label.get(label, {}).values()
@@ -171,6 +190,10 @@ class Session:
     def spans(self) -> list[Annotation]:
         """The shown spans (edit layer and compared layers) by start, end and label."""
         return self.shown.all()
+
+    def spans_any_order(self) -> list[Annotation]:
+        """The shown spans in no particular order (what a view that sorts them itself takes)."""
+        return self.shown.values()
 
     # -- mode ----------------------------------------------------------------------------
 

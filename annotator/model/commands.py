@@ -7,6 +7,7 @@ Every edit the GUI makes takes this one path: widget intent -> undo command -> e
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ class AddSpan:
     created: str | None = None
     updated: str | None = None
     reviewer: str | None = None  # set on gold-layer spans: who adjudicated
+    source: str | None = None  # an accepted suggestion's detector and version ("quotes/1")
 
     @property
     def description(self) -> str:
@@ -110,7 +112,97 @@ class EditCodebook:
         return "Edit codebook"
 
 
-Command = AddSpan | RemoveSpan | UpdateSpan | SetStatus | SetDocLabel | EditCodebook
+@dataclass(frozen=True)
+class SuggestedSpan:
+    """A suggestion placed in an article: ``[start, end)`` (code points) with its label, the
+    detector or rule that proposed it (``source``) and its attributes (a quotation's speaker
+    and voice). The uuid is the span's once accepted, fixed at creation like ``AddSpan``'s."""
+
+    article_id: int
+    start: int
+    end: int
+    label: str
+    source: str
+    attributes: Mapping[str, Any] = field(default_factory=dict)
+    uuid: str = field(default_factory=_new_uuid)
+
+
+@dataclass(frozen=True)
+class AcceptSuggestions:
+    """Store suggestions as spans of ``annotator`` (origin ``suggestion``, source and attributes
+    kept), all in one transaction: however many, one undo step. One that ``annotator`` has
+    labelled already (same article, offsets and label) is skipped; none left to store is an
+    error. The inverse removes exactly the spans stored (``RemoveSpans``)."""
+
+    annotator: str
+    spans: tuple[SuggestedSpan, ...]
+
+    @property
+    def description(self) -> str:
+        if len(self.spans) == 1:
+            return f"Accept suggestion “{self.spans[0].label}”"
+        return f"Accept {len(self.spans)} suggestions"
+
+
+@dataclass(frozen=True)
+class RemoveSpans:
+    """Remove several spans in one transaction (the inverse of ``AcceptSuggestions`` and of
+    ``AddSpans``); its inverse, ``AddSpans``, puts them back as they were."""
+
+    uuids: tuple[str, ...]
+    annotator: str | None = None  # who the event log names
+
+    @property
+    def description(self) -> str:
+        return "Remove span" if len(self.uuids) == 1 else f"Remove {len(self.uuids)} spans"
+
+
+@dataclass(frozen=True)
+class AddSpans:
+    """Add several spans in one transaction, each as ``AddSpan`` would (the redo of an accept:
+    the spans come back with their uuids, times and sources); the inverse is ``RemoveSpans``."""
+
+    spans: tuple[AddSpan, ...]
+    annotator: str | None = None  # who the event log names
+
+    @property
+    def description(self) -> str:
+        if self.spans and all(span.origin == "suggestion" for span in self.spans):
+            return "Accept suggestion" if len(self.spans) == 1 else f"Accept {len(self.spans)} suggestions"
+        return "Add span" if len(self.spans) == 1 else f"Add {len(self.spans)} spans"
+
+
+@dataclass(frozen=True)
+class RejectSuggestions:
+    """Remember that ``annotator`` rejected these suggestions: running the detectors again
+    does not bring them back for that annotator and article. The inverse forgets the ones this
+    command newly rejected (``ForgetRejections``)."""
+
+    annotator: str
+    spans: tuple[SuggestedSpan, ...]
+
+    @property
+    def description(self) -> str:
+        if len(self.spans) == 1:
+            return f"Reject suggestion “{self.spans[0].label}”"
+        return f"Reject {len(self.spans)} suggestions"
+
+
+@dataclass(frozen=True)
+class ForgetRejections:
+    """Forget rejections of ``annotator`` (the undo of ``RejectSuggestions``); its inverse
+    rejects again the ones it forgot."""
+
+    annotator: str
+    spans: tuple[SuggestedSpan, ...]
+
+    @property
+    def description(self) -> str:
+        return "Forget rejection" if len(self.spans) == 1 else f"Forget {len(self.spans)} rejections"
+
+
+Command = (AddSpan | RemoveSpan | UpdateSpan | SetStatus | SetDocLabel | EditCodebook | AcceptSuggestions
+           | RemoveSpans | AddSpans | RejectSuggestions | ForgetRejections)
 
 
 @dataclass(frozen=True)
@@ -122,3 +214,5 @@ class Changes:
     codebook: bool = False
     status: bool = False
     doc_labels: bool = False
+    suggestions: bool = False
+    """Rejections changed: the suggestions shown for these articles are to be asked for again."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from annotator.model.errors import CodebookError
+from annotator.model.patterns import LabelPattern, check_pattern, patterns_from
 
 ORIGINS = ("manual", "imported", "suggestion", "adjudicated")
 GOLD = "gold"
@@ -93,6 +94,7 @@ class Annotation:
     updated: str | None = None
     article_id: int | None = None
     reviewer: str | None = None  # who adjudicated a gold-layer span
+    source: str | None = None  # an accepted suggestion's detector and version ("quotes/1", "rule/1:…")
 
 
 @dataclass
@@ -111,6 +113,8 @@ class Label:
     examples: tuple[str, ...] = ()
     parent: str | None = None
     scope: str = "span"
+    patterns: tuple[LabelPattern, ...] = ()
+    """Keywords and regular expressions that suggest this label (``model/patterns.py``)."""
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"name": self.name, "color": self.color}
@@ -122,6 +126,8 @@ class Label:
             data["examples"] = list(self.examples)
         if self.parent:
             data["parent"] = self.parent
+        if self.patterns:
+            data["patterns"] = [pattern.to_dict() for pattern in self.patterns]
         return data
 
 
@@ -168,8 +174,8 @@ class Codebook:
 
         Raises:
             CodebookError: not an object, a label without a name, a duplicate name or hotkey,
-                a parent that is not a label of the codebook, or a colour that is not
-                ``#rrggbb`` / ``#rgb``.
+                a parent that is not a label of the codebook, a colour that is not
+                ``#rrggbb`` / ``#rgb``, or a pattern that is not a keyword or a valid regex.
         """
         if not isinstance(data, dict):
             raise CodebookError("a codebook is a JSON object with a 'labels' list")
@@ -228,7 +234,8 @@ class Codebook:
 
     def validate(self, *, known_parents: frozenset[str] = frozenset()) -> None:
         """Raises CodebookError on duplicate names or hotkeys, an unknown parent or a colour
-        that is not ``#rgb`` / ``#rrggbb`` (an empty colour is allowed: ``fill_colors`` fills it).
+        that is not ``#rgb`` / ``#rrggbb`` (an empty colour is allowed: ``fill_colors`` fills it),
+        or a pattern that cannot be used (an invalid regex: the message names label and pattern).
 
         ``known_parents`` are labels stored already, which a partial codebook may group under.
         """
@@ -242,6 +249,8 @@ class Codebook:
                     raise CodebookError(
                         f"{what} {label.name!r} has colour {label.color!r}; use #rrggbb or #rgb"
                     )
+                for pattern in label.patterns:
+                    check_pattern(pattern, label.name)
                 names.add(label.name)
             seen |= names
             for label in group:
@@ -286,6 +295,7 @@ def _label_from(item: Any, scope: str, index: int) -> Label:
         examples=tuple(str(e) for e in examples),
         parent=(str(item["parent"]) if item.get("parent") else None),
         scope=scope,
+        patterns=patterns_from(item.get("patterns"), str(item["name"]).strip()),
     )
 
 

@@ -59,7 +59,7 @@ class EditsMixin(ProjectBase):
                             start=span.start, end=span.end, label=span.label,
                             attributes=span.attributes, note=span.note, origin=span.origin,
                             uuid=span.uuid or "", created=span.created, updated=span.updated,
-                            reviewer=span.reviewer),
+                            reviewer=span.reviewer, source=span.source),
                 )
             elif isinstance(command, UpdateSpan):
                 result = self._update_span(command)
@@ -74,7 +74,7 @@ class EditsMixin(ProjectBase):
             elif isinstance(command, EditCodebook):
                 result = self._edit_codebook(command)
             else:
-                raise TypeError(f"not a command: {command!r}")
+                result = self._execute_more(command)
             changes, inverse = result
             store.log_event(
                 type(command).__name__,
@@ -84,6 +84,11 @@ class EditsMixin(ProjectBase):
                 details={"description": command.description},
             )
         return changes, inverse
+
+    def _execute_more(self, command: Command) -> tuple[Changes, Command]:
+        """The commands another part of ``Project`` applies (``assist``: suggestions), inside
+        ``execute``'s transaction; ``(changes, inverse)``."""
+        raise TypeError(f"not a command: {command!r}")
 
     def _annotator_for_edit(self, name: str) -> Annotator:
         annotator, _ = self._store.ensure_annotator(name)
@@ -118,6 +123,7 @@ class EditsMixin(ProjectBase):
             origin=command.origin, annotation_uuid=command.uuid, created=command.created,
             updated=command.updated,
             reviewer_id=self._annotator_for_edit(command.reviewer).id if command.reviewer else None,
+            source=command.source,
         )
         if not created:
             raise InvalidSpan(f"“{covered}” is already labelled {command.label}")
@@ -193,6 +199,7 @@ class EditsMixin(ProjectBase):
                 text=span.text or "", attributes=span.attributes, note=span.note, origin=span.origin,
                 annotation_uuid=span.uuid, created=span.created, updated=span.updated,
                 reviewer_id=self._annotator_for_edit(span.reviewer).id if span.reviewer else None,
+                source=span.source,
             )
         for article_id, annotator_name, label in command.restore_doc_labels:
             annotator = self._annotator_for_edit(annotator_name)

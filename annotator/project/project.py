@@ -3,8 +3,8 @@
 This module opens (or creates) a project file and seeds a new one with the default codebook
 (``resources/codebooks``), reads and writes codebook files, names annotators, and answers the
 queries the window and the CLI ask (articles, spans, statistics, search); ``Project`` gets
-import, export, edits and review from the mixins of ``imports``, ``exports``, ``edits`` and
-``review``, over the shared store and text cache of ``base``.
+import, export, edits, suggestions and review from the mixins of ``imports``, ``exports``,
+``edits``, ``assist`` and ``review``, over the shared store and text cache of ``base``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,12 @@ from typing import Any
 
 from annotator.model.errors import CodebookError, NotFound, ProjectFileError
 from annotator.model.types import Annotation, Annotator, Article, Codebook
+from annotator.project.assist import AssistMixin
 from annotator.project.edits import EditsMixin
 from annotator.project.exports import ExportsMixin
 from annotator.project.review import ReviewMixin
 from annotator.project.safety import SafetyMixin
+from annotator.project.similar import SimilarMixin
 from annotator.store import Store
 from annotator.store.store import BUSY_TIMEOUT_SECONDS
 
@@ -52,7 +54,7 @@ def read_codebook_file(path: Path) -> Codebook:
         raise CodebookError(f"{path}: {error}") from None
 
 
-class Project(ReviewMixin, ExportsMixin, EditsMixin, SafetyMixin):
+class Project(ReviewMixin, ExportsMixin, AssistMixin, EditsMixin, SafetyMixin, SimilarMixin):
     """One open project file."""
 
     @classmethod

@@ -12,9 +12,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from annotator.model.errors import IdentityClash, NotFound
+from annotator.model.errors import AnnotatorError, IdentityClash, NotFound
+from annotator.model.patterns import LabelPattern, patterns_from
 from annotator.model.types import GOLD, GOLD_UUID, PALETTE, Annotation, Annotator, AttributeDef, Codebook, Label
 from annotator.store.base import StoreBase, dumps, new_uuid, now
+from annotator.store.schema import ASSIST_SCHEMA
 
 
 class CodebookMixin(StoreBase):
@@ -22,13 +24,16 @@ class CodebookMixin(StoreBase):
 
     def codebook(self) -> Codebook:
         labels: dict[str, list[Label]] = {"span": [], "document": []}
+        # Patterns arrived with schema 5; read-only commands read older files as they are.
+        patterns_column = "l.patterns" if self.schema_version >= ASSIST_SCHEMA else "'[]'"
         rows = self.conn.execute(
-            "SELECT l.name, l.color, l.hotkey, l.description, l.examples, p.name, l.scope "
+            f"SELECT l.name, l.color, l.hotkey, l.description, l.examples, p.name, l.scope, {patterns_column} "
             "FROM labels l LEFT JOIN labels p ON p.id = l.parent_id ORDER BY l.position, l.id"
         )
-        for name, color, hotkey, description, examples, parent, scope in rows:
+        for name, color, hotkey, description, examples, parent, scope, patterns in rows:
             labels[scope].append(
-                Label(name, color, hotkey, description, tuple(json.loads(examples)), parent, scope)
+                Label(name, color, hotkey, description, tuple(json.loads(examples)), parent, scope,
+                      stored_patterns(patterns))
             )
         attributes = [
             AttributeDef(name, tuple(json.loads(values)))
@@ -63,9 +68,9 @@ class CodebookMixin(StoreBase):
                 else:
                     self.conn.execute(
                         "UPDATE labels SET color = ?, hotkey = ?, description = ?, examples = ?, "
-                        "position = ? WHERE id = ?",
+                        "position = ?, patterns = ? WHERE id = ?",
                         (label.color, label.hotkey, label.description, dumps(list(label.examples)),
-                         self._position_of(label), existing),
+                         self._position_of(label), _patterns_json(label), existing),
                     )
                     updated.append(label.name)
             for label in group:
@@ -95,10 +100,10 @@ class CodebookMixin(StoreBase):
 
     def _insert_label(self, label: Label) -> int:
         cursor = self.conn.execute(
-            "INSERT INTO labels(name, scope, color, hotkey, description, examples, position) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO labels(name, scope, color, hotkey, description, examples, position, patterns) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (label.name, label.scope, label.color, label.hotkey, label.description,
-             dumps(list(label.examples)), self._next_position()),
+             dumps(list(label.examples)), self._next_position(), _patterns_json(label)),
         )
         label_id = int(cursor.lastrowid or 0)
         self._label_ids[(label.scope, label.name)] = label_id
@@ -262,3 +267,22 @@ class CodebookMixin(StoreBase):
         self._names = None
         return Annotator(uuid=new.uuid, name=new.name, id=int(cursor.lastrowid or 0)), True
 
+
+
+def _patterns_json(label: Label) -> str:
+    """The ``labels.patterns`` column of a label: its patterns' JSON forms, in order."""
+    return dumps([pattern.to_dict() for pattern in label.patterns])
+
+
+def stored_patterns(column: str) -> tuple[LabelPattern, ...]:
+    """A label's patterns as the ``labels.patterns`` column holds them.
+
+    They were checked when the codebook was written; a column another program damaged is read
+    as no patterns rather than making the whole codebook unreadable.
+    """
+    if column == "[]":
+        return ()
+    try:
+        return patterns_from(json.loads(column), "")
+    except (ValueError, AnnotatorError):
+        return ()

@@ -212,3 +212,30 @@ def m004_writer_sessions(db: Database) -> None:
         PRAGMA user_version = 4;
         """,
     )
+
+
+@migrations()
+def m005_assist(db: Database) -> None:
+    """Assisted labelling: an accepted suggestion's source (which detector or rule, and its
+    version), each label's patterns (JSON list, ``model/patterns.py``), and the suggestions an
+    annotator rejected in an article, so that running the detectors again does not bring them
+    back (``store/suggestions.py``)."""
+    run_script(
+        db,
+        """
+        ALTER TABLE annotations ADD COLUMN source TEXT;
+        ALTER TABLE labels ADD COLUMN patterns TEXT NOT NULL DEFAULT '[]';
+        CREATE TABLE suggestion_rejections (
+            id INTEGER PRIMARY KEY,
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id) ON DELETE CASCADE,
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            label_id INTEGER NOT NULL REFERENCES labels(id) ON DELETE CASCADE,
+            start_offset INTEGER NOT NULL,
+            end_offset INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT '',
+            rejected_at TEXT NOT NULL,
+            UNIQUE (annotator_id, article_id, start_offset, end_offset, label_id)
+        );
+        PRAGMA user_version = 5;
+        """,
+    )

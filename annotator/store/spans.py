@@ -21,6 +21,7 @@ from typing import Any
 from annotator.model.errors import ConstraintViolated, IdentityClash, InvalidSpan, NotFound
 from annotator.model.types import Annotation
 from annotator.store.base import StoreBase, dumps, new_uuid, now
+from annotator.store.schema import ASSIST_SCHEMA
 
 
 class SpansMixin(StoreBase):
@@ -42,9 +43,11 @@ class SpansMixin(StoreBase):
         created: str | None = None,
         updated: str | None = None,
         reviewer_id: int | None = None,
+        source: str | None = None,
     ) -> tuple[str, bool]:
         """Insert a span unless the same one (by uuid, or same article, annotator, label and
         offsets) is stored already. Returns ``(uuid, created)``: the stored span's uuid.
+        ``source`` (an accepted suggestion's detector, schema 5) is stored with a new span.
 
         Raises:
             IdentityClash: ``annotation_uuid`` belongs to a different span.
@@ -59,6 +62,8 @@ class SpansMixin(StoreBase):
         if outcome is None:
             raise identity_clash(annotation_uuid)
         if outcome:
+            if source:
+                self.conn.execute("UPDATE annotations SET source = ? WHERE uuid = ?", (source, annotation_uuid))
             return annotation_uuid, True
         same_span = self.conn.execute(
             "SELECT uuid FROM annotations WHERE article_id = ? AND annotator_id = ? "
@@ -150,7 +155,7 @@ class SpansMixin(StoreBase):
         maps: exports read a million spans this way.
         """
         label_names, annotator_names = self._name_maps()
-        sql = _ANNOTATION_SELECT
+        sql = self._annotation_select()
         where, params = self._span_filter(article_id, annotator_ids, labels, label_names)
         sql += where
         return [_annotation_from_row(row, label_names, annotator_names) for row in self.conn.execute(sql, params)]
@@ -191,10 +196,15 @@ class SpansMixin(StoreBase):
         ]
 
     def annotation(self, annotation_uuid: str) -> Annotation:
-        row = self.conn.execute(f"{_ANNOTATION_SELECT} WHERE uuid = ?", (annotation_uuid,)).fetchone()
+        row = self.conn.execute(f"{self._annotation_select()} WHERE uuid = ?", (annotation_uuid,)).fetchone()
         if not row:
             raise NotFound(f"no annotation with id {annotation_uuid}")
         return _annotation_from_row(row, *self._name_maps())
+
+    def _annotation_select(self) -> str:
+        """``_ANNOTATION_SELECT``, with ``source`` where the file has it (schema 5; read-only
+        commands read older files as they are)."""
+        return _ANNOTATION_SELECT_SOURCE if self.schema_version >= ASSIST_SCHEMA else _ANNOTATION_SELECT
 
     def update_annotation(self, annotation_uuid: str, **fields: Any) -> None:
         """Change ``label_id``, ``attributes``, ``note``, ``start``/``end``/``text`` of a span."""
@@ -368,6 +378,7 @@ _ANNOTATION_SELECT = (
     "SELECT uuid, article_id, start_offset, end_offset, label_id, text, annotator_id, attributes, note, "
     "origin, created_at, updated_at, reviewer_id FROM annotations"
 )
+_ANNOTATION_SELECT_SOURCE = _ANNOTATION_SELECT.replace(" FROM annotations", ", source FROM annotations")
 
 
 def _annotation_from_row(row: tuple[Any, ...], label_names: dict[int, str],
@@ -383,5 +394,6 @@ def _annotation_from_row(row: tuple[Any, ...], label_names: dict[int, str],
         attributes={} if row[7] == "{}" else json.loads(row[7]),  # most spans have none
         note=row[8], origin=row[9], created=row[10], updated=row[11],
         reviewer=annotator_names[row[12]][0] if row[12] else None,
+        source=row[13] if len(row) > 13 else None,
     )
     return annotation

@@ -12,8 +12,8 @@ Tables and columns are documented in README.md ("Data model").
 
 This module guards opening (refusing other programs' and newer files, migrating older ones,
 read-only files) and transactions; ``Store``'s reads and writes of each part of the data model
-live in the modules of its mixins: ``articles``, ``spans``, ``codebook`` and ``reports``, over
-the shared connection and caches of ``base``.
+live in the modules of its mixins: ``articles``, ``spans``, ``codebook``, ``reports`` and
+``suggestions``, over the shared connection and caches of ``base``.
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ from annotator.store.import_runs import recover_runs
 from annotator.store.reports import ReportsMixin
 from annotator.store.schema import APPLICATION_ID, OLDEST_READABLE_SCHEMA, SCHEMA_VERSION
 from annotator.store.spans import SpansMixin
+from annotator.store.suggestions import SuggestionsMixin
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "Store", "new_uuid", "now"]
 
@@ -57,7 +58,7 @@ BUSY_TIMEOUT_SECONDS = 30.0
 """How long a write waits for another program's transaction before it is refused as busy."""
 
 
-class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin):
+class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin, SuggestionsMixin):
     """Typed reads and writes over one project file."""
 
     upgraded_from: int | None = None

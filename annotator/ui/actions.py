@@ -97,6 +97,21 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actionReject", "&Review", "Re&ject (Delete)", _do("reject_group"), ("Ctrl+Shift+X",)),
     ActionSpec("actionDashboard", "&Review", "Agreement &dashboard…", _do("open_dashboard"), ("Ctrl+Shift+D",),
                separator_before=True),
+    ActionSpec("actionShowSuggestions", "&Assist", "Show &suggestions",
+               lambda w: w.set_showing_suggestions(not w.showing_suggestions), ("Ctrl+Shift+G",),
+               "Ctrl+Shift+G: show or hide suggested quotations and rule matches (dashed outlines)"),
+    ActionSpec("actionNextSuggestion", "&Assist", "&Next suggestion", _do("step_suggestion", 1), ("F9",)),
+    ActionSpec("actionPreviousSuggestion", "&Assist", "&Previous suggestion", _do("step_suggestion", -1),
+               ("Shift+F9",)),
+    ActionSpec("actionAcceptSuggestion", "&Assist", "&Accept suggestion (Enter)", _do("accept_suggestion")),
+    ActionSpec("actionRejectSuggestion", "&Assist", "&Reject suggestion (Backspace)", _do("reject_suggestion")),
+    ActionSpec("actionAcceptAllSuggestions", "&Assist", "Accept all suggestions in this article…",
+               _do("accept_all_suggestions")),
+    ActionSpec("actionFindSimilar", "&Assist", "Find &similar passages", _do("find_similar"), ("Ctrl+Shift+F",),
+               "Ctrl+Shift+F: sentences across the project most like the selected span or text"),
+    ActionSpec("actionAnnotateAll", "&Assist", "Annotate all &matches…", _do("annotate_all_matches"),
+               ("Ctrl+Shift+M",), "Ctrl+Shift+M: a queue of every hit of the selected text or a label's rules, "
+               "to accept or reject one by one or all at once"),
     ActionSpec("actionShortcuts", "&Help", "&Keyboard shortcuts", _do("show_shortcuts"), (STD.HelpContents,)),
 )
 
@@ -107,6 +122,8 @@ TEXT_KEYS = (
      "move the selected span's end / start: Left/Right by a word, Up/Down by a character"),
     ("Esc", "clear the selection"),
     ("Enter / Delete in review mode (table or text)", "accept into gold / reject"),
+    ("F9 / Shift+F9, then Enter, a label key or Backspace",
+     "next / previous suggestion; accept it, accept it with that label, or reject it"),
 )
 
 

@@ -44,6 +44,8 @@ from annotator.ui.widgets.doc_labels import DocLabelBar
 from annotator.ui.widgets.document_view import DocumentView
 from annotator.ui.widgets.review_panel import ReviewPanel
 from annotator.ui.widgets.span_details import SpanDetailsWidget
+from annotator.ui.window_assist import AssistParts
+from annotator.ui.window_matches import MatchParts
 from annotator.ui.window_operations import OperationParts
 from annotator.ui.window_projects import APP_NAME, ProjectParts
 from annotator.ui.window_review import ReviewParts
@@ -88,7 +90,7 @@ def cyclic_gc_paused() -> Iterator[None]:
         if was_enabled:
             gc.enable()
 
-class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
+class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts, AssistParts, MatchParts):
     """Signals (see ``WindowBase``): ``sig_article_opened(int)``, ``sig_import_finished(object)``,
     ``sig_export_finished(str)``, ``sig_dashboard_ready(object)`` and
     ``sig_operation_finished(str, object)``, emitted once when any background operation ends."""
@@ -152,6 +154,10 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
         document_split = QSplitter(Qt.Orientation.Vertical)
         document_split.addWidget(self.document_view)
         document_split.addWidget(self.review_panel)
+        self._build_assist()  # similar passages (window_assist.py), under the text when asked for
+        document_split.addWidget(self.similar_panel)
+        self._build_matches()  # the annotate-all-matches queue (window_matches.py), shown by a query
+        document_split.addWidget(self.match_panel)
         document_split.setStretchFactor(0, 3)
         document_split.setStretchFactor(1, 1)
         center = QWidget()
@@ -223,6 +229,9 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
             action.setEnabled(False)
             can.connect(action.setEnabled)
             text.connect(lambda step, action=action, verb=verb: action.setText(f"{verb} {step}".strip()))
+        suggestions_action = self.actions_by_name["actionShowSuggestions"]
+        suggestions_action.setCheckable(True)
+        suggestions_action.setChecked(self.showing_suggestions)
         self.snap_action = self.actions_by_name["actionSnap"]
         self.snap_action.setChecked(bool(self.settings.value("snap_to_words", True, type=bool)))
         self.snap_action.toggled.connect(lambda on: self.settings.setValue("snap_to_words", on))
@@ -239,7 +248,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
             assert article is not None
             self.current_article_id = article_id
             lanes = {name: i for i, name in enumerate(self.session.mode.compared)}
-            self.document_view.set_article(article.text, self.session.spans, self.colors, lanes)
+            self.document_view.set_article(article.text, self.session.spans_any_order(), self.colors, lanes)
         self.article_title.setText(article.title or f"Article {article_id}")
         self.article_title.setToolTip(plain_tooltip(" · ".join(filter(None, [article.source, article.published,
                                                                               article.url]))))
@@ -449,7 +458,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
         self.article_model.on_changes(changes)
         if self.current_article_id is not None and changes.codebook:
             self.session.reload_spans()
-            self.document_view.set_spans(self.session.spans, self.colors)
+            self.document_view.set_spans(self.session.spans_any_order(), self.colors)
             self._refresh_doc_labels()
             self._show_span_details()
         elif self.current_article_id in changes.article_ids:
@@ -460,6 +469,8 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
             if changes.doc_labels:
                 self._refresh_doc_labels()
             self._show_span_details()
+        self._suggestions_follow(changes)
+        self._matches_on_changes(changes)
         self._update_status()
 
     def refresh(self) -> None:
@@ -472,6 +483,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts):
             except AnnotatorError:
                 self.current_article_id = None
                 self.session.close_article()
+        self._relist_matches()  # the queue of annotate-all-matches, if open
         self._update_status()
 
     def _update_status(self) -> None:

@@ -107,6 +107,15 @@ class WindowBase(QMainWindow):
     def _update_status(self) -> None:
         raise NotImplementedError
 
+    def _forget_similarity_index(self) -> None:
+        raise NotImplementedError
+
+    def _forget_matches(self) -> None:
+        raise NotImplementedError
+
+    def _suggestions_follow(self, changes: Changes) -> None:
+        raise NotImplementedError
+
     def _show_span_details(self) -> None:
         raise NotImplementedError
 

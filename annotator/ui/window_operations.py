@@ -60,7 +60,7 @@ class OperationParts(WindowBase):
             self.open_article(self.article_model.article_id(0) or 0)
         elif self.current_article_id is not None:
             self.session.reload_spans()
-            self.document_view.set_spans(self.session.spans, self.colors)
+            self.document_view.set_spans(self.session.spans_any_order(), self.colors)
         summary = (f"Imported {report.imported}, skipped {report.skipped} (already in the project), "
                    f"failed {len(report.failed)}; {report.annotations_added} annotations added.")
         summary += "".join(f" {result}." for result in report.files_with_bad_records())

@@ -55,6 +55,8 @@ class ProjectParts(WindowBase):
         if old_project is not None:
             old_project.close()
         self.review_panel.hide()
+        self._forget_similarity_index()
+        self._forget_matches()
         controller.sig_changed.connect(self._on_changes)
         controller.sig_error.connect(self._on_edit_refused)
         self.undo_group.addStack(controller.undo_stack)

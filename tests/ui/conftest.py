@@ -51,6 +51,11 @@ class FakeDialogs:
         self.confirmations.append(f"extend {existing_text!r} with {selected_text!r} ({label})")
         return self._answer("extend_or_add", "extend")
 
+    def annotate_all(self, parent, labels, selected_text, default_label):
+        """Returns the scripted ``(label, text or None, scope)``; keeps what it was offered."""
+        self.annotate_all_offered = (list(labels), selected_text, default_label)
+        return self._answer("annotate_all")
+
     def annotator_name(self, parent, current):
         return self._answer("annotator_name")
 

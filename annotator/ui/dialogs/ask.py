@@ -6,7 +6,7 @@ answers, so no code path a test reaches ever opens a modal dialog.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.model.types import Label
 from annotator.project import BackupInfo
 from annotator.ui.dialogs.export_dialog import ExportDialog, ExportOptions, ExportRunner, checked_names, checklist
+from annotator.ui.dialogs.matches_dialog import MatchAnswer, MatchesDialog
 from annotator.ui.dialogs.restore_dialog import RestoreDialog
 from annotator.ui.plain import plain_label, set_plain
 
@@ -90,6 +92,16 @@ class Dialogs:
         clicked = box.clickedButton()
         box.deleteLater()
         return "extend" if clicked is extend else "add" if clicked is add else None
+
+    def annotate_all(self, parent: QWidget, labels: Sequence[Label], selected_text: str,
+                     default_label: str | None) -> MatchAnswer | None:
+        """Assist › Annotate all matches: ``(label, text or None for the label's rules, scope
+        "article" or "project")``, or None (cancel)."""
+        dialog = MatchesDialog(labels, selected_text, default_label, parent)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        answer = dialog.answer()
+        dialog.deleteLater()
+        return answer if accepted else None
 
     def annotator_name(self, parent: QWidget, current: str) -> str | None:
         name, ok = QInputDialog.getText(parent, "Annotator", "Your name as annotator:", text=current)

@@ -1,6 +1,7 @@
-"""Codebook editor: add, rename, recolour, reorder and group labels; hotkeys; descriptions and
-examples; attribute definitions. Opened with ``open()`` (never ``exec()``); on OK it hands the
-result to the window, which turns it into one undoable ``EditCodebook`` command."""
+"""Codebook editor: add, rename, recolour, reorder and group labels; hotkeys; descriptions,
+examples and (span labels) the patterns that suggest them; attribute definitions. Opened with
+``open()`` (never ``exec()``); on OK it hands the result to the window, which turns it into one
+undoable ``EditCodebook`` command."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.model.errors import CodebookError
+from annotator.model.patterns import line_patterns
 from annotator.model.types import PALETTE, AttributeDef, Codebook, Label
 from annotator.ui.plain import plain_label
 
@@ -40,6 +42,7 @@ class _Entry:
     examples: list[str] = field(default_factory=list)
     parent: str | None = None
     original: str | None = None  # the stored name, to tell renames from new labels
+    patterns: str = ""  # one a line, as LabelPattern.to_line writes them
 
 
 @dataclass
@@ -89,16 +92,23 @@ class _LabelEditor(QWidget):
         self.examples.setPlaceholderText("one example per line")
         self.parent_label = QComboBox()
         self.parent_label.setObjectName(f"{scope}_parent")
+        self.patterns = QPlainTextEdit()
+        self.patterns.setObjectName(f"{scope}_patterns")
+        self.patterns.setPlaceholderText("one a line: a keyword (whole words; a final * for a prefix),\n"
+                                         "re: a regular expression, not: a keyword to exclude, not re: …")
+        self.patterns.setToolTip("Suggest this label where these match (case and accents ignored)")
         form.addRow("Name", self.name)
         form.addRow("Colour", self.color)
         form.addRow("Hotkey", self.hotkey)
         form.addRow("Group under", self.parent_label)
         form.addRow("Description", self.description)
         form.addRow("Examples", self.examples)
+        if scope == "span":  # only span labels are suggested
+            form.addRow("Patterns", self.patterns)
         layout.addLayout(form, 2)
         for widget in (self.name, self.hotkey):
             widget.textEdited.connect(self._store_form)
-        for text_edit in (self.description, self.examples):
+        for text_edit in (self.description, self.examples, self.patterns):
             text_edit.textChanged.connect(self._store_form)
         self.parent_label.activated.connect(lambda _=0: self._store_form())
         self._loading = False
@@ -125,12 +135,14 @@ class _LabelEditor(QWidget):
     def _on_row_changed(self, row: int) -> None:
         entry = self.current()
         self._loading = True
-        for widget in (self.name, self.color, self.hotkey, self.description, self.examples, self.parent_label):
+        for widget in (self.name, self.color, self.hotkey, self.description, self.examples, self.parent_label,
+                       self.patterns):
             widget.setEnabled(entry is not None)
         self.name.setText(entry.name if entry else "")
         self.hotkey.setText(entry.hotkey if entry else "")
         self.description.setPlainText(entry.description if entry else "")
         self.examples.setPlainText("\n".join(entry.examples) if entry else "")
+        self.patterns.setPlainText(entry.patterns if entry else "")
         self._show_color(entry.color if entry else "#ffffff")
         self.parent_label.clear()
         self.parent_label.addItem("(none)", None)
@@ -156,6 +168,7 @@ class _LabelEditor(QWidget):
         entry.hotkey = self.hotkey.text().strip()
         entry.description = self.description.toPlainText().strip()
         entry.examples = [line.strip() for line in self.examples.toPlainText().splitlines() if line.strip()]
+        entry.patterns = self.patterns.toPlainText()
         entry.parent = self.parent_label.currentData()
         for other in self.entries:  # children follow a renamed parent
             if other.parent == old_name and old_name != entry.name:
@@ -205,7 +218,13 @@ class _LabelEditor(QWidget):
             self._fill_list(target)
 
     def labels(self) -> list[Label]:
-        return [Label(e.name, e.color, e.hotkey, e.description, tuple(e.examples), e.parent, self.scope)
+        """The edited labels.
+
+        Raises:
+            CodebookError: a pattern that cannot be used (an invalid regular expression).
+        """
+        return [Label(e.name, e.color, e.hotkey, e.description, tuple(e.examples), e.parent, self.scope,
+                      line_patterns(e.patterns, e.name))
                 for e in self.entries]
 
 
@@ -261,7 +280,8 @@ class CodebookDialog(QDialog):
     @staticmethod
     def _entry(label: Label) -> _Entry:
         return _Entry(label.name, label.color, label.hotkey, label.description, list(label.examples),
-                      label.parent, original=label.name)
+                      label.parent, original=label.name,
+                      patterns="\n".join(pattern.to_line() for pattern in label.patterns))
 
     def add_attribute(self, name: str, values: str) -> None:
         row = self.attributes.rowCount()
@@ -273,7 +293,7 @@ class CodebookDialog(QDialog):
         """The edited codebook, its renames and deletions.
 
         Raises:
-            CodebookError: an empty name, a duplicate name or hotkey.
+            CodebookError: an empty name, a duplicate name or hotkey, an invalid pattern.
         """
         attributes = []
         for row in range(self.attributes.rowCount()):

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import math
 import re
 import time
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from operator import attrgetter
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
@@ -49,6 +51,7 @@ from annotator.ui.plain import plain_tooltip
 BACKGROUND_ALPHA = 0.42
 _BLOCK_SEPARATOR = re.compile("[\n\r\u2029]")
 PENDING_SLICE_SECONDS = 0.004  # formatting left for later runs this long between events
+PENDING_SLICE_SPANS = 2_000  # spans swept per idle slice once no block waits to be formatted
 SOFT_BLOCK = 2000  # characters: longer paragraphs are shown in pieces about this long (soft_split)
 LANE_STYLES = (Qt.PenStyle.SolidLine, Qt.PenStyle.DashLine, Qt.PenStyle.DotLine, Qt.PenStyle.DashDotLine,
                Qt.PenStyle.DashDotDotLine)
@@ -86,6 +89,19 @@ class ShownSpan:
         return self.annotation.uuid or ""
 
 
+@dataclass(slots=True)
+class ShownSuggestion:
+    """A suggestion as the view draws it: a dashed outline in its label's colour, never a
+    background (which only annotations have). ``tip`` is what hovering tells (plain text)."""
+
+    start: int
+    end: int
+    start16: int
+    end16: int
+    color: QColor
+    tip: str
+
+
 def blend(colors: list[QColor]) -> QColor:
     """Average the colours, then lay them over white with ``BACKGROUND_ALPHA``."""
     red = sum(c.redF() for c in colors) / len(colors)
@@ -100,8 +116,13 @@ class SpanIndex:
 
     Built for paragraphs with tens of thousands of spans: each block's spans are kept sorted by
     start, with the longest span's length, so painting finds the spans of the visible lines by
-    bisection; layers and overlaps are found once, in one sweep (O(n log n)), and kept up to
-    date span by span on edits, never recomputed per paint.
+    bisection; layers and overlaps are found in one sweep over the spans by start (O(n log n)),
+    and kept up to date span by span on edits, never recomputed per paint.
+
+    The sweep is lazy: it goes only as far into the text as someone has asked about (the
+    first screen when an article opens), and on from there when a later block is asked for or
+    the view has idle time (``advance``). A block's spans all start before the block ends, so
+    once the sweep has passed a block's end, that block's spans and their layers are final.
     """
 
     def __init__(self, text: str, spans: list[ShownSpan], offsets: OffsetMap | None = None):
@@ -111,17 +132,56 @@ class SpanIndex:
         self.block_starts16 = [0] + [
             offsets.to_utf16(m.start()) + 1 for m in _BLOCK_SEPARATOR.finditer(text)
         ]
-        self.by_block: dict[int, list[ShownSpan]] = {}
-        self.longest: dict[int, int] = {}  # per block: the longest span's UTF-16 length
+        self._by_block: dict[int, list[ShownSpan]] = {}
+        self._longest: dict[int, int] = {}  # per block: the longest span's UTF-16 length
         # By start, outer spans first: two stable sorts on C-level keys (a tuple key per span
         # cost more than the rest of the index).
         ordered = sorted(spans, key=attrgetter("end16"), reverse=True)
         ordered.sort(key=attrgetter("start16"))
-        self._assign_layers(ordered)
         self.by_uuid: dict[str, ShownSpan] = {span.annotation.uuid or "": span for span in ordered}
-        starts = self.block_starts16
-        by_block, longest = self.by_block, self.longest
-        for span in ordered:
+        # Sweep state: spans before ``_next`` are bucketed, own spans before ``_next_own`` have
+        # their layer; ``_in_use`` holds (end, layer) of layers taken, ``_free`` layers let go.
+        self._ordered = ordered
+        self._own = [span for span in ordered if span.lane is None]
+        self._next = self._next_own = 0
+        self._in_use: list[tuple[int, int]] = []
+        self._free: list[int] = []
+        self._furthest = -1
+        self._swept16: float = 0  # every span starting before this UTF-16 position is in place
+        # To tell whether a block has spans without sweeping to it: the starts in order, and
+        # the furthest position any span starting so far reaches.
+        self._starts16 = [span.start16 for span in ordered]
+        self._reach16 = list(accumulate((max(span.end16 - 1, span.start16) for span in ordered), max))
+
+    @property
+    def complete(self) -> bool:
+        return self._next >= len(self._ordered)
+
+    def sweep_to(self, position16: float) -> None:
+        """Put in place every span that starts before ``position16``."""
+        if position16 <= self._swept16:
+            return
+        own, in_use, free = self._own, self._in_use, self._free
+        i = self._next_own
+        while i < len(own) and own[i].start16 < position16:
+            # Greedy interval colouring: the lowest layer free at the span's start, so
+            # underlines never collide; ``crossed`` marks a span overlapping another (an
+            # earlier one if it starts before the furthest end so far, a later one if the next
+            # span starts before its own end).
+            span = own[i]
+            while in_use and in_use[0][0] <= span.start16:
+                heapq.heappush(free, heapq.heappop(in_use)[1])
+            span.layer = heapq.heappop(free) if free else len(in_use)
+            heapq.heappush(in_use, (span.end16, span.layer))
+            span.crossed = span.start16 < self._furthest or (i + 1 < len(own) and own[i + 1].start16 < span.end16)
+            self._furthest = max(self._furthest, span.end16)
+            i += 1
+        self._next_own = i
+        ordered, starts = self._ordered, self.block_starts16
+        by_block, longest = self._by_block, self._longest
+        j = self._next
+        while j < len(ordered) and ordered[j].start16 < position16:
+            span = ordered[j]
             length = span.end16 - span.start16
             first = bisect_right(starts, span.start16) - 1
             last = bisect_right(starts, max(span.end16 - 1, span.start16)) - 1
@@ -132,34 +192,46 @@ class SpanIndex:
                     by_block[block] = [span]
                 if length > longest.get(block, 0):
                     longest[block] = length
+            j += 1
+        self._next = j
+        self._swept16 = position16 if j < len(ordered) else math.inf
+
+    def advance(self, count: int) -> None:
+        """Sweep on over about ``count`` more spans (idle time)."""
+        if not self.complete:
+            last = min(self._next + count, len(self._ordered)) - 1
+            self.sweep_to(self._ordered[last].start16 + 1)
+
+    def finish(self) -> None:
+        self.sweep_to(math.inf)
+
+    def _block_end16(self, block: int) -> float:
+        return self.block_starts16[block + 1] if block + 1 < len(self.block_starts16) else math.inf
+
+    def has_spans(self, block: int) -> bool:
+        """Whether any span touches ``block``, found by bisection (no sweep)."""
+        start, end = self.block_starts16[block], self._block_end16(block)
+        before = bisect.bisect_left(self._starts16, start)
+        if before < len(self._starts16) and self._starts16[before] < end:
+            return True  # a span starts inside the block
+        return before > 0 and self._reach16[before - 1] >= start  # one from earlier reaches in
+
+    def spans_in_block(self, block: int) -> list[ShownSpan]:
+        """The spans touching ``block``, by start (the list itself: do not change it)."""
+        self.sweep_to(self._block_end16(block))
+        return self._by_block.get(block) or []
 
     def blocks_of(self, span: ShownSpan) -> range:
         first = bisect_right(self.block_starts16, span.start16) - 1
         last = bisect_right(self.block_starts16, max(span.end16 - 1, span.start16)) - 1
         return range(first, last + 1)
 
-    @staticmethod
-    def _assign_layers(ordered: list[ShownSpan]) -> None:
-        """Greedy interval colouring over spans sorted by start: a span nested in or overlapping
-        others gets the lowest layer free at its start (a heap of free layers and one of layers
-        in use by end), so underlines never collide; ``crossed`` marks every span that overlaps
-        another (it overlaps an earlier one if it starts before the furthest end so far, a
-        later one if the next span starts before its own end)."""
-        own = [span for span in ordered if span.lane is None]
-        in_use: list[tuple[int, int]] = []  # (end, layer)
-        free: list[int] = []
-        furthest = -1
-        for i, span in enumerate(own):
-            while in_use and in_use[0][0] <= span.start16:
-                heapq.heappush(free, heapq.heappop(in_use)[1])
-            span.layer = heapq.heappop(free) if free else len(in_use)
-            heapq.heappush(in_use, (span.end16, span.layer))
-            span.crossed = span.start16 < furthest or (i + 1 < len(own) and own[i + 1].start16 < span.end16)
-            furthest = max(furthest, span.end16)
-
     def add(self, span: ShownSpan) -> range:
         """Insert one span on the lowest layer free along its extent; returns its blocks."""
         blocks = self.blocks_of(span)
+        # Swept past the span first: spans the sweep has yet to reach start after it ends, so
+        # they cannot overlap it, and it is never swept twice.
+        self.sweep_to(self._block_end16(blocks[-1]))
         overlapping = self.overlapping(span) if span.lane is None else []
         used = {other.layer for other in overlapping}
         span.layer = next(layer for layer in range(len(used) + 1) if layer not in used)
@@ -169,9 +241,9 @@ class SpanIndex:
         self.by_uuid[span.uuid] = span
         length = span.end16 - span.start16
         for block in blocks:
-            bisect.insort_right(self.by_block.setdefault(block, []), span, key=_by_start)
-            if length > self.longest.get(block, 0):
-                self.longest[block] = length
+            bisect.insort_right(self._by_block.setdefault(block, []), span, key=_by_start)
+            if length > self._longest.get(block, 0):
+                self._longest[block] = length
         return blocks
 
     def remove(self, uuid: str) -> range:
@@ -180,8 +252,9 @@ class SpanIndex:
         if span is None:
             return range(0)
         blocks = self.blocks_of(span)
+        self.sweep_to(self._block_end16(blocks[-1]))  # in its blocks' lists, to be taken out
         for block in blocks:
-            self.by_block[block] = [s for s in self.by_block[block] if s.uuid != uuid]
+            self._by_block[block] = [s for s in self._by_block[block] if s.uuid != uuid]
         if span.lane is None:
             for other in self.overlapping(span):  # may no longer overlap anything
                 other.crossed = bool(self.overlapping(other))
@@ -199,10 +272,10 @@ class SpanIndex:
     def in_range(self, block: int, start16: int, end16: int) -> list[ShownSpan]:
         """The spans of ``block`` that overlap ``[start16, end16)``, found by bisection: those
         starting before ``end16`` and no further back than the block's longest span."""
-        spans = self.by_block.get(block)
+        spans = self.spans_in_block(block)
         if not spans:
             return []
-        reach = start16 - self.longest.get(block, 0)
+        reach = start16 - self._longest.get(block, 0)
         found = []
         for i in range(bisect.bisect_left(spans, end16, key=_by_start) - 1, -1, -1):
             other = spans[i]
@@ -281,13 +354,14 @@ class SpanHighlighter(QSyntaxHighlighter):
             return
         block = self.currentBlock()
         number = block.blockNumber()
-        spans = self.index.by_block.get(number)
-        if not spans:
-            return
         if self.eager_until is not None and block.position() > self.eager_until:
-            self.pending.add(number)
+            if self.index.has_spans(number):
+                self.pending.add(number)
             return
         self.pending.discard(number)
+        spans = self.index.spans_in_block(number)
+        if not spans:
+            return
         block_start = block.position()
         length = block.length() - 1  # UTF-16 units, without the separator
         # Sweep over span edges: each stretch between two edges gets the blend of the spans open
@@ -408,6 +482,12 @@ class DocumentView(QPlainTextEdit):
     """A click without a drag landed on a span (carries its uuid; the innermost one)."""
     sig_selection_made = Signal()
     """The user selected text; any selected span is dropped."""
+    sig_suggestion_accepted = Signal(str)
+    """Enter (carries "") or a label key (carries the key) with a suggestion selected."""
+    sig_suggestion_rejected = Signal()
+    """Backspace or Delete with a suggestion selected."""
+    sig_suggestion_clicked = Signal(int)
+    """A click without a drag on a suggestion and no span: its index in ``suggestions``."""
     sig_boundary_dragged = Signal(str, str, int)
     """A handle of the selected span was dragged: its uuid, the edge ("start" or "end") and
     the code point where the handle was let go."""
@@ -435,6 +515,8 @@ class DocumentView(QPlainTextEdit):
         self._drag: tuple[str, str, int] | None = None  # uuid, edge, UTF-16 position dragged to
         self._hits: list[tuple[int, int]] = []
         self._hit_selections: list[QTextEdit.ExtraSelection] = []
+        self.suggestions: list[ShownSuggestion] = []  # by start
+        self.current_suggestion: int | None = None
         self._pending_timer = QTimer(self)
         self._pending_timer.setSingleShot(True)
         self._pending_timer.setInterval(0)
@@ -482,6 +564,7 @@ class DocumentView(QPlainTextEdit):
         self.text = text
         self.offsets = OffsetMap(text)
         self.current_span = None
+        self.suggestions, self.current_suggestion = [], None  # the window sets the new article's
         shown, soft_breaks = soft_split(text)
         self.highlighter.index = SpanIndex(shown, self._shown(spans, colors), self.offsets)
         assert self.reading_layout is not None
@@ -505,6 +588,9 @@ class DocumentView(QPlainTextEdit):
         """Replace the spans and re-highlight only the blocks whose spans changed."""
         old = self.highlighter.index
         new = SpanIndex(self.text, self._shown(spans, colors), self.offsets)
+        new.finish()  # layers are compared below
+        if old is not None:
+            old.finish()
         self.highlighter.index = new
         changed_blocks: set[int] = set()
         if old is not None:
@@ -655,6 +741,64 @@ class DocumentView(QPlainTextEdit):
         """The search hits in the shown text, ``(start, end)`` code points in text order."""
         return list(self._hits)
 
+    # -- suggestions -----------------------------------------------------------------------
+
+    def set_suggestions(self, suggestions: Iterable[tuple[int, int, str, str]], *,
+                        select_from: int | None = None) -> None:
+        """Show suggestions: ``(start, end, colour, tooltip)``, code points, by start (kept in
+        the order given: indexes into ``suggestions`` are the caller's). With ``select_from``
+        (a code point) the first suggestion starting there or later is selected (the next one
+        after an accept or reject), else none is."""
+        items = list(suggestions)
+        starts16 = self.offsets.many_to_utf16([item[0] for item in items])
+        ends16 = self.offsets.many_to_utf16([item[1] for item in items])
+        colors = {color: QColor(color) for _, _, color, _ in items}
+        self.suggestions = [ShownSuggestion(start, end, start16, end16, colors[color], tip)
+                            for (start, end, color, tip), start16, end16 in zip(items, starts16, ends16, strict=True)]
+        self.current_suggestion = None
+        if select_from is not None:
+            following = next((i for i, shown in enumerate(self.suggestions) if shown.start >= select_from), None)
+            if following is not None:
+                self.select_suggestion(following)
+        self.viewport().update()
+
+    def select_suggestion(self, index: int | None) -> None:
+        """Make a suggestion the selected one (outlined boldly, scrolled into view); the text
+        selection and the selected span are dropped."""
+        if index is not None and not 0 <= index < len(self.suggestions):
+            index = None
+        self.current_suggestion = index
+        if index is not None:
+            self.current_span = None
+            self._show_current_span()
+            cursor = self.textCursor()
+            cursor.setPosition(self.suggestions[index].start16)
+            self.setTextCursor(cursor)
+            self.ensureCursorVisible()
+        self.viewport().update()
+
+    def suggestion_after_cursor(self, step: int) -> int | None:
+        """The suggestion after the selected one (or the cursor) for ``step`` 1, before it for
+        -1; None when there is none that way."""
+        if not self.suggestions:
+            return None
+        if self.current_suggestion is not None:
+            following = self.current_suggestion + step
+            return following if 0 <= following < len(self.suggestions) else None
+        position = self.offsets.to_codepoint(self.textCursor().position())
+        starts = [shown.start for shown in self.suggestions]
+        if step > 0:
+            following = bisect.bisect_left(starts, position)
+            return following if following < len(starts) else None
+        previous = bisect.bisect_left(starts, position) - 1
+        return previous if previous >= 0 else None
+
+    def suggestion_at(self, position16: int) -> int | None:
+        """The innermost (shortest) suggestion covering a UTF-16 position, or None."""
+        covering = [(shown.end16 - shown.start16, i) for i, shown in enumerate(self.suggestions)
+                    if shown.start16 <= position16 < shown.end16]
+        return min(covering)[1] if covering else None
+
     def set_hits(self, hits: Iterable[tuple[int, int]]) -> None:
         """Mark search hits (code points, half-open); an empty list removes the marks."""
         size = len(self.text)
@@ -733,6 +877,17 @@ class DocumentView(QPlainTextEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         plain = modifiers in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ShiftModifier)
+        if self.current_suggestion is not None and plain and not self.textCursor().hasSelection():
+            # A selected suggestion takes Enter, its label keys and Backspace (no span is selected).
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.sig_suggestion_accepted.emit("")
+                return
+            if event.text() and event.text() in self.hotkeys:
+                self.sig_suggestion_accepted.emit(event.text())
+                return
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.sig_suggestion_rejected.emit()
+                return
         if plain and event.text() and event.text() in self.hotkeys:
             self.sig_label_key.emit(event.text(), self.selection_codepoints())
             return
@@ -743,6 +898,7 @@ class DocumentView(QPlainTextEdit):
             self.copy()
             return
         if event.key() == Qt.Key.Key_Escape:
+            self.select_suggestion(None)
             self.select_span(None)
             cursor = self.textCursor()
             cursor.clearSelection()
@@ -750,6 +906,7 @@ class DocumentView(QPlainTextEdit):
             return
         super().keyPressEvent(event)
         if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.textCursor().hasSelection():
+            self.current_suggestion = None
             self.current_span = None
             self._show_current_span()
             self.sig_selection_made.emit()
@@ -829,22 +986,34 @@ class DocumentView(QPlainTextEdit):
             return
         super().mouseReleaseEvent(event)
         if self.textCursor().hasSelection():
+            self.current_suggestion = None
             self.current_span = None
             self._show_current_span()
             self.sig_selection_made.emit()
             return
         position = self.cursorForPosition(event.position().toPoint()).position()
         spans = self.spans_at(position)
+        suggestion = None if spans else self.suggestion_at(position)
+        if suggestion is not None:
+            self.select_suggestion(suggestion)
+            self.sig_suggestion_clicked.emit(suggestion)
+            return
+        if self.current_suggestion is not None:
+            self.select_suggestion(None)
         self.sig_span_clicked.emit(spans[0].uuid if spans else "")
 
     def _show_tooltip(self, event) -> None:
         # The scroll area hands the viewport's tooltip event on in its own coordinates.
         position = self.cursorForPosition(self.viewport().mapFrom(self, event.pos())).position()
         spans = self.spans_at(position)
-        if not spans:
+        suggestion = self.suggestion_at(position)
+        parts = [self.tooltip_text(spans)] if spans else []
+        if suggestion is not None:
+            parts.append(self.suggestions[suggestion].tip)
+        if not parts:
             QToolTip.hideText()
             return
-        QToolTip.showText(event.globalPos(), plain_tooltip(self.tooltip_text(spans)), self)
+        QToolTip.showText(event.globalPos(), plain_tooltip("\n".join(parts)), self)
 
     def tooltip_text(self, spans: list[Annotation]) -> str:
         """What hovering over ``spans`` tells, as plain text (labels, attributes, notes are user data)."""
@@ -862,11 +1031,12 @@ class DocumentView(QPlainTextEdit):
     # -- formatting what was left for later -------------------------------------------------
 
     def _first_screen_length(self) -> int:
-        """UTF-16 units that could show on the first screen, generously: every line full of the
-        narrowest character. Blocks starting later are formatted after the first paint."""
+        """UTF-16 units that could show on the first screen, with room to spare: every line
+        half as full again as average text. Blocks starting later are formatted after the
+        first paint (and before it, should one of them show after all: ``paintEvent``)."""
         metrics = self.fontMetrics()
         lines = self.viewport().height() // max(metrics.lineSpacing(), 1) + 2
-        per_line = self.viewport().width() // max(metrics.horizontalAdvance("i"), 1) + 1
+        per_line = self.viewport().width() * 3 // max(2 * metrics.averageCharWidth(), 1) + 1
         return lines * per_line
 
     def _format_blocks(self, numbers: Iterable[int]) -> None:
@@ -889,12 +1059,17 @@ class DocumentView(QPlainTextEdit):
             self._format_blocks([number])
             if time.perf_counter() > deadline:
                 break
-        if pending:
+        index = self.highlighter.index
+        if not pending and index is not None and not index.complete:
+            index.advance(PENDING_SLICE_SPANS)  # spans in no pending block (e.g. lanes' only)
+        if pending or (index is not None and not index.complete):
             self._pending_timer.start()
 
     def finish_formatting(self) -> None:
         """Format every block left for later now (tests, screenshots)."""
         self._format_blocks(sorted(self.highlighter.pending))
+        if self.highlighter.index is not None:
+            self.highlighter.index.finish()
 
     # -- painting ------------------------------------------------------------------------
 
@@ -919,23 +1094,77 @@ class DocumentView(QPlainTextEdit):
             self._format_blocks(self._visible_block_numbers() & self.highlighter.pending)
         super().paintEvent(event)
         index = self.highlighter.index
-        if index is None or not index.by_block:
+        has_spans = index is not None and bool(index.by_uuid)
+        if not has_spans and not self.suggestions:
             return
         painter = QPainter(self.viewport())
         block = self.firstVisibleBlock()
         bottom = self.viewport().rect().bottom()
         offset = self.contentOffset()
-        while block.isValid():
+        while has_spans and index is not None and block.isValid():
             top = self.blockBoundingGeometry(block).translated(offset).top()
             if top > bottom:
                 break
-            if block.blockNumber() in index.by_block and block.isVisible():
+            if block.isVisible() and index.spans_in_block(block.blockNumber()):
                 lines = self._visible_lines(block, top, bottom)
                 if lines:
                     self._paint_underlines(painter, block, index, lines, top)
             block = block.next()
+        self._paint_suggestions(painter)
         self._paint_handles(painter)
         painter.end()
+
+    def _paint_suggestions(self, painter: QPainter) -> None:
+        """A dashed outline around each suggestion on the screen (bolder for the selected one):
+        never a background, which only annotations have."""
+        if not self.suggestions:
+            return
+        first = self.firstVisibleBlock()
+        if not first.isValid():
+            return
+        offset = self.contentOffset()
+        bottom = self.viewport().rect().bottom()
+        shown_from = first.position()
+        document = self.document()
+        for i in range(len(self.suggestions)):
+            shown = self.suggestions[i]
+            if shown.end16 <= shown_from:
+                continue
+            block = document.findBlock(shown.start16)
+            top = self.blockBoundingGeometry(block).translated(offset).top()
+            if top > bottom:
+                break
+            pen = QPen(shown.color.darker(160))
+            pen.setWidth(2 if i == self.current_suggestion else 1)
+            pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for x1, x2, y1, y2 in self._suggestion_rects(shown, block, top, bottom):
+                painter.drawRect(QRectF(x1 - 1, y1, x2 - x1 + 2, y2 - y1))
+
+    def _suggestion_rects(self, shown: ShownSuggestion, block, top: float, bottom: float):
+        """``(x1, x2, y1, y2)`` in viewport pixels of each text line a suggestion covers, from
+        the block it starts in down to the bottom of the screen."""
+        rects = []
+        offset = self.contentOffset()
+        while block.isValid() and block.position() < shown.end16 and top <= bottom:
+            layout = block.layout()
+            block_start = block.position()
+            left = max(shown.start16 - block_start, 0)
+            right = min(shown.end16 - block_start, block.length() - 1)
+            for i in range(layout.lineCount()):
+                line = layout.lineAt(i)
+                line_start, line_end = line.textStart(), line.textStart() + line.textLength()
+                if right <= line_start or left >= line_end or (right == left):
+                    continue
+                x1 = line.cursorToX(max(left, line_start))[0]
+                x2 = line.cursorToX(min(right, line_end))[0]
+                y = top + line.y()
+                rects.append((min(x1, x2), max(x1, x2), y + 1, y + line.height() - 1))
+            block = block.next()
+            if block.isValid():
+                top = self.blockBoundingGeometry(block).translated(offset).top()
+        return rects
 
     def _paint_handles(self, painter: QPainter) -> None:
         """A bar in the text colour at each end of the selected span, the start's knob on top
