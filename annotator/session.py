@@ -19,6 +19,7 @@ from __future__ import annotations
 from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, countOf
 
 from annotator.model.commands import AddSpan, Changes, Command, RemoveSpan, SetDocLabel, SetStatus, UpdateSpan
 from annotator.model.errors import AnnotatorError
@@ -72,6 +73,9 @@ class ReviewMode:
 
 
 Mode = LabellingMode | ReviewMode
+
+
+_annotator_of = attrgetter("annotator")
 
 
 class ShownSpans:
@@ -153,8 +157,7 @@ class ShownSpans:
 
     def own_count(self) -> int:
         if self._own_keys_made is None:  # counted without sorting (the status bar asks on open)
-            layer = self.edit_layer
-            return sum(1 for span in self._by_uuid.values() if span.annotator == layer)
+            return countOf(map(_annotator_of, self._by_uuid.values()), self.edit_layer)
         return len(self._own_keys_made)
 
     def own_with_label(self, label: str) -> Iterable[Annotation]:

@@ -197,9 +197,10 @@ class Project(ReviewMixin, ExportsMixin, AssistMixin, EditsMixin, SafetyMixin, S
         return self._store.annotator_by_name(name)
 
     def spans_of(self, article_id: int, annotators: Iterable[str]) -> list[Annotation]:
-        """The spans of some annotators in one article (unknown names have none)."""
+        """The spans of some annotators in one article (unknown names have none), in no
+        particular order (``Store.shown_annotations``)."""
         ids = [a.id or 0 for a in (self._store.annotator_by_name(n) for n in annotators) if a is not None]
-        return self._store.annotations(article_id, annotator_ids=ids)
+        return self._store.shown_annotations(article_id, self.article_text(article_id), ids)
 
     def spans_by_uuid(self, uuids: Iterable[str]) -> list[Annotation]:
         """The stored spans among ``uuids`` (deleted ones are simply missing)."""

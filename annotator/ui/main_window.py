@@ -17,7 +17,7 @@ import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoGroup
 from PySide6.QtWidgets import (
     QFrame,
@@ -114,6 +114,11 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts, AssistP
         self.dashboard = None
         self.operations = Operations(self)
         self.operations.sig_finished.connect(self.sig_operation_finished)
+        self._retired: list[object] = []
+        self._retire_timer = QTimer(self)
+        self._retire_timer.setSingleShot(True)
+        self._retire_timer.setInterval(0)
+        self._retire_timer.timeout.connect(self._retired.clear)
         self._build_widgets()
         self._build_actions()
         self.load_project(project_path, annotator)
@@ -242,6 +247,10 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts, AssistP
         """Show an article; returns with its text in place, highlighted as far as the first
         screen reaches (the rest before it is painted)."""
         assert self.project is not None
+        # The last article's spans (20,000 objects and more) are let go after this one is
+        # painted, not while it opens.
+        self._retired.append((self.session.shown, self.document_view.highlighter.index, self.document_view.offsets))
+        self._retire_timer.start()
         with cyclic_gc_paused():
             self.session.open_article(article_id)
             article = self.session.article

@@ -82,8 +82,17 @@ def suggestions_work(project_path: str, article_id: int, annotator: str, quote_l
 def suggestion_tip(suggestion: Suggestion) -> str:
     """What hovering over a suggestion tells (plain text: names come from the article)."""
     details = ", ".join(f"{name}: {value}" for name, value in sorted(suggestion.attributes.items()) if value)
-    return (f"Suggested: {suggestion.label}{' — ' + details if details else ''} ({suggestion.source})\n"
+    return (f"Suggested: {suggestion.label}{' — ' + details if details else ''} ({suggestion_origin(suggestion)})\n"
             "Enter accepts · a label key accepts as that label · Backspace rejects · F9 / Shift+F9 next / previous")
+
+
+def suggestion_origin(suggestion: Suggestion) -> str:
+    """Who proposed it, in words (the stored ``source`` stays as it is)."""
+    kind, _, version = suggestion.source.partition("/")
+    version = version.split(":", 1)[0]
+    what = {"quotes": "quotation detector", "rule": "the label's patterns",
+            "match": "annotate all matches"}.get(kind, kind)
+    return f"{what} {version}".strip() if kind == "quotes" else what
 
 
 class AssistParts(WindowBase):
@@ -195,8 +204,10 @@ class AssistParts(WindowBase):
 
     def _describe_suggestion(self) -> None:
         suggestion = self._current_suggestion()
-        if suggestion is not None:
-            self.show_message(suggestion_tip(suggestion).splitlines()[0])
+        index = self.document_view.current_suggestion
+        if suggestion is not None and index is not None:
+            self.show_message(f"{index + 1} of {len(self.suggestions)}: "
+                              + suggestion_tip(suggestion).splitlines()[0])
 
     def step_suggestion(self, step: int) -> None:
         """Select the next (``step`` 1) or previous (-1) suggestion; shows suggestions first if

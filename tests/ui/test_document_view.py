@@ -126,6 +126,48 @@ def test_span_index_layers_and_overlaps_match_brute_force_through_edits(seed):
         assert {s.uuid for s in index.at(position)} == expected
 
 
+@pytest.mark.parametrize("seed", range(5))
+def test_span_index_swept_lazily_ends_as_if_built_at_once(seed):
+    """Opening an article sweeps only as far as the first screen; blocks asked for later, edits
+    anywhere and idle steps must leave the same spans per block, layers and overlaps as a sweep
+    of everything at once."""
+    rng = random.Random(seed)
+    text = "\n".join("x" * rng.randint(5, 300) for _ in range(12))
+    spans = []
+    for i in range(200):
+        start = rng.randrange(len(text) - 1)
+        spans.append(shown(f"s{i}", start, min(len(text), start + rng.randint(1, 80)),
+                           lane=rng.choice([None, None, None, 0])))
+    index = SpanIndex(text, spans[:150])
+    blocks = len(index.block_starts16)
+    # Whether a block has spans is known before the sweep gets there.
+    for block in range(blocks):
+        expected = any(index.block_starts16[block] <= max(s.end16 - 1, s.start16)
+                       and s.start16 < (index.block_starts16[block + 1] if block + 1 < blocks else 10**9)
+                       for s in spans[:150])
+        assert index.has_spans(block) == expected
+    index.sweep_to(index.block_starts16[2])  # the "first screen"
+    live = {s.uuid: s for s in spans[:150]}
+    for span in spans[150:]:  # edits before and after the swept part, idle steps in between
+        index.add(span)
+        live[span.uuid] = span
+        gone = rng.choice(sorted(live))
+        index.remove(gone)
+        del live[gone]
+        index.spans_in_block(rng.randrange(blocks))
+        index.advance(rng.randint(1, 10))
+    index.finish()
+    crossed = brute_force(list(live.values()))
+    own = [s for s in live.values() if s.lane is None]
+    assert {s.uuid: s.crossed for s in own} == crossed
+    for s in own:
+        assert all(o.layer != s.layer for o in own if o is not s and o.start16 < s.end16 and s.start16 < o.end16)
+    for block in range(blocks):
+        start, end = index.block_starts16[block], index._block_end16(block)
+        expected = sorted(s.uuid for s in live.values() if s.start16 < end and max(s.end16 - 1, s.start16) >= start)
+        assert sorted(s.uuid for s in index.spans_in_block(block)) == expected
+
+
 def test_soft_split_turns_only_spaces_into_breaks_inside_long_paragraphs():
     rng = random.Random(4)
     long = " ".join(rng.choice(["kerja", "sama", "😀", "перегово́ры"]) for _ in range(3000))
@@ -188,7 +230,7 @@ def test_blocks_off_the_first_screen_are_formatted_before_they_show_and_then_in_
     assert formatted(0)
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
     view.viewport().repaint()  # no event loop in between: painting itself formats what shows
-    shown = view._visible_block_numbers()
+    shown = [block.blockNumber() for block, _ in view._visible_blocks()]
     assert 399 in shown and all(formatted(number) for number in shown)
     qtbot.waitUntil(lambda: not view.highlighter.pending)  # the rest, in idle time
     assert all(formatted(number) for number in range(400))

@@ -22,8 +22,8 @@ import time
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import accumulate
-from operator import attrgetter
+from itertools import accumulate, repeat
+from operator import attrgetter, sub
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
@@ -138,11 +138,12 @@ class SpanIndex:
         # cost more than the rest of the index).
         ordered = sorted(spans, key=attrgetter("end16"), reverse=True)
         ordered.sort(key=attrgetter("start16"))
-        self.by_uuid: dict[str, ShownSpan] = {span.annotation.uuid or "": span for span in ordered}
+        self.by_uuid: dict[str, ShownSpan] = dict(zip(map(_uuid_of, ordered), ordered, strict=True))
         # Sweep state: spans before ``_next`` are bucketed, own spans before ``_next_own`` have
         # their layer; ``_in_use`` holds (end, layer) of layers taken, ``_free`` layers let go.
         self._ordered = ordered
-        self._own = [span for span in ordered if span.lane is None]
+        lanes = any(map(_lane_of, ordered))  # review mode: other annotators' spans are lines, not layers
+        self._own = [span for span in ordered if span.lane is None] if lanes else ordered
         self._next = self._next_own = 0
         self._in_use: list[tuple[int, int]] = []
         self._free: list[int] = []
@@ -150,8 +151,9 @@ class SpanIndex:
         self._swept16: float = 0  # every span starting before this UTF-16 position is in place
         # To tell whether a block has spans without sweeping to it: the starts in order, and
         # the furthest position any span starting so far reaches.
-        self._starts16 = [span.start16 for span in ordered]
-        self._reach16 = list(accumulate((max(span.end16 - 1, span.start16) for span in ordered), max))
+        self._starts16 = list(map(_start16_of, ordered))
+        ends16 = list(map(_end16_of, ordered))
+        self._reach16 = list(accumulate(map(max, map(sub, ends16, repeat(1)), self._starts16), max))
 
     @property
     def complete(self) -> bool:
@@ -291,6 +293,31 @@ class SpanIndex:
         block = bisect_right(self.block_starts16, position16) - 1
         covering = [s for s in self.in_range(block, position16, position16 + 1) if s.start16 <= position16]
         return sorted(covering, key=lambda s: s.end16 - s.start16)
+
+
+def _underline_pen(span: ShownSpan) -> QPen:
+    """The pen of a span's underline: its colour, darker; another annotator's (review) is its
+    lane's colour and dash."""
+    if span.lane is None:
+        pen = QPen(span.color.darker(140))
+        pen.setWidth(2)
+        return pen
+    pen = QPen(LANE_COLORS[span.lane % len(LANE_COLORS)])
+    pen.setWidth(LANE_PEN_WIDTH)
+    pen.setStyle(LANE_STYLES[span.lane % len(LANE_STYLES)])
+    return pen
+
+
+_label_of, _start_of, _end_of = attrgetter("label"), attrgetter("start"), attrgetter("end")
+_start16_of, _end16_of = attrgetter("start16"), attrgetter("end16")
+
+
+def _uuid_of(span: ShownSpan) -> str:
+    return span.annotation.uuid or ""
+
+
+def _lane_of(span: ShownSpan) -> bool:
+    return span.lane is not None
 
 
 def _by_start(span: ShownSpan) -> int:
@@ -517,19 +544,22 @@ class DocumentView(QPlainTextEdit):
         self._hit_selections: list[QTextEdit.ExtraSelection] = []
         self.suggestions: list[ShownSuggestion] = []  # by start
         self.current_suggestion: int | None = None
+        self._pens: dict[tuple[str, int | None], QPen] = {}  # underline pens by colour and lane
         self._pending_timer = QTimer(self)
         self._pending_timer.setSingleShot(True)
         self._pending_timer.setInterval(0)
         self._pending_timer.timeout.connect(self._format_pending)
 
-    def _use_lanes(self, band: int) -> None:
+    def _use_lanes(self, band: int, *, fresh: bool = False) -> None:
         """Lay the text out with ``band`` pixels under every line (review) or none (labelling).
 
         Lines are moved apart only in review mode (moving them is the costly part of
         ``ReadingLayout``), and moved lines stay moved, so switching means a new document: a
-        QPlainTextEdit wires itself to its document's layout in ``setDocument``.
+        QPlainTextEdit wires itself to its document's layout in ``setDocument``. ``fresh``: a new
+        document in any case (a new article: tearing down the last one's text and layout, for a
+        long article tens of milliseconds, then happens after the new one is painted).
         """
-        if self.reading_layout is not None and (band > 0) == (self.reading_layout.band > 0):
+        if not fresh and self.reading_layout is not None and (band > 0) == (self.reading_layout.band > 0):
             self.reading_layout.band = band
             return
         document = QTextDocument(self)
@@ -560,7 +590,7 @@ class DocumentView(QPlainTextEdit):
         as lines under the text, one lane each, instead of backgrounds.
         """
         self.lanes = dict(lanes or {})
-        self._use_lanes(lane_band(len(self.lanes)))  # before the text: laid out once
+        self._use_lanes(lane_band(len(self.lanes)), fresh=True)  # before the text: laid out once
         self.text = text
         self.offsets = OffsetMap(text)
         self.current_span = None
@@ -633,18 +663,18 @@ class DocumentView(QPlainTextEdit):
         self.viewport().update()
 
     def _shown(self, spans: Iterable[Annotation], colors: dict[str, str]) -> list[ShownSpan]:
-        shown = []
-        qcolors = {name: QColor(color) for name, color in colors.items()}
-        fallback = QColor("#999999")
+        # Built with map over lists (C-level loops): an article can bring 20,000 spans.
         spans = list(spans)
-        starts16 = self.offsets.many_to_utf16([span.start for span in spans])
-        ends16 = self.offsets.many_to_utf16([span.end for span in spans])
+        qcolors = {name: QColor(color) for name, color in colors.items()}
+        fallback, fallback_name = QColor("#999999"), "#999999"
+        labels = list(map(_label_of, spans))
+        starts16 = self.offsets.many_to_utf16(list(map(_start_of, spans)))
+        ends16 = self.offsets.many_to_utf16(list(map(_end_of, spans)))
+        shown_colors = [qcolors.get(label, fallback) for label in labels]
+        names = [colors.get(label, fallback_name) for label in labels]
         lanes = self.lanes
-        for span, start16, end16 in zip(spans, starts16, ends16, strict=True):
-            label = span.label
-            shown.append(ShownSpan(span, start16, end16, qcolors.get(label, fallback), 0,
-                                   colors.get(label, "#999999"), lanes.get(span.annotator or "") if lanes else None))
-        return shown
+        lane_of = [lanes.get(span.annotator or "") for span in spans] if lanes else repeat(None)
+        return list(map(ShownSpan, spans, starts16, ends16, shown_colors, repeat(0), names, lane_of))
 
     def toPlainText(self) -> str:
         """The article text exactly as stored. QTextDocument's own version turns no-break
@@ -1090,26 +1120,23 @@ class DocumentView(QPlainTextEdit):
             self.setViewportMargins(side, 0, side, 0)
 
     def paintEvent(self, event) -> None:
-        if self.highlighter.pending:  # never paint a span unformatted
-            self._format_blocks(self._visible_block_numbers() & self.highlighter.pending)
+        visible = self._visible_blocks()
+        pending = self.highlighter.pending
+        if pending:  # never paint a span unformatted
+            self._format_blocks([block.blockNumber() for block, _ in visible if block.blockNumber() in pending])
         super().paintEvent(event)
         index = self.highlighter.index
         has_spans = index is not None and bool(index.by_uuid)
         if not has_spans and not self.suggestions:
             return
         painter = QPainter(self.viewport())
-        block = self.firstVisibleBlock()
         bottom = self.viewport().rect().bottom()
-        offset = self.contentOffset()
-        while has_spans and index is not None and block.isValid():
-            top = self.blockBoundingGeometry(block).translated(offset).top()
-            if top > bottom:
-                break
-            if block.isVisible() and index.spans_in_block(block.blockNumber()):
-                lines = self._visible_lines(block, top, bottom)
-                if lines:
-                    self._paint_underlines(painter, block, index, lines, top)
-            block = block.next()
+        if index is not None and has_spans:
+            for block, top in visible:
+                if block.isVisible() and index.spans_in_block(block.blockNumber()):
+                    lines = self._visible_lines(block, top, bottom)
+                    if lines:
+                        self._paint_underlines(painter, block, index, lines, top)
         self._paint_suggestions(painter)
         self._paint_handles(painter)
         painter.end()
@@ -1179,15 +1206,20 @@ class DocumentView(QPlainTextEdit):
             knob_y = rect.top() if edge == "start" else rect.bottom()
             painter.drawEllipse(QPointF(x + 0.5, knob_y), HANDLE_KNOB, HANDLE_KNOB)
 
-    def _visible_block_numbers(self) -> set[int]:
-        numbers = set()
+    def _visible_blocks(self) -> list[tuple[QTextBlock, float]]:
+        """The blocks on the screen with their tops in viewport pixels (one pass; formatting
+        a block changes its colours, never its lines' positions)."""
+        visible = []
         block = self.firstVisibleBlock()
         bottom = self.viewport().rect().bottom()
         offset = self.contentOffset()
-        while block.isValid() and self.blockBoundingGeometry(block).translated(offset).top() <= bottom:
-            numbers.add(block.blockNumber())
+        while block.isValid():
+            top = self.blockBoundingGeometry(block).translated(offset).top()
+            if top > bottom:
+                break
+            visible.append((block, top))
             block = block.next()
-        return numbers
+        return visible
 
     @staticmethod
     def _visible_lines(block, top: float, bottom: float) -> range:
@@ -1202,26 +1234,44 @@ class DocumentView(QPlainTextEdit):
     def _paint_underlines(self, painter: QPainter, block, index: SpanIndex, lines: range, top: float) -> None:
         """One line per span under its text, nested spans lower down, so every layer shows;
         another annotator's span (review) is a line in its lane, in the band under the line.
-        Only the spans on the visible ``lines`` are looked at."""
+        Only the spans on the visible ``lines`` are looked at.
+
+        The same geometry as ``_underline_segments`` (which tests and ``lane_geometry`` use),
+        worked out once per visible line instead of once per span: this runs on every paint.
+        """
         layout = block.layout()
-        start = block.position() + layout.lineAt(lines[0]).textStart()
-        last = layout.lineAt(lines[-1])
-        end = block.position() + last.textStart() + last.textLength() + 1
-        line_starts: list[int] | None = None
+        block_start = block.position()
+        visible = []  # per visible line: its first and last position, the line, its two baselines
+        for i in lines:
+            line = layout.lineAt(i)
+            line_top = top + line.y()
+            first = line.textStart()
+            visible.append((first, first + line.textLength(), line, line_top + line.ascent() + 2,
+                            line_top + line.height()))
+        start, end = block_start + visible[0][0], block_start + visible[-1][1] + 1
+        right_edge = block.length() - 1
+        starts = [first for first, *_ in visible]
+        pens = self._pens
         for span in index.in_range(block.blockNumber(), start, end):
-            if span.lane is None and span.layer == 0 and not span.crossed:
+            lane = span.lane
+            if lane is None and span.layer == 0 and not span.crossed:
                 continue  # a span alone is clear from its background
-            if line_starts is None:
-                line_starts = _line_starts(layout)
-            pen = QPen(span.color.darker(140))
-            pen.setWidth(2)
-            if span.lane is not None:  # another annotator: own lane, own colour and dash
-                pen = QPen(LANE_COLORS[span.lane % len(LANE_COLORS)])
-                pen.setWidth(LANE_PEN_WIDTH)
-                pen.setStyle(LANE_STYLES[span.lane % len(LANE_STYLES)])
+            key = (span.color_name, lane)
+            pen = pens.get(key)
+            if pen is None:
+                pen = pens[key] = _underline_pen(span)
             painter.setPen(pen)
-            for _, x1, x2, y in self._underline_segments(block, span, top, lines, line_starts):
-                painter.drawLine(int(x1), int(y), int(x2), int(y))
+            left = max(span.start16 - block_start, 0)
+            right = min(span.end16 - block_start, right_edge)
+            for first, last, line, baseline, line_bottom in visible[max(bisect_right(starts, left) - 1, 0):]:
+                if first >= right:
+                    break
+                if last <= left:
+                    continue
+                x1 = int(line.cursorToX(max(left, first))[0])
+                x2 = int(line.cursorToX(min(right, last))[0])
+                y = int(baseline + LAYER_GAP * span.layer if lane is None else lane_y(line_bottom, lane))
+                painter.drawLine(x1, y, x2, y)
 
     @staticmethod
     def _underline_segments(block, span: ShownSpan, top: float, lines: range | None = None,

@@ -1,0 +1,31 @@
+"""The window's read of an article's spans (``Store.shown_annotations``) holds exactly what the
+ordered reader holds, with the covered text taken from the article."""
+
+from __future__ import annotations
+
+from annotator.project import Project
+from annotator.store import Store
+from tests.conftest import write_jsonl
+
+
+def test_shown_spans_are_the_stored_spans_in_any_order(tmp_path, rich_records):
+    path = tmp_path / "rich.annotator"
+    project = Project.open(path)
+    assert project.import_paths([write_jsonl(tmp_path / "in.jsonl", rich_records)]).ok
+    project.close()
+    store = Store.open(path, create=False, read_only=True)
+    try:
+        everyone = [a.id or 0 for a in store.annotators()]
+        checked = 0
+        for article in store.iter_articles():
+            assert article.id is not None
+            for ids in (everyone, everyone[:1], []):
+                ordered = store.annotations(article.id, annotator_ids=ids) if ids else []
+                shown = store.shown_annotations(article.id, article.text, ids)
+                key = lambda span: span.uuid  # noqa: E731
+                assert sorted(shown, key=key) == sorted(ordered, key=key)
+                assert all(span.text == article.text[span.start:span.end] for span in shown)
+                checked += len(shown)
+        assert checked
+    finally:
+        store.close()
