@@ -24,13 +24,29 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from annotator.io.encoding import decode_bytes
-from annotator.io.exporting import ExportSummary, offsets_from, offsets_in
+from annotator.io.exporting import (
+    ANNOTATOR,
+    ANNOTATOR_UUID,
+    ATTRIBUTES,
+    END,
+    LABEL,
+    NOTE,
+    START,
+    ExportItem,
+    ExportSummary,
+    attribute_items,
+    export_items,
+    offsets_from,
+    utf16_positions,
+)
 from annotator.io.guards import check_source, clip, decode_utf8, inside, short
 from annotator.io.jsonio import parse
 from annotator.io.naming import NameMap, file_stem
@@ -72,8 +88,10 @@ def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
 # -- export ----------------------------------------------------------------------------------
 
 
-def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
+def write(records: Iterable[ArticleRecord | ExportItem], output: Path, *, codebook: Codebook,
           offset_unit: str = "codepoint", **_: object) -> ExportSummary:
+    """The folder (see the module's notes); ``records`` may also be ``ExportItem`` tuples, as the
+    project's export reads them."""
     output.mkdir(parents=True, exist_ok=True)
     summary = ExportSummary(offset_unit=offset_unit)
     types = NameMap()
@@ -85,45 +103,60 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
     annotator_ids: dict[str, str | None] = {}
     folders: dict[str, str] = {}  # annotator -> their folder, made once
     blank = 0
-    for record in records:
-        summary.add_article(len(record.annotations), written=bool(record.annotations))
-        if not record.annotations:
-            continue
-        text = record.article.text
-        encoded = text.encode("utf-8")
-        stem = file_stem(record.article.id or 0, record.article.external_id)
-        convert = None if offset_unit == "codepoint" else offsets_in(text, offset_unit)
-        by_annotator: dict[str, list[Annotation]] = {}
-        for span in record.annotations:
-            by_annotator.setdefault(span.annotator or "", []).append(span)
-        for name, spans in by_annotator.items():
-            folder = folders.get(name)
-            if folder is None:
-                path = output / annotators(name)
-                path.mkdir(exist_ok=True)
-                folder = folders[name] = str(path)
-            annotator_ids[name] = spans[0].annotator_uuid
-            _write_file(f"{folder}{os.sep}{stem}.txt", encoded)
-            lines: list[str] = []
-            attribute_number = note_number = 0
-            for number, span in enumerate(spans, start=1):
-                pieces = fragments(text, span.start, span.end)
-                covered = " ".join(text[s:e] for s, e in pieces)
-                if convert is not None:
-                    pieces = [convert(s, e) for s, e in pieces]
-                where = ";".join(f"{s} {e}" for s, e in pieces)
-                blank += not covered.strip()
-                lines.append(f"T{number}\t{types(span.label)} {where}\t{_escape(covered)}\n")
-                for attribute, value in sorted(span.attributes.items()):
-                    attribute_number += 1
-                    shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-                    safe_value = values.setdefault(attribute, NameMap(unicode_letters=True))(shown)
-                    lines.append(f"A{attribute_number}\t{attribute_names(attribute)} T{number} {safe_value}\n")
-                if span.note:
-                    note_number += 1
-                    lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{_escape(span.note)}\n")
-                summary.spans += 1
-            _write_file(f"{folder}{os.sep}{stem}.ann", "".join(lines).encode("utf-8"), text_mode=True)
+    with _Files() as files:  # written on a thread of their own while the next articles are read
+        for article, rows, _doc_labels, _done_by in export_items(records):
+            summary.add_article(len(rows), written=bool(rows))
+            if not rows:
+                continue
+            encoded = article[3]  # the text as it is stored, UTF-8: the .txt as it is
+            text = encoded.decode()
+            stem = file_stem(article[0] or 0, article[1].decode() if article[1] else None)
+            utf16 = utf16_positions(text, [row[START] for row in rows] + [row[END] for row in rows]) \
+                if offset_unit != "codepoint" else None
+            if all(row[ANNOTATOR] == rows[0][ANNOTATOR] for row in rows):
+                by_annotator = {rows[0][ANNOTATOR] or "": rows}  # one annotator's spans, the usual case
+            else:
+                by_annotator = {}
+                for row in rows:
+                    by_annotator.setdefault(row[ANNOTATOR] or "", []).append(row)
+            for name, spans in by_annotator.items():
+                folder = folders.get(name)
+                if folder is None:
+                    path = output / annotators(name)
+                    path.mkdir(exist_ok=True)
+                    folder = folders[name] = str(path)
+                annotator_ids[name] = spans[0][ANNOTATOR_UUID]
+                files.write(f"{folder}{os.sep}{stem}.txt", encoded)
+                lines: list[str] = []
+                attribute_number = note_number = 0
+                for number, row in enumerate(spans, start=1):
+                    start, end = row[START], row[END]
+                    covered = text[start:end]
+                    if covered.isprintable():  # no line break (nor tab) inside: one fragment, escaped as it is
+                        where = f"{start} {end}" if utf16 is None else f"{utf16[start]} {utf16[end]}"
+                        shown_text = _escape(covered) if "\\" in covered else covered
+                    else:
+                        pieces = fragments(text, start, end)
+                        covered = " ".join(text[s:e] for s, e in pieces)
+                        if utf16 is not None:
+                            at = utf16_positions(text, [position for piece in pieces for position in piece])
+                            pieces = [(at[s], at[e]) for s, e in pieces]
+                        where = ";".join(f"{s} {e}" for s, e in pieces)
+                        shown_text = _escape(covered)
+                    blank += not covered.strip()
+                    label = row[LABEL]
+                    lines.append(f"T{number}\t{types.safe.get(label) or types(label)} {where}\t{shown_text}\n")
+                    if row[ATTRIBUTES]:
+                        for attribute, value in attribute_items(row[ATTRIBUTES]):
+                            attribute_number += 1
+                            shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+                            safe_value = values.setdefault(attribute, NameMap(unicode_letters=True))(shown)
+                            lines.append(f"A{attribute_number}\t{attribute_names(attribute)} T{number} {safe_value}\n")
+                    if row[NOTE]:
+                        note_number += 1
+                        lines.append(f"#{note_number}\tAnnotatorNotes T{number}\t{_escape(row[NOTE])}\n")
+                summary.spans += len(spans)
+                files.write(f"{folder}{os.sep}{stem}.ann", "".join(lines).encode("utf-8"), text_mode=True)
     if blank:
         summary.notes.append(f"{blank} span(s) cover only white space; brat readers that trim lines may skip them")
     _write_confs(output, types, attribute_names, values, annotators, annotator_ids, codebook)
@@ -132,6 +165,54 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook,
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+class _Files:
+    """Writes whole files (``_write_file``) on a thread of its own, in the order they are given:
+    creating 200,000 files keeps the file system busy, and its system calls let go of Python
+    while they wait, so the next articles are read and formatted meanwhile. A failure to write
+    is raised by the next ``write`` or on leaving the block; leaving it waits for every file."""
+
+    _BATCH = 64  # files handed over at a time
+
+    def __init__(self) -> None:
+        self._pending: list[tuple[str, bytes, bool]] = []
+        self._queue: queue.Queue[list[tuple[str, bytes, bool]] | None] = queue.Queue(maxsize=16)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="brat-files", daemon=True)
+
+    def __enter__(self) -> _Files:
+        self._thread.start()
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            self._hand_over()
+        self._queue.put(None)
+        self._thread.join()
+        if kind is None and self._error is not None:
+            raise self._error
+
+    def write(self, path: str, data: bytes, *, text_mode: bool = False) -> None:
+        self._pending.append((path, data, text_mode))
+        if len(self._pending) >= self._BATCH:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self._error is not None:
+            raise self._error
+        if self._pending:
+            self._queue.put(self._pending)
+            self._pending = []
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    for path, data, text_mode in batch:
+                        _write_file(path, data, text_mode=text_mode)
+                except BaseException as error:  # handed to the exporting thread; later batches dropped
+                    self._error = error
 
 
 def _write_file(path: str, data: bytes, *, text_mode: bool = False) -> None:

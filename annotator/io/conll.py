@@ -19,15 +19,16 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from annotator.io.exporting import ExportSummary
+from annotator.io.exporting import ExportSummary, SpanRow, layers, span_rows
 from annotator.io.naming import NameMap
 from annotator.io.records import ArticleRecord
 from annotator.model.tokens import TOKEN
-from annotator.model.types import Annotation, Codebook
+from annotator.model.types import Codebook
 
 # Where a blank line goes: after a sentence end followed by white space or the end of the text
 # (taking that white space along, line breaks included), and at a line break between tokens.
 _BREAK = re.compile(r"[.!?…](?:\s+|\Z)|\n\s*")
+_SENTENCE_ENDS = frozenset(".!?…")
 
 
 def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook | None = None,
@@ -37,23 +38,24 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook 
     for label in (codebook.labels if codebook else []):
         tags(label.name)
     dropped = 0
-    with open(output, "w", encoding="utf-8", newline="\n") as out:
+    chunks = _Chunks()
+    with open(output, "wb") as out:
         for record in records:
             text = record.article.text
-            by_annotator: dict[str, list[Annotation]] = {name: [] for name in record.done_by}
-            for span in record.annotations:
-                by_annotator.setdefault(span.annotator or "", []).append(span)
-            summary.add_article(len(record.annotations), written=bool(by_annotator))
-            breaks: list[tuple[int, int, str, str]] | None = None  # the text's, for all its layers
+            rows = span_rows(record)
+            by_annotator = layers(record, rows)
+            summary.add_article(len(rows), written=bool(by_annotator))
             for spans in by_annotator.values():
                 regions, lost = _regions(text, spans, tags)
                 dropped += lost
                 summary.spans += len(spans) - lost
                 summary.left_out += lost
-                if breaks is None:
+                document = _fast_document(text, regions, chunks)
+                if document is None:  # a text the fast way does not take: token by token
                     breaks = [(m.start() + 1, m.end(), "sentence", "") if m.group()[0] != "\n"
                               else (m.start(), m.end(), "line", "") for m in _BREAK.finditer(text)]
-                out.write(_document(text, breaks, regions))
+                    document = _document(text, breaks, regions).encode()
+                out.write(document)
     if dropped:
         summary.notes.append(f"{dropped} span(s) left out: they overlap a longer span (one tag per token)")
     renamed = {name: safe for name, safe in tags.safe.items() if name != safe}
@@ -61,6 +63,124 @@ def write(records: Iterable[ArticleRecord], output: Path, *, codebook: Codebook 
         summary.notes.append("tags: " + "; ".join(f"{safe} = {name}" for name, safe in renamed.items()))
     summary.files.append(str(output))
     return summary
+
+
+# -- the fast way: a chunk (a run of non-white-space) at a time -----------------------------
+#
+# A token never crosses white space, so the lines of a text are the lines of its chunks (what
+# ``bytes.split()`` cuts it into) in order, and a chunk's lines depend only on the chunk and its
+# tag: ``kata.`` is ``kata\tO\n.\tO\n\n`` wherever it stands (a chunk is followed by white space
+# or the end of the text, so a sentence end closing it always ends a sentence). The lines of
+# each chunk are worked out once and looked up after that, so a text costs one split, one
+# lookup per chunk and one join, all in C. Regions and line breaks become chunks of their own:
+# ``\x01`` before a region, ``\x02`` after it (both set off by spaces, which never changes the
+# tokens: a region's edges are token edges) and ``\x03`` for each line break.
+
+_LINE = b"\x03"
+# Bytes that may begin white space ``bytes.split`` does not know: the ASCII separators \x1c-\x1f
+# and the lead bytes of U+0085, U+00A0, U+1680, U+2000-U+205F and U+3000 in UTF-8.
+_SUSPECT = bytes(b for b in range(256) if b not in b"\x1c\x1d\x1e\x1f\xc2\xe1\xe2\xe3")
+# All bytes but those and the other white space, and the markers.
+_USUAL = bytes(b for b in range(256) if b in _SUSPECT and b not in b"\t\n\r\x0b\x0c\x01\x02\x03")
+_WIDE_SPACE = re.compile(rb"[\x1c-\x1f]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|"
+                         rb"\xe3\x80\x80")
+_MARKS = {b"\x01": b"", b"\x02": b"", _LINE: _LINE}  # the lines of the marker chunks
+_CACHE_LIMIT = 20_000  # chunks remembered per tag: the common words (a corpus has more, its numbers and names)
+
+
+class _Chunks(dict[str | None, "_Lines"]):
+    """The lines of chunks, by tag (``None``: outside any region)."""
+
+    def __missing__(self, tag: str | None) -> _Lines:
+        if tag is None:
+            lines = self[tag] = _Lines("\tO\n")
+        else:
+            lines = self[tag] = _Lines(f"\tI-{tag}\n")
+            lines.first = _Lines(f"\tI-{tag}\n", f"\tB-{tag}\n")
+        return lines
+
+
+class _Lines(dict[bytes, bytes]):
+    """``lines[chunk]``: the CoNLL lines of a chunk (UTF-8) with this tag (the first token's
+    with ``first_line``, when given); ``first[chunk]`` the same with the first token ``B-``."""
+
+    first: _Lines
+
+    def __init__(self, tag_line: str, first_line: str | None = None):
+        super().__init__(_MARKS)
+        self.tag_line, self.first_line = tag_line, first_line
+
+    def __missing__(self, chunk: bytes) -> bytes:
+        tokens: list[str] = TOKEN.findall(chunk.decode())
+        tag_line = self.tag_line
+        lines = (tokens[0] + (self.first_line or tag_line) + "".join(token + tag_line for token in tokens[1:]) +
+                 ("\n" if tokens[-1] in _SENTENCE_ENDS else ""))
+        if len(self) > _CACHE_LIMIT:
+            self.clear()
+            self.update(_MARKS)
+        found = self[chunk] = lines.encode()
+        return found
+
+
+def _fast_document(text: str, regions: list[tuple[int, int, str]], chunks: _Chunks) -> bytes | None:
+    """``_document(text, …, regions)`` as UTF-8 (regions in text order), a chunk at a time; None
+    for the rare text it does not take (one holding a marker, a region edge right after a sentence
+    end glued to the next token)."""
+    length = len(text)
+    if regions:
+        parts: list[str] = []
+        at = 0
+        for start, end, _ in regions:
+            if start > 0 and text[start - 1] in _SENTENCE_ENDS and not text[start].isspace():
+                return None  # a space set before the region would end the sentence
+            if end < length and text[end - 1] in _SENTENCE_ENDS and not text[end].isspace():
+                return None
+            # Set off by a space where there is none already, so one space stays one space.
+            parts += (text[at:start], "\x01 " if start == 0 or text[start - 1] == " " else " \x01 ", text[start:end],
+                      " \x02" if end == length or text[end] == " " else " \x02 ")
+            at = end
+        parts.append(text[at:])
+        encoded = "".join(parts).encode()
+    else:
+        encoded = text.encode()
+    marks = encoded.translate(None, _USUAL)  # the markers in order, and bytes that need a closer look
+    if marks == b"\x01\x02" * len(regions) and encoded and b"  " not in encoded and encoded[:1] != b" " \
+            and encoded[-1:] != b" ":
+        lines = False
+        words = encoded.split(b" ")  # white space is single spaces: the quick split
+    else:
+        if marks.count(b"\x01") != len(regions) or marks.count(b"\x02") != len(regions) or _LINE in marks:
+            return None  # the text holds a marker of its own
+        if marks.translate(None, _SUSPECT):  # perhaps white space only str.split() knows
+            encoded = _WIDE_SPACE.sub(b" ", encoded)
+        lines = b"\n" in marks
+        if lines:
+            encoded = encoded.replace(b"\n", b" \x03 ")
+        words = encoded.split()
+    lines_of = list(map(chunks[None].__getitem__, words))  # the markers' lines are empty
+    if regions:
+        index = words.index
+        at = 0
+        for _, _, tag in regions:  # the tokens between the markers with their tag
+            opened = index(b"\x01", at)
+            at = index(b"\x02", opened)
+            tagged = chunks[tag]
+            lines_of[opened + 1] = tagged.first[words[opened + 1]]
+            lines_of[opened + 2:at] = map(tagged.__getitem__, words[opened + 2:at])
+    lines_of.insert(0, b"-DOCSTART-\tO\n\n")
+    lines_of.append(b"\n")
+    document = b"".join(lines_of)
+    if lines:  # a blank line at a line break after a token, unless a sentence end made one
+        while b"\x03\x03" in document:
+            document = document.replace(b"\x03\x03", _LINE)
+        document = document.replace(b"\n\n\x03", b"\n\n")
+        if document.endswith(b"\x03\n"):  # no token after it
+            document = document[:-2] + b"\n"
+        document = document.replace(_LINE, b"\n")
+    return document
+
+
+# -- the token-by-token way ----------------------------------------------------------------
 
 
 def _document(text: str, breaks: list[tuple[int, int, str, str]], regions: list[tuple[int, int, str]]) -> str:
@@ -103,14 +223,14 @@ def _document(text: str, breaks: list[tuple[int, int, str, str]], regions: list[
     return "".join(parts)
 
 
-def _regions(text: str, spans: list[Annotation], tags: NameMap) -> tuple[list[tuple[int, int, str]], int]:
+def _regions(text: str, spans: list[SpanRow], tags: NameMap) -> tuple[list[tuple[int, int, str]], int]:
     """The tagged regions of one layer, ``(start, end, tag)`` from the first character of a
-    span's first token to the last of its last token, longest span first; a span that shares a
-    token with a longer one, or covers only white space, is left out (counted)."""
+    span's first token to the last of its last token, in text order; a span that shares a token
+    with a longer one (longest first), or covers only white space, is left out (counted)."""
     regions: list[tuple[int, int, str]] = []
     lost = 0
-    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start, s.label)):
-        extent = _token_extent(text, span.start, span.end)
+    for span in sorted(spans, key=lambda s: (s[0] - s[1], s[0], s[2])):
+        extent = _token_extent(text, span[0], span[1])
         if extent is None:
             lost += 1  # white space only
             continue
@@ -118,7 +238,9 @@ def _regions(text: str, spans: list[Annotation], tags: NameMap) -> tuple[list[tu
         if any(start < taken_end and taken_start < end for taken_start, taken_end, _ in regions):
             lost += 1
             continue
-        regions.append((start, end, tags(span.label)))
+        tag = tags.safe.get(span[2]) or tags(span[2])
+        regions.append((start, end, tag))
+    regions.sort()
     return regions, lost
 
 
@@ -130,10 +252,21 @@ def _token_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
     last = start + len(covered.rstrip())
     if first >= last:
         return None
-    while first > 0 and _is_word(text[first]) and _is_word(text[first - 1]):
-        first -= 1  # inside a word: its token begins further left
-    while last < len(text) and _is_word(text[last - 1]) and _is_word(text[last]):
-        last += 1
+    # Inside a word: its token begins further left (ends further right). ``\w`` is exactly
+    # ``str.isalnum()`` or ``_``; most edges fall between two letters, asked of both at once.
+    if first > 0:
+        pair = text[first - 1:first + 1]
+        if pair.isalnum() or ("_" in pair and _is_word(pair[0]) and _is_word(pair[1])):
+            first -= 1
+            while first > 0 and ((character := text[first - 1]).isalnum() or character == "_"):
+                first -= 1
+    length = len(text)
+    if last < length:
+        pair = text[last - 1:last + 1]
+        if pair.isalnum() or ("_" in pair and _is_word(pair[0]) and _is_word(pair[1])):
+            last += 1
+            while last < length and ((character := text[last]).isalnum() or character == "_"):
+                last += 1
     return first, last
 
 

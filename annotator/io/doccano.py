@@ -15,10 +15,23 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.io.exporting import ExportSummary, offsets_from, offsets_in
+from annotator.io.exporting import (
+    ANNOTATOR_UUID,
+    END,
+    LABEL,
+    OFFSET_UNITS,
+    START,
+    ExportItem,
+    ExportSummary,
+    QuotedJson,
+    export_items,
+    layers,
+    offsets_from,
+    utf16_positions,
+)
 from annotator.io.guards import clip
 from annotator.io.jsonio import json_lines, read_document, starts_a_list
-from annotator.io.jsonl import quote_text
+from annotator.io.jsonl import quote_utf8
 from annotator.io.records import ArticleRecord, BadRecords, FieldMap, _optional_str, skip_or_raise
 from annotator.model.errors import ImportFormatError, InvalidSpan
 from annotator.model.offsets import LineEndingShift, check_span
@@ -27,33 +40,41 @@ from annotator.model.types import Annotation, Article
 DEFAULT_UNIT = "utf16"
 
 
-def write(records: Iterable[ArticleRecord], output: Path, *, offset_unit: str = DEFAULT_UNIT,
+def write(records: Iterable[ArticleRecord | ExportItem], output: Path, *, offset_unit: str = DEFAULT_UNIT,
           **_: object) -> ExportSummary:
+    """One line per article and annotator (see the module's notes); ``records`` may also be
+    ``ExportItem`` tuples, as the project's export reads them."""
     summary = ExportSummary(offset_unit=offset_unit)
+    if offset_unit not in OFFSET_UNITS:
+        raise ValueError(f"unknown offset unit {offset_unit!r}; use one of {', '.join(OFFSET_UNITS)}")
+    quoted = QuotedJson()  # label and annotator names, ids: quoted once per export
     with open(output, "wb") as out:
-        for record in records:
-            article = record.article
-            convert = offsets_in(article.text, offset_unit)
-            by_annotator: dict[str, list[Annotation]] = {name: [] for name in record.done_by}
-            ids: dict[str, str | None] = {}
-            for span in record.annotations:
-                by_annotator.setdefault(span.annotator or "", []).append(span)
-                ids[span.annotator or ""] = span.annotator_uuid
-            summary.add_article(len(record.annotations), written=bool(by_annotator))
+        for article, rows, _doc_labels, done_by in export_items(records):
+            by_annotator = layers(done_by, rows)
+            summary.add_article(len(rows), written=bool(by_annotator))
             if not by_annotator:
                 continue
-            # Each line is json.dumps of {"id", "text", "label", ...}: the text, the same on each
-            # of the article's lines, is quoted once from its UTF-8 bytes (much faster than the
-            # json module for long texts), and the rest of the object joined to it.
-            head = b'{"id": ' + _encode(article.id).encode() + b', "text": ' + quote_text(article.text) + b", "
+            article_id, external_id, title, text = article[:4]
+            utf16 = utf16_positions(text.decode(), [row[START] for row in rows] + [row[END] for row in rows]) \
+                if offset_unit == "utf16" and rows and not text.isascii() else None
+            # Each line is json.dumps of {"id", "text", "label", "annotator", "annotator_id",
+            # "article_id", "external_id", "title", "Comments"}: the text, the same on each of the
+            # article's lines, is quoted once from its UTF-8 bytes as they were read (much faster
+            # than the json module for long texts), and the rest joined to it from parts quoted once.
+            number = _encode(article_id).encode()
+            head = b'{"id": ' + number + b', "text": ' + quote_utf8(text) + b', "label": ['
+            tail = b"".join((b', "article_id": ', number, b', "external_id": ', quote_utf8(external_id),
+                             b', "title": ', quote_utf8(title), b', "Comments": []}\n'))
             lines: list[bytes] = []
             for name, spans in by_annotator.items():
-                rest = {
-                    "label": [[*convert(s.start, s.end), s.label] for s in spans],
-                    "annotator": name, "annotator_id": ids.get(name), "article_id": article.id,
-                    "external_id": article.external_id, "title": article.title, "Comments": [],
-                }
-                lines += (head, _encode(rest)[1:].encode(), b"\n")
+                if utf16 is None:
+                    labels = ", ".join([f"[{row[START]}, {row[END]}, {quoted[row[LABEL]]}]" for row in spans])
+                else:
+                    labels = ", ".join([f"[{utf16[row[START]]}, {utf16[row[END]]}, {quoted[row[LABEL]]}]"
+                                        for row in spans])
+                annotator_id = spans[-1][ANNOTATOR_UUID] if spans else None
+                lines += (head, f'{labels}], "annotator": {quoted[name]}, "annotator_id": {quoted[annotator_id]}'
+                          .encode(), tail)
                 summary.spans += len(spans)
             out.write(b"".join(lines))
     summary.files.append(str(output))

@@ -1,14 +1,21 @@
-"""What every exporter shares: the filter it applies, the summary it returns and the offset
-unit it writes."""
+"""What every exporter shares: the filter it applies, the summary it returns, the offset
+unit it writes and the span rows it reads."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from json.encoder import encode_basestring
+from typing import TYPE_CHECKING, Any
 
+from annotator.model.errors import InvalidSpan
 from annotator.model.offsets import OffsetMap, Utf16Counter
 from annotator.model.types import GOLD
+
+if TYPE_CHECKING:
+    from annotator.io.records import ArticleRecord
 
 OFFSET_UNITS = ("codepoint", "utf16")
 
@@ -121,3 +128,122 @@ def offsets_from(text: str, unit: str) -> Callable[[int, int], tuple[int, int]]:
         offsets = OffsetMap(text)
         return offsets.span_to_codepoint
     raise ValueError(f"unknown offset unit {unit!r}; use one of {', '.join(OFFSET_UNITS)}")
+
+
+# -- span rows ---------------------------------------------------------------------------
+
+SpanRow = tuple[Any, ...]
+"""A span as the exporters read it: ``(start, end, label, text, annotator, annotator uuid,
+attributes JSON or "", note, origin, reviewer, id)``, the rows of ``Store.span_rows`` with the
+span's id last, as ``records(raw="id_rows")`` reads them (plain tuples: a million spans cost a
+million tuples, not a million objects)."""
+
+START, END, LABEL, TEXT, ANNOTATOR, ANNOTATOR_UUID, ATTRIBUTES, NOTE = range(8)
+SPAN_ID = -1  # last, whatever is added before it
+
+
+def span_rows(record: ArticleRecord) -> list[SpanRow]:
+    """The record's spans as ``SpanRow`` tuples: ``record.span_rows`` when it was read as rows,
+    else its ``Annotation`` objects (an importer's records, tests) turned into them."""
+    if record.span_rows is not None:
+        return record.span_rows
+    return [(s.start, s.end, s.label, s.text, s.annotator, s.annotator_uuid,
+             json.dumps(s.attributes, ensure_ascii=False, sort_keys=True) if s.attributes else "", s.note, s.origin,
+             s.reviewer or "", s.uuid) for s in record.annotations]
+
+
+@lru_cache(maxsize=4096)  # spans share attributes ({"speaker": "Lavrov"}): parsed once
+def attribute_items(attributes: str) -> tuple[tuple[str, Any], ...]:
+    """``sorted(attributes.items())`` of a span row's attributes (its JSON text; "" is none).
+    Shared between calls: do not change the values."""
+    return tuple(sorted(json.loads(attributes).items())) if attributes else ()
+
+
+def layers(record: ArticleRecord | list[str], rows: list[SpanRow]) -> dict[str, list[SpanRow]]:
+    """The rows by annotator (``""`` for none), in the order of the exporters' per-annotator
+    output: those who marked the article done (the record's ``done_by``, or that list) first,
+    even without spans, then the others by their first span."""
+    done_by = record if isinstance(record, list) else record.done_by
+    by_annotator: dict[str, list[SpanRow]] = {name: [] for name in done_by}
+    if rows and all(row[ANNOTATOR] == rows[0][ANNOTATOR] for row in rows):
+        by_annotator[rows[0][ANNOTATOR] or ""] = rows  # one annotator's spans, the usual case
+        return by_annotator
+    for row in rows:
+        name = row[ANNOTATOR] or ""
+        layer = by_annotator.get(name)
+        if layer is None:
+            layer = by_annotator[name] = []
+        layer.append(row)
+    return by_annotator
+
+
+ArticleRow = tuple[Any, ...]
+"""An article as ``Store.export_batches`` reads it in the ``utf8`` shape: ``(id, external_id,
+title, text, url, source, published, language, meta)``, the text columns as UTF-8 bytes (or
+None), ``meta`` its JSON text."""
+
+ExportItem = tuple[ArticleRow, list[SpanRow], list[tuple[str, str | None, str | None]], list[str]]
+"""One article as the JSON writers read it (``ExportsMixin._kept`` with ``utf8`` articles and
+``id_rows`` spans): the article row, its span rows, doc labels as ``(label, annotator, annotator
+uuid)`` and the names of who marked it done. The text goes from SQLite to the file as bytes."""
+
+_ARTICLE_TEXTS = ("external_id", "title", "text", "url", "source", "published", "language")
+
+
+def export_items(records: Iterable[ArticleRecord | ExportItem]) -> Iterator[ExportItem]:
+    """``records`` as ``ExportItem`` tuples: as they are when they are, records (an importer's,
+    a test's) turned into them."""
+    for record in records:
+        if isinstance(record, tuple):
+            yield record
+            continue
+        article = record.article
+        texts = (getattr(article, name) for name in _ARTICLE_TEXTS)
+        yield ((article.id, *(None if value is None else value.encode() for value in texts),
+                json.dumps(article.meta, ensure_ascii=False, default=str)), span_rows(record),
+               [(d.label, d.annotator, d.annotator_uuid) for d in record.doc_labels], record.done_by)
+
+
+def utf16_positions(text: str, positions: Iterable[int]) -> dict[int, int]:
+    """The UTF-16 position of each code-point position in ``text``: what ``OffsetMap.to_utf16``
+    answers, for all the positions of one article at once (the text between two of them,
+    sorted, is encoded in C; a text without astral characters costs nothing).
+
+    Raises:
+        InvalidSpan: a position outside the text.
+    """
+    wanted = sorted(set(positions))
+    if wanted and not 0 <= wanted[0] <= wanted[-1] <= len(text):
+        bad = next(p for p in wanted if not 0 <= p <= len(text))
+        raise InvalidSpan(f"position {bad} is outside the text (length {len(text)})")
+    if text.isascii():
+        return {position: position for position in wanted}
+    result = {}
+    previous = units = 0
+    for position in wanted:
+        between = text[previous:position]
+        units += len(between) if between.isascii() else len(between.encode("utf-16-le")) // 2
+        result[position] = units
+        previous = position
+    return result
+
+
+# -- JSON written from parts ---------------------------------------------------------------
+
+quote_json: Callable[[str], str] = encode_basestring
+"""``json.dumps(text, ensure_ascii=False)`` of a ``str``: the C function the json module calls."""
+
+_dumps = json.JSONEncoder(ensure_ascii=False).encode
+
+
+class QuotedJson(dict[Any, str]):
+    """``quoted[value]``: ``json.dumps(value, ensure_ascii=False)``, each value encoded once:
+    for the values that repeat on every line of an export (label and annotator names, their
+    ids). Keep to one type of key (``str`` or None: ``1`` and ``True`` would be one key). Kept
+    small: the few values that do not repeat are forgotten when it fills."""
+
+    def __missing__(self, value: Any) -> str:
+        if len(self) > 4096:
+            self.clear()
+        quoted = self[value] = _dumps(value)
+        return quoted

@@ -23,6 +23,7 @@ from annotator.project.base import Cancelled, Progress, ProjectBase
 from annotator.store.reports import ArticleShape, SpanShape
 
 T = TypeVar("T")
+_RAW_SHAPES: dict[str | None, SpanShape] = {"json": "json", "rows": "rows", "id_rows": "id_rows"}
 
 
 class ExportsMixin(ProjectBase):
@@ -34,20 +35,21 @@ class ExportsMixin(ProjectBase):
         fields are also taken as keywords, ``annotators=["ana"]``), streamed in id order.
 
         With ``raw="json"`` spans come as ready JSONL objects in ``annotations_json`` (built by
-        SQLite), with ``raw="rows"`` as plain tuples in ``span_rows``, instead of ``Annotation``
-        objects: how the native and CSV exports write a million spans quickly. ``texts=False``
-        leaves the articles' texts empty, for formats that write none.
+        SQLite), with ``raw="rows"`` as plain tuples in ``span_rows`` (``raw="id_rows"``: with
+        each span's id last, ``io.exporting.SpanRow``), instead of ``Annotation`` objects: how the
+        exports write a million spans quickly. ``texts=False`` leaves the articles' texts empty,
+        for formats that write none.
 
         Raises:
             NotFound: an annotator or label name that the project does not have.
         """
-        spans: SpanShape = "json" if raw == "json" else "rows" if raw == "rows" else "objects"
+        spans = _RAW_SHAPES.get(raw, "objects")
         for article, kept, doc_labels, done_by in self._kept(export_filter(filter, keywords), spans,
                                                                "objects" if texts else "no_text"):
             record = ArticleRecord(article, [] if raw else kept, [DocLabel(*d) for d in doc_labels], done_by)
             if raw == "json":
                 record.annotations_json = [span.decode() for span in kept]
-            elif raw == "rows":
+            elif raw in ("rows", "id_rows"):
                 record.span_rows = kept
             yield record
 
@@ -130,10 +132,13 @@ class ExportsMixin(ProjectBase):
                         summary.spans += spans
                 summary.files.append(str(output))
             else:
+                records: Iterator[Any]
                 if format == "csv":  # spans as plain rows; the texts only to count UTF-16 offsets in
                     records = self.records(chosen, raw="rows", texts=unit != "codepoint")
-                else:
-                    records = self.records(chosen)
+                elif format in ("brat", "doccano", "labelstudio"):  # texts as UTF-8, written as they are
+                    records = self._kept(chosen, "id_rows", "utf8")  # ``io.exporting.ExportItem``
+                else:  # spans as plain rows with their ids (``io.exporting.span_rows``)
+                    records = self.records(chosen, raw="id_rows")
                 summary = spec.write(self._counted(records, progress, is_cancelled), partial,
                                      codebook=self.codebook(), offset_unit=unit, excel=excel)
             if spec.folder and output.exists():

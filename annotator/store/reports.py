@@ -22,7 +22,7 @@ from annotator.store.connection import translated
 from annotator.store.spans import _ANNOTATION_SELECT, _annotation_from_row
 
 ArticleShape = Literal["objects", "no_text", "utf8"]
-SpanShape = Literal["objects", "json", "rows"]
+SpanShape = Literal["objects", "json", "rows", "id_rows"]
 
 # The native JSONL object of a span, as ``SpansMixin.annotations_json`` builds it (a test keeps
 # the two equal byte for byte).
@@ -179,13 +179,20 @@ class ReportsMixin(StoreBase):
                         for article_id, annotator_id, value in found:
                             grouped.setdefault(article_id, []).append(
                                 (annotator_id, value if utf8 else value.encode()))
-                    else:
+                    elif spans == "rows":
                         for article_id, annotator_id, start, end, label_id, covered, attributes, note, origin, \
                                 reviewer_id in found:
                             grouped.setdefault(article_id, []).append((annotator_id, (
                                 start, end, label_names[label_id], covered, *annotator_names[annotator_id],
                                 "" if attributes == "{}" else attributes, note, origin,
                                 annotator_names[reviewer_id][0] if reviewer_id else "")))
+                    else:
+                        for article_id, annotator_id, start, end, label_id, covered, attributes, note, origin, \
+                                reviewer_id, span_uuid in found:
+                            grouped.setdefault(article_id, []).append((annotator_id, (
+                                start, end, label_names[label_id], covered, *annotator_names[annotator_id],
+                                "" if attributes == "{}" else attributes, note, origin,
+                                annotator_names[reviewer_id][0] if reviewer_id else "", span_uuid)))
                 for article_id, annotator_id, label, name, annotator_uuid in self.conn.execute(
                         "SELECT d.article_id, d.annotator_id, l.name, n.name, n.uuid FROM doc_labels d "
                         "JOIN labels l ON l.id = d.label_id JOIN annotators n ON n.id = d.annotator_id "
@@ -224,7 +231,8 @@ class ReportsMixin(StoreBase):
                       "LEFT JOIN annotators r ON r.id = a.reviewer_id")
         else:  # the tuples of ``span_rows``, names from the cached maps (fewer objects than a join)
             select = ("SELECT a.article_id, a.annotator_id, a.start_offset, a.end_offset, a.label_id, a.text, "
-                      "a.attributes, a.note, a.origin, a.reviewer_id FROM annotations a")
+                      f"a.attributes, a.note, a.origin, a.reviewer_id{', a.uuid' if shape == 'id_rows' else ''} "
+                      "FROM annotations a")
         order = " ORDER BY a.article_id, a.start_offset, a.end_offset, a.label_id, a.id"
         return f"{select} WHERE a.article_id BETWEEN ? AND ?{where}{order}", params
 

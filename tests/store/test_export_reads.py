@@ -1,7 +1,7 @@
 """``Store.export_batches`` reads what the per-article readers read, in batches.
 
 Exports read a million spans through it; these tests hold it to the readers it replaced
-(``iter_articles``, ``annotations``, ``annotations_json``, ``span_rows``, ``doc_labels``,
+(``iter_articles``, ``annotations``, ``annotations_json``, ``span_rows`` (with ids or not), ``doc_labels``,
 ``done_by``), whatever the batch size, filters and shape, and check that one export sees one
 state of the project even while another connection writes.
 """
@@ -58,16 +58,18 @@ def test_batches_hold_what_the_article_readers_read(rich_store, chosen, size):
     labels, languages = chosen.get("labels"), chosen.get("languages")
     expected = list(_expected(rich_store, annotator_ids, labels, languages))
     assert expected
-    for shape in ("objects", "json", "rows"):
+    for shape in ("objects", "json", "rows", "id_rows"):
         got = [(article, batch) for batch in rich_store.export_batches(
             spans=shape, annotator_ids=annotator_ids, labels=labels, languages=languages, size=size)
             for article in batch.articles]
         assert [article for article, _ in got] == [article for article, _ in expected]
         for (article, batch), (_, spans) in zip(got, expected, strict=True):
             found = [span for _, span in batch.spans.get(article.id, [])]
-            wanted = spans[shape]
+            wanted = spans["rows" if shape == "id_rows" else shape]
             if shape == "json":
                 wanted = [span.encode() for span in wanted]  # the same bytes SQLite built
+            elif shape == "id_rows":  # span_rows with each span's id last
+                wanted = [(*row, span.uuid) for row, span in zip(wanted, spans["objects"], strict=True)]
             assert found == wanted
             assert [(label, name, uuid) for _, label, name, uuid in batch.doc_labels.get(article.id, [])] == \
                 rich_store.doc_labels(article.id)
