@@ -17,9 +17,10 @@ import random
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from cached import cached_project
 
 from annotator.model.types import Article
 from annotator.project import Project
@@ -72,21 +73,11 @@ TARGET = 5.0  # seconds for 10,000 articles (issue 11)
 
 def corpus(articles: int, seed: int, fresh: bool) -> Path:
     """The cached bench project of this size and seed (built when missing or ``fresh``)."""
-    folder = Path(tempfile.gettempdir()) / "stance-annotator-bench"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"agreement-v{CORPUS_VERSION}-{articles}-seed{seed}.annotator"
-    if fresh or not path.exists():
-        partial = folder / ("building-" + path.name)
-        for stale in [*folder.glob(path.name + "*"), *folder.glob(partial.name + "*")]:
-            stale.unlink()
-        started = time.perf_counter()
-        build(partial, articles, seed)
-        partial.replace(path)  # closed, checkpointed: the WAL is gone, the file is whole
-        print(f"built {articles:,} articles x 3 annotators in {time.perf_counter() - started:.1f} s: {path}",
-              flush=True)
-    else:
-        print(f"reusing {path} (--fresh rebuilds it)", flush=True)
-    return path
+    def make(path: Path) -> str:
+        build(path, articles, seed)
+        return f"{articles:,} articles x 3 annotators"
+
+    return cached_project(f"agreement-v{CORPUS_VERSION}-{articles}-seed{seed}.annotator", make, fresh)
 
 
 def main() -> None:

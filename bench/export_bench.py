@@ -34,6 +34,8 @@ import time
 import uuid
 from pathlib import Path
 
+from cached import cached_project
+
 WORDS = [
     "Lavrov", "mengkritik", "AS", "dan", "satelit", "regionalnya", "karena", "menciptakan",
     "ancaman", "keamanan", "bagi", "DPRK", "perundingan", "tanpa", "prasyarat", "kerja", "sama",
@@ -202,23 +204,10 @@ def baseline_files(conn, target: Path) -> int:
 
 def corpus(articles: int, spans_each: int, fresh: bool) -> Path:
     """The cached bench project of this size (built when missing or ``fresh``)."""
-    folder = Path(tempfile.gettempdir()) / "stance-annotator-bench"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"export-v{CORPUS_VERSION}-{articles}x{spans_each}.annotator"
-    if fresh or not path.exists():
-        for stale in folder.glob(path.name + "*"):
-            stale.unlink()
-        partial = folder / ("building-" + path.name)
-        for stale in folder.glob(partial.name + "*"):
-            stale.unlink()
-        started = time.perf_counter()
-        total = build(partial, articles, spans_each, 7)
-        partial.replace(path)  # closed, checkpointed: the WAL is gone, the file is whole
-        print(f"built {total:,} spans in {articles:,} articles in {time.perf_counter() - started:.0f} s: {path}",
-              flush=True)
-    else:
-        print(f"reusing {path} (--fresh rebuilds it)", flush=True)
-    return path
+    def make(path: Path) -> str:
+        return f"{build(path, articles, spans_each, 7):,} spans in {articles:,} articles"
+
+    return cached_project(f"export-v{CORPUS_VERSION}-{articles}x{spans_each}.annotator", make, fresh)
 
 
 def main() -> None:

@@ -8,10 +8,12 @@ text). For each file it then:
      (same tables, unique constraints and indexes, no triggers): JSON parse, executemany of the
      articles with their SHA-256 hash, of the spans with a new uuid and their covered text,
      then one FTS5 rebuild.
-Prints both times and their ratio (bare / import; 1.0 = storage speed), the same of CPU time
-(steadier on a busy machine), and with --repeat the median ratios of each case. The import's
-time includes starting the program (about a second) and its pauses between chunks, which let
-other writers in: run the default size (--articles 10000 is quick but understates the ratio).
+Each timed run starts after a file-system sync, so that neither pays for writing out the run
+before it. Prints both times and their ratio (bare / import; 1.0 = storage speed), the same of
+CPU time (steadier on a busy machine), and with --repeat the median ratios of each case. The
+import's time includes starting the program (about half a second) and its pauses between
+chunks, which let other writers in: run the default size (--articles 10000 is quick but
+understates the ratio).
 
     .venv/bin/python bench/import_bench.py [--articles N] [--spans K] [--repeat R] [--only articles|spans]
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import random
 import resource
 import shutil
@@ -215,7 +218,9 @@ def main() -> None:
             for name, source, spans in cases:
                 for stale in [*workdir.glob("*.sqlite*"), *workdir.glob("*.annotator*")]:
                     stale.unlink()
+                os.sync()  # each run starts with nothing of the one before still being written out
                 ours, ours_cpu, peak_rss_mb, said = timed_import(workdir / "bench.annotator", source)
+                os.sync()
                 bare, bare_cpu = timed_baseline(source, workdir / "baseline.sqlite")
                 ratios[name].append(bare / ours)
                 cpu_ratios[name].append(bare_cpu / ours_cpu)

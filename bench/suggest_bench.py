@@ -27,9 +27,10 @@ import re
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from cached import cached_project
 
 ROOT = Path(__file__).parent.parent
 SAMPLES = sorted((ROOT / "resources" / "samples").glob("*.txt"))
@@ -72,22 +73,11 @@ def build(path: Path, articles: int, seed: int) -> None:
 
 def corpus(articles: int, fresh: bool) -> Path:
     """The cached bench project of this size (built when missing or ``fresh``)."""
-    folder = Path(tempfile.gettempdir()) / "stance-annotator-bench"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"suggest-v{CORPUS_VERSION}-{articles}.annotator"
-    if fresh or not path.exists():
-        for stale in folder.glob(path.name + "*"):
-            stale.unlink()
-        partial = folder / ("building-" + path.name)
-        for stale in folder.glob(partial.name + "*"):
-            stale.unlink()
-        started = time.perf_counter()
-        build(partial, articles, 12)
-        partial.replace(path)  # closed, checkpointed: the WAL is gone, the file is whole
-        print(f"built {articles:,} articles in {time.perf_counter() - started:.0f} s: {path}", flush=True)
-    else:
-        print(f"reusing {path} (--fresh rebuilds it)", flush=True)
-    return path
+    def make(path: Path) -> str:
+        build(path, articles, 12)
+        return f"{articles:,} articles"
+
+    return cached_project(f"suggest-v{CORPUS_VERSION}-{articles}.annotator", make, fresh)
 
 
 def timed(work):

@@ -143,15 +143,38 @@ def check_record(record: ArticleRecord) -> None:
         fail("the article has no text")
     if len(text) > MAX_ARTICLE_CHARS:
         fail(f"the article text has {len(text):,} characters; at most {MAX_ARTICLE_CHARS:,} are allowed")
-    if "\x00" in text:
+    try:  # kept for the text's hash (ArticleRecord.text_hash); a NUL is looked for in it, faster
+        utf8: bytes | None = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, reported after a NUL
+        utf8 = None
+    if "\x00" in text if utf8 is None else b"\x00" in utf8:
         fail(f"the article text contains a NUL character (U+0000) at position {text.index(chr(0))}")
-    _string(text, "the article text", fail, optional=False)
-    _string(article.title, "the title", fail, optional=False)
-    for name in ("external_id", "source", "url", "published", "language"):
-        _string(getattr(article, name), f"'{name}'", fail)
+    if utf8 is None:
+        _string(text, "the article text", fail, optional=False)
+    else:
+        record.checked_utf8 = (text, utf8)
+    # The usual title and fields (texts or None, no lone surrogate) pass in one check.
+    strings = [article.title, article.external_id, article.source, article.url, article.published, article.language]
+    if not (type(strings[0]) is str and _TEXT_OR_NONE.issuperset(map(type, strings)) and _no_surrogate(strings)):
+        _string(article.title, "the title", fail, optional=False)
+        for name in ("external_id", "source", "url", "published", "language"):
+            _string(getattr(article, name), f"'{name}'", fail)
     if not isinstance(article.meta, dict):
         fail("'meta' must be an object")
-    _json_value(article.meta, "'meta'", fail)
+    if article.meta:
+        _json_value(article.meta, "'meta'", fail)
+    if not _plain_spans(record.annotations):  # the usual spans pass without a call per field
+        _check_spans(record, fail)
+    for doc_label in record.doc_labels:
+        _name(doc_label.label, "a document label", fail, optional=False)
+        _name(doc_label.annotator, "a document label's annotator", fail)
+        _string(doc_label.annotator_uuid, "a document label's annotator_id", fail)
+    for name in record.done_by:
+        _name(name, "a 'done_by' name", fail, optional=False)
+
+
+def _check_spans(record: ArticleRecord, fail: Fail) -> None:
+    """``check_record``'s checks of each span, field by field: the first problem fails."""
     for number, span in enumerate(record.annotations, start=1):
         where = f"annotation {number}"
         if type(span.start) is not int or type(span.end) is not int:
@@ -166,12 +189,42 @@ def check_record(record: ArticleRecord) -> None:
         for key in span.attributes:
             _name(key, f"{where}: an attribute name", fail, optional=False)
         _json_value(span.attributes, f"{where}: 'attributes'", fail)
-    for doc_label in record.doc_labels:
-        _name(doc_label.label, "a document label", fail, optional=False)
-        _name(doc_label.annotator, "a document label's annotator", fail)
-        _string(doc_label.annotator_uuid, "a document label's annotator_id", fail)
-    for name in record.done_by:
-        _name(name, "a 'done_by' name", fail, optional=False)
+
+
+_TEXT_OR_NONE = frozenset({str, type(None)})
+
+
+def _no_surrogate(values: list[Any]) -> bool:
+    """Whether none of ``values`` (texts or None) holds a lone surrogate: one check for all."""
+    joined = "".join([value for value in values if value])
+    if joined.isascii():
+        return True
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _plain_spans(spans: list[Any]) -> bool:
+    """Whether every span surely passes ``_check_spans``: whole-number offsets, a label that is
+    a text of at most ``MAX_NAME_CHARS`` with something besides white space, annotator and
+    reviewer texts of at most that or None, the other text fields texts or None, no attributes,
+    and no lone surrogate anywhere. False sends the record through ``_check_spans``, which
+    finds the problem (or none: attributes are checked there)."""
+    limit = MAX_NAME_CHARS
+    texts: list[Any] = []
+    for span in spans:
+        label, annotator, reviewer = span.label, span.annotator, span.reviewer
+        if not (type(span.start) is int and type(span.end) is int and type(label) is str
+                and len(label) <= limit and label.strip()
+                and (annotator is None or (type(annotator) is str and len(annotator) <= limit))
+                and (reviewer is None or (type(reviewer) is str and len(reviewer) <= limit))
+                and type(span.attributes) is dict and not span.attributes):
+            return False
+        texts += (label, annotator, reviewer, span.text, span.annotator_uuid, span.note, span.uuid, span.created,
+                  span.updated)
+    return _TEXT_OR_NONE.issuperset(map(type, texts)) and _no_surrogate(texts)
 
 
 def _string(value: Any, what: str, fail: Fail, *, optional: bool = True) -> None:

@@ -18,6 +18,7 @@ from annotator.model.types import DocLabel
 # land in ``meta``, so the user is told which --format reads them.
 FOREIGN_SHAPES = (("label", "doccano"), ("labels", "doccano"), ("entities", "doccano"),
                   ("spans", "prodigy"), ("data", "labelstudio"))
+_FOREIGN_KEYS = frozenset(key for key, _ in FOREIGN_SHAPES)
 
 
 def read(path: Path, fields: FieldMap, notes: list[str], *,
@@ -30,7 +31,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
     """
     hinted = False
     for number, data, size in json_lines(path, on_bad_record):
-        if not hinted and isinstance(data, dict) and not fields.generic:
+        if not hinted and isinstance(data, dict) and not fields.generic and not _FOREIGN_KEYS.isdisjoint(data):
             for key, tool in FOREIGN_SHAPES:
                 if isinstance(data.get(key), (list, dict)) and "annotations" not in data:
                     notes.append(f"{path.name}: line {number} has {key!r} like {tool}'s files; its spans are "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from typing import Any
 from annotator.io.guards import clip
 from annotator.model.errors import ImportFormatError, InvalidSpan
 from annotator.model.offsets import LineEndingShift, check_span
-from annotator.model.types import ORIGINS, Annotation, Article, DocLabel
+from annotator.model.types import ORIGINS, Annotation, Article, DocLabel, text_hash
 
 
 @dataclass
@@ -24,6 +25,23 @@ class ArticleRecord:
     annotator_hint: str | None = None  # whose spans these are when neither file nor user says (brat folders)
     annotations_json: list[str] | None = None  # spans as JSONL objects, when read raw (native export)
     span_rows: list[tuple[Any, ...]] | None = None  # spans as plain rows, when read raw (CSV export)
+    checked_utf8: tuple[str, bytes] | None = None
+    """The article text and its UTF-8 bytes, as ``guards.check_record`` encoded them to check
+    the text: ``text_hash`` and ``stored_text`` use those bytes rather than encoding the text
+    again, while the article has that text."""
+
+    def stored_text(self) -> str | bytes:
+        """The article's text as the store takes it (``Store.add_articles``' ``texts``): its
+        UTF-8 bytes when ``check_record`` made them of the text the article has, else the text."""
+        checked = self.checked_utf8
+        return checked[1] if checked is not None and checked[0] is self.article.text else self.article.text
+
+    def text_hash(self) -> str:
+        """``model.types.text_hash`` of the article's text, from its checked UTF-8 bytes when it
+        has them (the same bytes: a text that encodes has no lone surrogate for
+        ``surrogatepass`` to let through)."""
+        text = self.stored_text()
+        return hashlib.sha256(text).hexdigest() if isinstance(text, bytes) else text_hash(text)
 
 
 @dataclass(frozen=True)
@@ -113,13 +131,17 @@ def _native_record(data: dict[str, Any], line: int | None) -> ArticleRecord:
     meta = data.get("meta") or {}
     if not isinstance(meta, dict):
         raise ImportFormatError("'meta' must be an object", line=line)
-    extra = {k: v for k, v in data.items() if k not in _NATIVE_KEYS}
-    title, source, url, published, language = _strings(data, _ARTICLE_STRINGS, line)
-    article = Article(shift.text, title or "", _id_str(data.get("id")), source, url, published, language,
+    extra = None if data.keys() <= _NATIVE_KEYS else {k: v for k, v in data.items() if k not in _NATIVE_KEYS}
+    get = data.get
+    strings = [get("title"), get("source"), get("url"), get("published"), get("language")]
+    if not _TEXT_OR_NONE.issuperset(map(type, strings)):
+        strings = _strings(data, _ARTICLE_STRINGS, line)
+    title, source, url, published, language = strings
+    article = Article(shift.text, title or "", _id_str(get("id")), source, url, published, language,
                       {**extra, **meta} if extra else meta)
-    record = ArticleRecord(article, line=line)
-    record.annotations = [_annotation(item, number, shift, line)
-                          for number, item in enumerate(_list(data, "annotations", line), start=1)]
+    record = ArticleRecord(article, [_annotation(item, number, shift, line)
+                                     for number, item in enumerate(_list(data, "annotations", line), start=1)],
+                           [], [], line)
     for item in _list(data, "doc_labels", line):
         if isinstance(item, str):
             item = {"label": item}
@@ -146,28 +168,37 @@ def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None
     label = get("label")
     if not isinstance(label, str) or not (name := label.strip()):
         raise ImportFormatError(f"annotation {number} has no label", line=line)
-    start, end = get("start"), get("end")
-    covered = get("text")
-    try:
-        if type(start) is not int or type(end) is not int:
-            raise InvalidSpan(f"offsets must be whole numbers, got start={clip(start)} end={clip(end)}")
-        if covered is not None and not isinstance(covered, str):
-            raise InvalidSpan("'text' must be a string")
-        if shift.changed:
-            start, end = shift.map(start), shift.map(end)
-            covered = covered if covered is None else LineEndingShift(covered).text
-        check_span(shift.text, start, end, covered)
-    except InvalidSpan as error:
-        raise ImportFormatError(f"annotation {number} ({label}): {error}", line=line) from None
+    start, end, covered = get("start"), get("end"), get("text")
+    text = shift.text
+    if (type(start) is int and type(end) is int and type(covered) is str and 0 <= start < end <= len(text)
+            and len(covered) == end - start and text.startswith(covered, start) and not shift.changed):
+        pass  # the usual span: inside the text and covering what the file says it covers
+    else:
+        try:
+            if type(start) is not int or type(end) is not int:
+                raise InvalidSpan(f"offsets must be whole numbers, got start={clip(start)} end={clip(end)}")
+            if covered is not None and not isinstance(covered, str):
+                raise InvalidSpan("'text' must be a string")
+            if shift.changed:
+                start, end = shift.map(start), shift.map(end)
+                covered = covered if covered is None else LineEndingShift(covered).text
+            check_span(text, start, end, covered)
+        except InvalidSpan as error:
+            raise ImportFormatError(f"annotation {number} ({label}): {error}", line=line) from None
+        covered = text[start:end]
     attributes = get("attributes") or {}
     if not isinstance(attributes, dict):
         raise ImportFormatError(f"annotation {number}: 'attributes' must be an object", line=line)
     origin = get("origin") or "imported"
     if origin not in ORIGINS:
         raise ImportFormatError(f"annotation {number}: origin must be one of {', '.join(ORIGINS)}", line=line)
-    annotator, annotator_uuid, note, span_uuid, created, updated, reviewer = _strings(item, _SPAN_STRINGS, line)
+    strings = [get("annotator"), get("annotator_id"), get("note"), get("id"), get("created"), get("updated"),
+               get("reviewer")]  # the keys of _SPAN_STRINGS
+    if not _TEXT_OR_NONE.issuperset(map(type, strings)):
+        strings = _strings(item, _SPAN_STRINGS, line)
+    annotator, annotator_uuid, note, span_uuid, created, updated, reviewer = strings
     # Positional: a million spans are built per large import, and keywords cost twice the time.
-    return Annotation(start, end, name, shift.text[start:end], annotator, annotator_uuid, attributes, note or "",
+    return Annotation(start, end, name, covered, annotator, annotator_uuid, attributes, note or "",
                       origin, span_uuid, created, updated, None, reviewer)
 
 

@@ -18,6 +18,7 @@ at run time: tune or patch them here.
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
@@ -39,9 +40,14 @@ from annotator.store.import_runs import CHUNK_SECONDS, ImportRun
 from annotator.store.spans import SpanRow, identity_clash, ordered_uuids
 from annotator.store.store import Store, now
 
-PARSE_BATCH_RECORDS = 500
-PARSE_BATCH_BYTES = 4 << 20
-"""An import parses this many records (or bytes of input) outside any transaction, then writes them."""
+PARSE_BATCH_RECORDS = 4000
+PARSE_BATCH_BYTES = 8 << 20
+FIRST_BATCH_RECORDS = 500
+"""An import parses at most ``PARSE_BATCH_RECORDS`` records (or ``PARSE_BATCH_BYTES`` of input)
+outside any transaction, then writes them: a source's first batch at most
+``FIRST_BATCH_RECORDS``, later ones about what one chunk writes in its time, index and commit
+included (``_Pace.batch_cost``). Batches that end before their chunk is full cost a commit and
+a pause more (60,000 articles: 121 chunks in batches of 500 took 8 % longer than 30 full ones)."""
 
 WRITE_STEP_RECORDS = 16
 """The fewest records one round of bulk statements (``_store_records``) writes; a source's first
@@ -332,15 +338,19 @@ class ImportsMixin(ProjectBase):
 
         try:
             pending: list[ArticleRecord] = []
-            pending_bytes = read_bytes = 0
+            pending_bytes = pending_cost = read_bytes = 0
+            most, full = min(FIRST_BATCH_RECORDS, PARSE_BATCH_RECORDS), pace.batch_cost()
             for record in records:
                 pending.append(record)
                 pending_bytes += record.source_bytes
                 read_bytes += record.source_bytes
-                if len(pending) >= PARSE_BATCH_RECORDS or pending_bytes >= PARSE_BATCH_BYTES:
+                pending_cost += _cost(record)
+                if len(pending) >= most or pending_bytes >= PARSE_BATCH_BYTES or (
+                        pending_cost >= full and len(pending) >= WRITE_STEP_RECORDS):
                     self._write_batch(begun(), pending, store_records, pace)
                     pending.clear()
-                    pending_bytes = 0
+                    pending_bytes = pending_cost = 0
+                    most, full = PARSE_BATCH_RECORDS, pace.batch_cost()
                     if is_cancelled and is_cancelled():
                         raise Cancelled("import cancelled")
                     if advance:
@@ -365,16 +375,19 @@ class ImportsMixin(ProjectBase):
         pace = pace or _Pace()
         position = 0
         while position < len(records):
+            opened, chunk_cost = time.monotonic(), 0
             with run.chunk():
-                deadline = time.monotonic() + CHUNK_SECONDS
+                deadline = opened + CHUNK_SECONDS
                 while position < len(records):
                     count, cost = pace.take(records, position, deadline)
                     began = time.monotonic()
                     store_records(records[position:position + count], run)
                     pace.wrote(cost, time.monotonic() - began)
                     position += count
+                    chunk_cost += cost
                     if time.monotonic() > deadline:
                         break
+            pace.chunked(chunk_cost, time.monotonic() - opened)
 
     def _store_one_by_one(self, store_record: Callable[[ArticleRecord, ImportRun], None], counts: _FileCounts,
                           imported_at: str, records: list[ArticleRecord], run: ImportRun) -> None:
@@ -444,12 +457,15 @@ class ImportsMixin(ProjectBase):
                 _fail(record, error, on_error, may_skip=True)
                 continue
             good.append(record)
+        articles = [record.article for record in good]
+        texts = [record.stored_text() for record in good]  # encoded once, when checked: hashed and stored so
+        hashes = [record.text_hash() for record in good]
         if not any(record.annotations or record.doc_labels or record.done_by for record in good):
-            added = store.add_articles([record.article for record in good], imported_at=imported_at)
+            added = store.add_articles(articles, imported_at=imported_at, hashes=hashes, texts=texts)
             counts.imported += added  # plain articles: their ids are not needed
             counts.skipped += len(good) - added
             return
-        ids = store.add_articles_with_ids([record.article for record in good], imported_at=imported_at)
+        ids = store.add_articles_with_ids(articles, imported_at=imported_at, hashes=hashes, texts=texts)
         created = sum(1 for _, new in ids if new)
         counts.imported += created
         counts.skipped += len(ids) - created
@@ -497,11 +513,11 @@ class ImportsMixin(ProjectBase):
                 for number, span in enumerate(record.annotations, start=1):
                     known = annotators.get((span.annotator, span.annotator_uuid))
                     start, end, label = span.start, span.end, span.label
-                    spans.append((
+                    spans.append((  # the text was checked to be what the span covers (_check_record)
                         span.uuid or next(fresh), article_id,
                         (known.id or 0) if known else who(span.annotator, span.annotator_uuid,
                                                           f"annotation {number}", default),
-                        span_labels.get(label) or label_id(label, "span"), start, end, text[start:end],
+                        span_labels.get(label) or label_id(label, "span"), start, end, span.text or text[start:end],
                         dumps(span.attributes) if span.attributes else "{}", span.note or "", span.origin,
                         span.created or stamp, span.updated or span.created or stamp,
                         who(span.reviewer, None, f"annotation {number} reviewer", default) if span.reviewer else None,
@@ -550,15 +566,25 @@ def _check_record(store: Store, record: ArticleRecord, default_annotator: str | 
     """Raise ``_BadRecord`` for a record that cannot be stored, before anything of it is
     written: an annotator that cannot be found or made, a span outside the text or not
     covering the text it gives, an attribute value outside the ``codebook``'s list."""
-    _check_annotators(store, record, default_annotator, known)
     text = record.article.text
+    known_only = not (record.doc_labels or record.done_by)  # and every span by a known annotator
+    problem: _BadRecord | None = None  # the spans' first, raised after the annotators' own
     for number, span in enumerate(record.annotations, start=1):
+        if known_only and (span.reviewer or (span.annotator, span.annotator_uuid) not in known):
+            known_only = False
+        if problem is not None:
+            continue
         try:
             check_span(text, span.start, span.end, span.text)
         except InvalidSpan as error:
-            raise _BadRecord(f"annotation {number} ({span.label}): {error}") from None
+            problem = _BadRecord(f"annotation {number} ({span.label}): {error}")
+            continue
         if codebook is not None and span.attributes and (problems := codebook.check_attributes(span.attributes)):
-            raise _BadRecord(f"annotation {number}: {'; '.join(problems)}")
+            problem = _BadRecord(f"annotation {number}: {'; '.join(problems)}")
+    if not known_only:
+        _check_annotators(store, record, default_annotator, known)
+    if problem is not None:
+        raise problem
 
 
 @dataclass
@@ -569,6 +595,8 @@ class _Pace:
 
     seconds: float = 0.0
     cost: int = 0
+    chunk_seconds: float = 0.0  # whole chunks: their rounds, full-text index, commit and pause
+    chunk_cost: int = 0
 
     def take(self, records: list[ArticleRecord], position: int, deadline: float) -> tuple[int, int]:
         """How many records from ``position`` the next round writes, and their cost."""
@@ -584,6 +612,18 @@ class _Pace:
     def wrote(self, cost: int, seconds: float) -> None:
         self.seconds += seconds
         self.cost += cost
+
+    def chunked(self, cost: int, seconds: float) -> None:
+        """A chunk wrote records of ``cost`` in ``seconds``, from its start to after its commit."""
+        self.chunk_seconds += seconds
+        self.chunk_cost += cost
+
+    def batch_cost(self) -> float:
+        """The cost of the records one chunk writes in ``CHUNK_SECONDS``, index and commit
+        included (infinite until a chunk has been timed)."""
+        if not self.chunk_cost:
+            return math.inf
+        return CHUNK_SECONDS * self.chunk_cost / max(self.chunk_seconds, 1e-6)
 
 
 def _cost(record: ArticleRecord) -> int:
@@ -613,10 +653,9 @@ def _annotator_refs(record: ArticleRecord) -> Iterator[tuple[str | None, str | N
 def _check_annotators(store: Store, record: ArticleRecord, default_annotator: str | None,
                       known: dict[tuple[str | None, str | None], Annotator]) -> None:
     """Raise ``_BadRecord`` if the record names an annotator that cannot be found or made,
-    before anything of it is written, so that skipping it leaves nothing behind."""
-    if all((span.annotator, span.annotator_uuid) in known for span in record.annotations) and not (
-            record.doc_labels or record.done_by or any(span.reviewer for span in record.annotations)):
-        return  # the usual case, checked without building a message per name
+    before anything of it is written, so that skipping it leaves nothing behind. (The usual
+    record, whose spans name annotators in ``known`` only, is passed by ``_check_record``
+    without a call.)"""
     for name, uuid, what in _annotator_refs(record):
         if (name, uuid) in known:
             continue

@@ -68,39 +68,47 @@ class ArticlesMixin(StoreBase):
     """Articles: adding, reading and streaming them, the article list, summaries and search."""
 
     def add_articles(self, articles: Sequence[Article], *, imported_at: str | None = None,
-                     hashes: Sequence[str] | None = None) -> int:
+                     hashes: Sequence[str] | None = None, texts: Sequence[str | bytes] | None = None) -> int:
         """Store many articles in one statement, skipping texts already stored.
 
-        ``hashes``: the texts' ``text_hash``, when the caller has them already.
+        ``hashes``: the texts' ``text_hash``, when the caller has them already. ``texts``: the
+        articles' texts to store, each as it is or as its UTF-8 bytes when the caller has those
+        (stored as text all the same; binding a text makes ``sqlite3`` encode it again, which
+        for a few KB of non-Latin text costs more than the insert).
         Returns how many were added (the rest were duplicates).
         """
         stamp = imported_at or now()
         if hashes is None:
             hashes = [text_hash(a.text) for a in articles]
+        if texts is None:
+            texts = [a.text for a in articles]
         return self.conn.executemany(
             "INSERT INTO articles(external_id, title, source, url, published, language, text, "
-            "meta, text_hash, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "meta, text_hash, imported_at) VALUES (?, ?, ?, ?, ?, ?, CAST(? AS TEXT), ?, ?, ?) "
             "ON CONFLICT(text_hash) DO NOTHING",
             [
-                (a.external_id, a.title or "", a.source, a.url, a.published, a.language, a.text,
+                (a.external_id, a.title or "", a.source, a.url, a.published, a.language, text,
                  dumps(a.meta) if a.meta else "{}", digest, stamp)
-                for a, digest in zip(articles, hashes, strict=True)
+                for a, text, digest in zip(articles, texts, hashes, strict=True)
             ],
         ).rowcount
 
-    def add_articles_with_ids(self, articles: Sequence[Article], *,
-                              imported_at: str | None = None) -> list[tuple[int, bool]]:
+    def add_articles_with_ids(self, articles: Sequence[Article], *, imported_at: str | None = None,
+                              hashes: Sequence[str] | None = None,
+                              texts: Sequence[str | bytes] | None = None) -> list[tuple[int, bool]]:
         """``add_articles``, then each article's ``(id, created)`` in order: a text stored
         already (or earlier in ``articles``) gives the stored article's id and False.
 
         At most two statements however many articles: the insert, and a read of the ids by hash
         unless every article was new (then they got the ids after the highest one, in order).
+        ``hashes``, ``texts``: as ``add_articles`` takes them.
         """
         if not articles:
             return []
-        hashes = [text_hash(a.text) for a in articles]
+        if hashes is None:
+            hashes = [text_hash(a.text) for a in articles]
         before = self.conn.execute("SELECT COALESCE(MAX(id), 0) FROM articles").fetchone()[0]
-        if self.add_articles(articles, imported_at=imported_at, hashes=hashes) == len(articles):
+        if self.add_articles(articles, imported_at=imported_at, hashes=hashes, texts=texts) == len(articles):
             return [(before + number, True) for number in range(1, len(articles) + 1)]
         ids = dict(self.conn.execute(
             "SELECT text_hash, id FROM articles WHERE text_hash IN (SELECT value FROM json_each(?))",
