@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from annotator.cli import cli
 from annotator.model.types import Article
 from annotator.project import Project
+from annotator.store.schema import SCHEMA_VERSION
 from tests.project.test_assist import QUOTE, fake_quotations
 
 TEXT = '🇷🇺 Lavrov mengkritik kekuatan "imperialis". "Kami menolak eskalasi," ucap Lavrov.'
@@ -115,5 +116,5 @@ def test_an_older_file_is_only_migrated_by_accept(tmp_path, monkeypatch):
     result = run("suggest", str(path), "--annotator", "ana", "--accept", "--rules", "--quote-label", "Quotation")
     assert result.exit_code == 0, result.output
     project = Project.open(path, create=False, read_only=True)
-    assert project._store.schema_version == 5
+    assert project._store.schema_version == SCHEMA_VERSION
     project.close()

@@ -43,14 +43,19 @@ _TRACKED = ("articles", "annotations", "doc_labels", "labels", "annotators", "at
 # A row is kept when anything outside the run refers to it (the run's own references are
 # deleted first).
 _STILL_USED = {
+    # A rejected suggestion is work too: what someone rejected meanwhile keeps its article,
+    # label and annotator (deleting them would take the rejection with them).
     "articles": ("NOT EXISTS (SELECT 1 FROM annotations x WHERE x.article_id = t.id) "
                  "AND NOT EXISTS (SELECT 1 FROM doc_labels x WHERE x.article_id = t.id) "
-                 "AND NOT EXISTS (SELECT 1 FROM article_status x WHERE x.article_id = t.id)"),
+                 "AND NOT EXISTS (SELECT 1 FROM article_status x WHERE x.article_id = t.id) "
+                 "AND NOT EXISTS (SELECT 1 FROM suggestion_rejections x WHERE x.article_id = t.id)"),
     "labels": ("NOT EXISTS (SELECT 1 FROM annotations x WHERE x.label_id = t.id) "
-               "AND NOT EXISTS (SELECT 1 FROM doc_labels x WHERE x.label_id = t.id)"),
+               "AND NOT EXISTS (SELECT 1 FROM doc_labels x WHERE x.label_id = t.id) "
+               "AND NOT EXISTS (SELECT 1 FROM suggestion_rejections x WHERE x.label_id = t.id)"),
     "annotators": ("NOT EXISTS (SELECT 1 FROM annotations x WHERE x.annotator_id = t.id OR x.reviewer_id = t.id) "
                    "AND NOT EXISTS (SELECT 1 FROM doc_labels x WHERE x.annotator_id = t.id) "
-                   "AND NOT EXISTS (SELECT 1 FROM article_status x WHERE x.annotator_id = t.id)"),
+                   "AND NOT EXISTS (SELECT 1 FROM article_status x WHERE x.annotator_id = t.id) "
+                   "AND NOT EXISTS (SELECT 1 FROM suggestion_rejections x WHERE x.annotator_id = t.id)"),
 }
 _ROLLBACK_ORDER = ("annotations", "doc_labels", "status", "articles", "labels", "annotators", "attribute_defs")
 

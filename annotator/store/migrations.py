@@ -239,3 +239,17 @@ def m005_assist(db: Database) -> None:
         PRAGMA user_version = 5;
         """,
     )
+
+
+@migrations()
+def m006_rejection_indexes(db: Database) -> None:
+    """Rejections by article and by label: deleting an article or a label (an import taken
+    back, a label deleted) would otherwise scan every rejection once per row deleted."""
+    run_script(
+        db,
+        """
+        CREATE INDEX suggestion_rejections_article ON suggestion_rejections(article_id);
+        CREATE INDEX suggestion_rejections_label ON suggestion_rejections(label_id);
+        PRAGMA user_version = 6;
+        """,
+    )

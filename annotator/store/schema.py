@@ -4,7 +4,7 @@ Importing ``migrations`` loads sqlite-utils (and, where it is installed, pandas:
 an up-to-date project never needs it.
 """
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The number of migrations in ``migrations.py``; a test keeps the two equal."""
 
 OLDEST_READABLE_SCHEMA = 2

@@ -156,6 +156,34 @@ def test_work_of_others_during_the_import_is_kept(project_path, tmp_path, small_
     project.close()
 
 
+def test_a_rejection_made_during_the_import_keeps_its_article(project_path, tmp_path, small_chunks, monkeypatch):
+    """Someone rejects a suggestion in an article a failing import added: article and rejection stay."""
+    from annotator.model.commands import RejectSuggestions, SuggestedSpan
+
+    project = seeded(project_path)
+    other = Project.open(project_path)
+    label = other.codebook().labels[0].name
+    rejected = threading.Event()
+    real_write_batch = Project._write_batch
+
+    def write_batch_then_reject(self, run, batch, *args, **kwargs):
+        real_write_batch(self, run, batch, *args, **kwargs)
+        if not rejected.is_set() and self.stats()["articles"] > 10:
+            other.execute(RejectSuggestions("budi", (SuggestedSpan(5, 0, 7, label, "rule/1:x"),)))
+            rejected.set()
+
+    monkeypatch.setattr(Project, "_write_batch", write_batch_then_reject)
+    source = tmp_path / "bad.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in records(40, spans=False)) + "\n" + FILE_BREAKER + "\n",
+                      encoding="utf-8")
+    assert project.import_paths([source]).failed
+    assert rejected.is_set()
+    assert project.stats()["articles"] == 2  # the seed and the article budi judged
+    assert project._store.conn.execute("SELECT COUNT(*) FROM suggestion_rejections").fetchone()[0] == 1
+    other.close()
+    project.close()
+
+
 def test_a_killed_import_is_rolled_back_at_the_next_open(project_path, tmp_path):
     project = seeded(project_path)
     before = content(project)

@@ -51,7 +51,7 @@ def test_schema_4_file_migrates_to_5_keeping_its_data(tmp_path):
     path = tmp_path / "v4.annotator"
     make_schema_4(path)
     store = Store.open(path)
-    assert store.schema_version == SCHEMA_VERSION == 5 and store.upgraded_from == 4
+    assert store.schema_version == SCHEMA_VERSION and store.upgraded_from == 4
     [span] = store.annotations(1)
     assert (span.text, span.annotator, span.source) == ("Lavrov", "ana", None)
     assert [label.patterns for label in store.codebook().labels] == [(), ()]
