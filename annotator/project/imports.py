@@ -409,19 +409,6 @@ class ImportsMixin(ProjectBase):
                 store_record(record, run)
         flush()
 
-    def _store_record(
-        self,
-        record: ArticleRecord,
-        default_annotator: str | None,
-        annotators: dict[tuple[str | None, str | None], Annotator],
-        counts: _FileCounts,
-        imported_at: str,
-        run: ImportRun,
-        codebook: Codebook | None = None,
-    ) -> None:
-        """Write one record (``_store_records``); its errors are raised as they are."""
-        self._store_records([record], default_annotator, annotators, counts, imported_at, run, codebook)
-
     def _store_records(
         self,
         records: list[ArticleRecord],

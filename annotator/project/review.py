@@ -156,7 +156,7 @@ class ReviewMixin(ImportsMixin):
         def store_record(record: ArticleRecord, run: ImportRun) -> None:
             _rename(record, renames)
             try:
-                self._store_record(record, None, annotators, counts, imported_at, run)
+                self._store_records([record], None, annotators, counts, imported_at, run)
             except IdentityClash as error:
                 raise IdentityClash(f"{error} (map the name with --rename OLD=NEW)", name=error.name) from None
             except _BadRecord as error:  # raised before the record wrote anything

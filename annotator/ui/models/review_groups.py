@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from annotator.review.compare import SpanGroup
+from annotator.ui.models.rows import RowsTableModel
 from annotator.ui.plain import plain_tooltip
 
 GroupRole = Qt.ItemDataRole.UserRole + 1
@@ -16,7 +17,9 @@ STATUS_TEXT = {"all": "all agree", "partial": "partial", "single": "single", "la
 STATUS_COLOR = {"all": "#DDF2E3", "partial": "#FFF1C7", "single": "#FBD9D3", "labels": "#E8DDF5"}
 
 
-class ReviewGroupModel(QAbstractTableModel):
+class ReviewGroupModel(RowsTableModel):
+    columns = COLUMNS
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._groups: list[SpanGroup] = []
@@ -29,18 +32,8 @@ class ReviewGroupModel(QAbstractTableModel):
     def groups(self) -> list[SpanGroup]:
         return list(self._groups)
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._groups)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
-                and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section]
-        return None
+    def rows(self) -> list[Any]:
+        return self._groups
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._groups):

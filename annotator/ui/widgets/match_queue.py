@@ -14,7 +14,6 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QEvent,
     QModelIndex,
     QObject,
@@ -37,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.ui.models.rows import RowsTableModel
 from annotator.ui.plain import plain_label, plain_tooltip
 
 if TYPE_CHECKING:
@@ -63,9 +63,11 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-class MatchTableModel(QAbstractTableModel):
+class MatchTableModel(RowsTableModel):
     """The hits loaded and still in the queue (``hits``, in the project's order), and those the
     filter keeps (``shown``, the rows). Strings only: Qt shows them as plain text."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -133,16 +135,8 @@ class MatchTableModel(QAbstractTableModel):
 
     # -- Qt ------------------------------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self.shown)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+    def rows(self) -> list[Any]:
+        return self.shown
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self.shown):

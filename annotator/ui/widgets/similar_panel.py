@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from annotator.ui.models.rows import RowsTableModel
 from annotator.ui.plain import plain_label, plain_tooltip
 
 if TYPE_CHECKING:
@@ -27,8 +28,10 @@ Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("Score", "Article", "Passage")
 
 
-class SimilarModel(QAbstractTableModel):
+class SimilarModel(RowsTableModel):
     """The passages of the last query, as plain text."""
+
+    columns = COLUMNS
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -39,16 +42,8 @@ class SimilarModel(QAbstractTableModel):
         self.passages = list(passages)
         self.endResetModel()
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self.passages)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section]
-        return None
+    def rows(self) -> list[Any]:
+        return self.passages
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
