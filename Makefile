@@ -37,13 +37,14 @@ test: $(TEST_STAMP)
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
-bench: $(RUN_STAMP)
+bench: $(TEST_STAMP)
 	$(BIN)/python bench/import_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/agreement_bench.py
 	$(BIN)/python bench/export_bench.py
 	$(BIN)/python bench/concurrency_bench.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/startup_bench.py
+	$(BIN)/python bench/team_bench.py
 
 screenshot: $(RUN_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python docs/make_screenshot.py

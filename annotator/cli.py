@@ -467,6 +467,159 @@ def suggest(project: str, annotator_name: str, quotes: bool, rules: bool, quote_
         opened.close()
 
 
+@cli.group()
+def team() -> None:
+    """Team work over a PostgreSQL hub: create it, add members, join, assign articles.
+
+    Passwords are never stored in a project file: give them in the address, with
+    --password-file, through libpq's password file (~/.pgpass) or PGPASSWORD; a password that
+    worked is kept in the platform keyring when there is one.
+    """
+
+
+def _read_secret(path: Path | None) -> str | None:
+    """The first line of a password file, without its line end."""
+    if path is None:
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    if not lines or not lines[0]:
+        raise click.ClickException(f"{path}: the password file is empty")
+    return lines[0]
+
+
+_SECRET_OPTION = click.option(
+    "--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the password to log in to the hub from the first line of this file.")
+
+
+def _echo_sync(report: Any, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        pushed = ", ".join(f"{n} {k}" for k, n in sorted(report.pushed.items())) or "nothing"
+        pulled = ", ".join(f"{n} {k}" for k, n in sorted(report.pulled.items())) or "nothing"
+        click.echo(f"pushed: {pushed}")
+        click.echo(f"pulled: {pulled}")
+    for conflict in report.conflicts:
+        click.echo(f"conflict: {conflict['kind']} {conflict['key']}: {conflict['reason']} "
+                   f"(kept the {conflict['kept']}'s version)", err=True)
+    reasons: dict[str, int] = {}
+    for refused in report.refused:
+        reasons[refused["reason"]] = reasons.get(refused["reason"], 0) + 1
+    for reason, count in reasons.items():
+        click.echo(f"refused: {count} change(s): {reason}", err=True)
+    if not report.in_step:
+        click.echo(f"{report.waiting} change(s) still waiting to be pushed", err=True)
+        sys.exit(1)
+    if not as_json:
+        click.echo("in step", err=True)
+
+
+@team.command("create")
+@click.argument("url", metavar="POSTGRES_URL")
+@click.option("--from", "source", required=True, type=click.Path(exists=True, dir_okay=False),
+              metavar="PROJECT", help="The project whose articles, codebook and work the hub starts with.")
+@_SECRET_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the upload's counts as JSON.")
+def team_create(url: str, source: str, password_file: Path | None, as_json: bool) -> None:
+    """Make the empty database at POSTGRES_URL a team hub holding PROJECT; the URL's user
+    becomes its first lead, and PROJECT stays linked to it."""
+    from annotator.project.team import create_team
+
+    report = create_team(url, source, password=_read_secret(password_file))
+    _echo_sync(report, as_json)
+
+
+@team.command("add-member")
+@click.argument("url", metavar="POSTGRES_URL")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice(["annotator", "reviewer", "lead"]),
+              help="annotator: their own work; reviewer: also the gold layer; lead: also articles, "
+                   "codebook, members and assignments.")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The new member's password (first line); without it one is generated and printed once.")
+@click.option("--hub-password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The password of the lead running this command, if the URL and keyring lack it.")
+def team_add_member(url: str, name: str, role: str, password_file: Path | None,
+                    hub_password_file: Path | None) -> None:
+    """Create NAME's PostgreSQL login and make them a member of the hub with ROLE."""
+    from annotator.project.team import add_member
+
+    check_person_name(name)
+    _uuid, generated = add_member(url, name, role, password=_read_secret(password_file),
+                                  hub_password=_read_secret(hub_password_file))
+    click.echo(f"added {name} as {role}")
+    if generated:
+        click.echo(f"password for {name} (shown only now): {generated}")
+
+
+@team.command("join")
+@click.argument("project", type=click.Path(dir_okay=False))
+@click.argument("url", metavar="POSTGRES_URL")
+@click.option("--annotator", "annotator_name", metavar="NAME",
+              help="The member to join as (default: the URL's user; each member logs in as themselves).")
+@_SECRET_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the first sync's counts as JSON.")
+def team_join(project: str, url: str, annotator_name: str | None, password_file: Path | None,
+              as_json: bool) -> None:
+    """Make PROJECT a local copy of the hub's project (or link an existing copy, same project
+    UUID) and pull everything."""
+    from annotator.project.team import join_team
+
+    report = join_team(project, url, annotator=annotator_name, password=_read_secret(password_file))
+    _echo_sync(report, as_json)
+
+
+@team.command("assign")
+@click.argument("url", metavar="POSTGRES_URL")
+@click.option("--annotators", required=True, metavar="A,B,C", help="Members to spread the articles over.")
+@click.option("--per-article", required=True, type=int, metavar="K", help="Annotators per article (overlap).")
+@click.option("--articles", "query", metavar="QUERY",
+              help="Only articles whose title or text matches QUERY (words, \"phrases\", -not, or), or an external id.")
+@click.option("--blind/--no-blind", default=None,
+              help="Blind mode: annotators see colleagues' layers only on articles they marked done.")
+@_SECRET_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print articles per member as JSON.")
+def team_assign(url: str, annotators: str, per_article: int, query: str | None, blind: bool | None,
+                password_file: Path | None, as_json: bool) -> None:
+    """Assign articles so that each gets K of the annotators (replacing their earlier assignments)."""
+    from annotator.project.team import assign
+
+    names = [name.strip() for name in annotators.split(",") if name.strip()]
+    spread = assign(url, names, per_article, query=query, blind=blind, password=_read_secret(password_file))
+    if as_json:
+        click.echo(json.dumps(spread, ensure_ascii=False))
+        return
+    for name, count in spread.items():
+        click.echo(f"{name}: {count} article(s)")
+
+
+@cli.command()
+@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@_SECRET_OPTION
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"pushed": {...}, "pulled": {...}, "conflicts": [...]} (and refused, waiting).')
+def sync(project: str, password_file: Path | None, as_json: bool) -> None:
+    """Push PROJECT's changes to its team hub and pull everyone else's. Exit status 0 when in
+    step, 1 when changes are left waiting (refused by the hub) or the hub cannot be used."""
+    from annotator.project.team import sync_file
+    from annotator.team.address import HubRefused
+
+    password = _read_secret(password_file)
+    try:
+        report = sync_file(project, password=password)
+    except HubRefused as error:
+        # A person at a terminal is asked once; scripts get the error.
+        if password is not None or not sys.stdin.isatty() or "password" not in str(error):
+            raise
+        password = click.prompt("hub password", hide_input=True, err=True)
+        report = sync_file(project, password=password)
+        from annotator.project.team import remember_password
+
+        remember_password(project, password)
+    _echo_sync(report, as_json)
+
+
 def format_suggestion(article_id: int, external_id: str | None, suggestion: Suggestion, *, as_json: bool) -> str:
     """One line of ``suggest``: a JSON object, or a readable line."""
     if as_json:

@@ -23,6 +23,7 @@ from annotator.project.exports import ExportsMixin
 from annotator.project.review import ReviewMixin
 from annotator.project.safety import SafetyMixin
 from annotator.project.similar import SimilarMixin
+from annotator.project.team import TeamMixin
 from annotator.store import Store
 from annotator.store.store import BUSY_TIMEOUT_SECONDS
 
@@ -54,7 +55,7 @@ def read_codebook_file(path: Path) -> Codebook:
         raise CodebookError(f"{path}: {error}") from None
 
 
-class Project(ReviewMixin, ExportsMixin, AssistMixin, EditsMixin, SafetyMixin, SimilarMixin):
+class Project(ReviewMixin, ExportsMixin, AssistMixin, EditsMixin, SafetyMixin, SimilarMixin, TeamMixin):
     """One open project file."""
 
     @classmethod

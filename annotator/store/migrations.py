@@ -253,3 +253,52 @@ def m006_rejection_indexes(db: Database) -> None:
         PRAGMA user_version = 6;
         """,
     )
+
+
+# A random version-4 UUID in SQL, so that rows inserted by any code path get one.
+_SQL_UUID = (
+    "lower(hex(randomblob(4))) || '-' || lower(hex(randomblob(2))) || '-4' || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || substr('89ab', 1 + abs(random()) % 4, 1) || "
+    "substr(lower(hex(randomblob(2))), 2) || '-' || lower(hex(randomblob(6)))"
+)
+
+
+@migrations()
+def m007_team(db: Database) -> None:
+    """Team sync: labels and attribute definitions get stable UUIDs (a rename on one machine is
+    a rename everywhere), and ``sync_outbox`` lists the rows changed since the last push. The
+    outbox is filled by triggers that exist only while the project is linked to a hub
+    (``store/sync.py``), so a project that never syncs pays nothing for it."""
+    run_script(
+        db,
+        f"""
+        ALTER TABLE labels ADD COLUMN uuid TEXT;
+        UPDATE labels SET uuid = {_SQL_UUID};
+        CREATE UNIQUE INDEX labels_uuid ON labels(uuid);
+        CREATE TRIGGER labels_uuid_default AFTER INSERT ON labels WHEN new.uuid IS NULL BEGIN
+            UPDATE labels SET uuid = {_SQL_UUID} WHERE id = new.id;
+        END;
+        ALTER TABLE attribute_defs ADD COLUMN uuid TEXT;
+        UPDATE attribute_defs SET uuid = {_SQL_UUID};
+        CREATE UNIQUE INDEX attribute_defs_uuid ON attribute_defs(uuid);
+        CREATE TRIGGER attribute_defs_uuid_default AFTER INSERT ON attribute_defs WHEN new.uuid IS NULL BEGIN
+            UPDATE attribute_defs SET uuid = {_SQL_UUID} WHERE id = new.id;
+        END;
+        CREATE TABLE sync_outbox (
+            seq INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            row_id INTEGER,
+            key TEXT,
+            op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+            at TEXT NOT NULL
+        );
+        CREATE TABLE sync_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE sync_assignments (
+            article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        );
+        PRAGMA user_version = 7;
+        """,
+    )

@@ -4,7 +4,7 @@ Importing ``migrations`` loads sqlite-utils (and, where it is installed, pandas:
 an up-to-date project never needs it.
 """
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """The number of migrations in ``migrations.py``; a test keeps the two equal."""
 
 OLDEST_READABLE_SCHEMA = 2
@@ -19,3 +19,6 @@ version (``schema_version``) and reads such a file as having none of them."""
 
 APPLICATION_ID = 0x5354414E
 """'STAN' in ASCII: marks a SQLite file as a Stance Annotator project."""
+
+TEAM_SCHEMA = 7
+"""The first schema with ``labels.uuid``, ``attribute_defs.uuid`` and the sync tables."""

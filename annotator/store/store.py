@@ -52,6 +52,7 @@ from annotator.store.reports import ReportsMixin
 from annotator.store.schema import APPLICATION_ID, OLDEST_READABLE_SCHEMA, SCHEMA_VERSION
 from annotator.store.spans import SpansMixin
 from annotator.store.suggestions import SuggestionsMixin
+from annotator.store.sync import SyncMixin
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "Store", "new_uuid", "now"]
 
@@ -61,7 +62,7 @@ BUSY_TIMEOUT_SECONDS = 30.0
 """How long a write waits for another program's transaction before it is refused as busy."""
 
 
-class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin, SuggestionsMixin):
+class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin, SuggestionsMixin, SyncMixin):
     """Typed reads and writes over one project file."""
 
     upgraded_from: int | None = None

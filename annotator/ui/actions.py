@@ -31,6 +31,8 @@ class ActionSpec:
     help: str = ""
     """What the F1 help says about it (empty: the menu text)."""
     separator_before: bool = False
+    submenu: str = ""
+    """A submenu of ``menu`` to put the action in (made by its first action), e.g. File › Team."""
 
 
 def _do(method: str, *args: object) -> Callable[[MainWindow], object]:
@@ -44,6 +46,11 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actionImport", "&File", "&Import files…", _do("import_files"), ("Ctrl+I",), separator_before=True),
     ActionSpec("actionImportFolder", "&File", "Import &folder…", _do("import_folder")),
     ActionSpec("actionMerge", "&File", "&Merge colleagues' work…", _do("merge_files")),
+    ActionSpec("actionJoinTeam", "&File", "&Join team hub…", _do("join_team_hub"), submenu="&Team",
+               help="File › Team › Join team hub…: a new project file, the team's project from its hub"),
+    ActionSpec("actionSyncNow", "&File", "&Sync now", _do("sync_now"), ("Ctrl+Alt+S",), submenu="&Team"),
+    ActionSpec("actionTeamMembers", "&File", "&Members and assignments…", _do("show_team_members"),
+               submenu="&Team", help="File › Team › Members and assignments… (leads)"),
     ActionSpec("actionExport", "&File", "&Export…", _do("export"), ("Ctrl+E",)),
     ActionSpec("actionBackup", "&File", "&Back up now", _do("back_up_now"), separator_before=True),
     ActionSpec("actionRestore", "&File", "Restore from bac&kup…", _do("restore_from_backup")),
@@ -135,6 +142,12 @@ def build_actions(window: MainWindow) -> dict[str, QAction]:
         if spec.menu not in menus:
             menus[spec.menu] = window.menuBar().addMenu(spec.menu)
         menu = menus[spec.menu]
+        if spec.submenu:
+            key = f"{spec.menu}/{spec.submenu}"
+            if key not in menus:
+                menus[key] = menu.addMenu(spec.submenu)
+                menus[key].setObjectName("menu" + spec.submenu.replace("&", ""))
+            menu = menus[key]
         if spec.separator_before:
             menu.addSeparator()
         action = QAction(spec.text, window)

@@ -50,6 +50,7 @@ from annotator.ui.window_operations import OperationParts
 from annotator.ui.window_projects import APP_NAME, ProjectParts
 from annotator.ui.window_review import ReviewParts
 from annotator.ui.window_search import SearchParts
+from annotator.ui.window_team import TeamParts
 
 __all__ = ["APP_NAME", "MainWindow", "app_settings"]
 
@@ -90,10 +91,11 @@ def cyclic_gc_paused() -> Iterator[None]:
         if was_enabled:
             gc.enable()
 
-class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts, AssistParts, MatchParts):
+class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchParts, AssistParts, MatchParts):
     """Signals (see ``WindowBase``): ``sig_article_opened(int)``, ``sig_import_finished(object)``,
-    ``sig_export_finished(str)``, ``sig_dashboard_ready(object)`` and
-    ``sig_operation_finished(str, object)``, emitted once when any background operation ends."""
+    ``sig_export_finished(str)``, ``sig_dashboard_ready(object)``,
+    ``sig_operation_finished(str, object)``, emitted once when any background operation ends, and
+    ``sig_team_synced(object)`` (``window_team.py``)."""
 
     def __init__(self, project_path: str, annotator: str, *, dialogs: Dialogs | None = None,
                  settings: QSettings | None = None):
@@ -198,6 +200,7 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts, AssistP
         self.setCentralWidget(self.splitter)
         self.status_text = plain_label("")
         self.statusBar().addPermanentWidget(self.status_text)
+        self._build_team()  # the team hub's indicator and automatic sync (window_team.py)
         # Short names tests and scripts have used for the panels' widgets.
         self.search = self.article_panel.search
         self.status_filter = self.article_panel.status_filter
@@ -294,9 +297,15 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts, AssistP
             self.show_message("No more articles in the list")
 
     def _next_unfinished_after(self, article_id: int | None) -> int | None:
+        """The next article in the list not done yet, after ``article_id`` and round again.
+        A team member's articles assigned by the hub come first; then any other."""
         ids = self.article_model.ids()
         start = ids.index(article_id) + 1 if article_id in ids else 0
-        for candidate in ids[start:] + ids[:start]:
+        ordered = ids[start:] + ids[:start]
+        assigned = self.project.assigned_article_ids() if self.project is not None else set()
+        if assigned:
+            ordered = [i for i in ordered if i in assigned] + [i for i in ordered if i not in assigned]
+        for candidate in ordered:
             if candidate != article_id and self.article_model.status_of(candidate) != "done":
                 return candidate
         return None
@@ -305,8 +314,11 @@ class MainWindow(ProjectParts, OperationParts, ReviewParts, SearchParts, AssistP
         following = self._next_unfinished_after(self.current_article_id)
         if following is None:
             self.show_message("Every article in the list is done")
-        else:
-            self.open_article(following)
+            return
+        self.open_article(following)
+        assigned = self.project.assigned_article_ids() if self.project is not None else set()
+        if assigned and following not in assigned:
+            self.show_message("Every article assigned to you in the list is done; this one is not assigned to you")
 
     def mark_done_and_next(self) -> None:
         if self.current_article_id is None:
