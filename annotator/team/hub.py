@@ -469,9 +469,10 @@ class Hub:
         if not entries:
             return
         rows = [row for _seq, row in entries]
+        # The hub's whole version is read only where it may be a conflict's loser (``_write_newest``).
         existing = {row[0]: row[1:] for row in self.conn.execute(
-            "SELECT uuid::text, updated_at, change_seq, pushed_from, to_jsonb(s) FROM annotations s "
-            "WHERE uuid = ANY(%s::uuid[])", ([r["uuid"] for r in rows],))}
+            f"SELECT uuid::text, updated_at, change_seq, pushed_from, {_LOSER} FROM annotations s "
+            "WHERE uuid = ANY(%s::uuid[])", (self._seen, self._replica, [r["uuid"] for r in rows]))}
         # The same span under another UUID (made on two machines): the hub's UUID names it.
         # Looked up through the unique index of a span's place: while the hub's statistics lag a
         # big push (members may not ANALYZE), the planner prefers a bitmap AND of the annotator
@@ -480,20 +481,21 @@ class Hub:
         bitmaps = self.conn.execute("SELECT current_setting('enable_bitmapscan')").fetchone()[0]  # type: ignore[index]
         self.conn.execute("SET LOCAL enable_bitmapscan = off")
         twins = self.conn.execute(
-            "SELECT r.uuid, s.uuid::text, s.updated_at, s.change_seq, s.pushed_from, to_jsonb(s) "
+            f"SELECT r.uuid, s.uuid::text, s.updated_at, s.change_seq, s.pushed_from, {_LOSER} "
             "FROM jsonb_to_recordset(%s::jsonb) AS r(uuid text, "
             "article_hash text, annotator_uuid uuid, label_uuid uuid, start_offset integer, end_offset integer) "
             "JOIN articles a ON a.text_hash = r.article_hash JOIN annotations s ON s.article_id = a.id "
             "AND s.annotator_uuid = r.annotator_uuid AND s.label_uuid = r.label_uuid "
             "AND s.start_offset = r.start_offset AND s.end_offset = r.end_offset AND s.uuid <> r.uuid::uuid",
-            (json.dumps(rows),)).fetchall()
+            (self._seen, self._replica, json.dumps(rows))).fetchall()
         self.conn.execute("SELECT set_config('enable_bitmapscan', %s, true)", (bitmaps,))
+        by_uuid = {row["uuid"]: row for row in rows}
         for local_uuid, hub_uuid, *version in twins:
-            for row in rows:
-                if row["uuid"] == local_uuid:
-                    row["uuid"] = hub_uuid
-                    existing[hub_uuid] = tuple(version)
-                    result.renamed.append((local_uuid, hub_uuid))
+            twin = by_uuid.get(local_uuid)
+            if twin is not None:
+                twin["uuid"] = hub_uuid
+                existing[hub_uuid] = tuple(version)
+                result.renamed.append((local_uuid, hub_uuid))
         deleted = dict(self.conn.execute(
             "SELECT key, deleted_at FROM tombstones WHERE kind = 'annotation' AND key = ANY(%s)",
             ([r["uuid"] for r in rows],)).fetchall())
@@ -546,10 +548,11 @@ class Hub:
             row["key"] = f"{row['article_hash']}/{row['annotator_uuid']}"
         existing = {row[0]: row[1:] for row in self.conn.execute(
             "SELECT a.text_hash || '/' || s.annotator_uuid, s.updated_at, s.change_seq, s.pushed_from, "
-            "to_jsonb(s) FROM jsonb_to_recordset(%s::jsonb) AS r(article_hash text, annotator_uuid uuid) "
+            f"{_LOSER} FROM jsonb_to_recordset(%s::jsonb) AS r(article_hash text, annotator_uuid uuid) "
             "JOIN articles a ON a.text_hash = r.article_hash "
             "JOIN article_status s ON s.article_id = a.id AND s.annotator_uuid = r.annotator_uuid",
-            (json.dumps([{"article_hash": r["article_hash"], "annotator_uuid": r["annotator_uuid"]} for r in rows]),))}
+            (self._seen, self._replica,
+             json.dumps([{"article_hash": r["article_hash"], "annotator_uuid": r["annotator_uuid"]} for r in rows])))}
         self._write_newest("status", entries, existing, {}, result, (
             "INSERT INTO article_status(article_id, annotator_uuid, status, updated_at, pushed_from) SELECT a.id, "
             "r.annotator_uuid, r.status, r.updated_at, r.pushed_from FROM jsonb_to_recordset(%s::jsonb) AS "
@@ -672,6 +675,10 @@ class Hub:
                 if rows:
                     yield kind, rows
 
+
+_LOSER = "CASE WHEN s.change_seq > %s AND s.pushed_from <> %s THEN to_jsonb(s) END"
+"""A hub row's whole version where it may lose to this push unseen (pushed from another file
+after this one's last pull), else NULL: parameters ``seen`` and ``replica``."""
 
 _PULL = {
     "annotator": "SELECT uuid::text, name, created_at, change_seq FROM annotators s WHERE s.change_seq > %s "
