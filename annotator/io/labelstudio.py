@@ -19,7 +19,6 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import quoteattr
 
 from annotator.io.encoding import decode_bytes
 from annotator.io.exporting import (
@@ -55,6 +54,10 @@ SPAN_TAG, TEXT_TAG, NOTE_TAG, DOC_TAG = "label", "text", "note", "doc_label"
 
 
 def config_xml(codebook: Codebook) -> str:
+    # Imported here: xml.sax.saxutils loads urllib.request and http.client, about 20 ms of every
+    # start of the window, which never writes a Label Studio config before an export.
+    from xml.sax.saxutils import quoteattr
+
     lines = ["<View>", f'  <Labels name="{SPAN_TAG}" toName="{TEXT_TAG}">']
     for label in codebook.labels:
         hotkey = f" hotkey={quoteattr(label.hotkey)}" if label.hotkey else ""

@@ -293,21 +293,27 @@ class SyncMixin(StoreBase):
         return dict(self.conn.execute(
             f"SELECT {column}, id FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))", (wanted,)))
 
+    def _with_local_ids(self, rows: Sequence[dict[str, Any]]) -> list[tuple[dict[str, Any], tuple[int, int, int]]]:
+        """Pulled spans or document labels with the local ids of their article, annotator and
+        label; rows of which one is not here are left out."""
+        articles = self._ids_by("articles", "text_hash", (r["article_hash"] for r in rows))
+        annotators = self._ids_by("annotators", "uuid", (r["annotator_uuid"] for r in rows))
+        labels = self._ids_by("labels", "uuid", (r["label_uuid"] for r in rows))
+        found = []
+        for r in rows:
+            article, annotator, label = (articles.get(r["article_hash"]), annotators.get(r["annotator_uuid"]),
+                                         labels.get(r["label_uuid"]))
+            if article is not None and annotator is not None and label is not None:
+                found.append((r, (article, annotator, label)))
+        return found
+
     def upsert_annotations(self, rows: Sequence[dict[str, Any]]) -> int:
         """Write pulled spans: new ones, and changes later than the local row. Returns how many
         were skipped because their article, annotator or label is not here."""
-        articles = self._ids_by("articles", "text_hash", (r["article_hash"] for r in rows))
-        annotators = self._ids_by("annotators", "uuid",
-                                  [r["annotator_uuid"] for r in rows] + [r["reviewer_uuid"] for r in rows])
-        labels = self._ids_by("labels", "uuid", (r["label_uuid"] for r in rows))
-        values = []
-        for r in rows:
-            ids = (articles.get(r["article_hash"]), annotators.get(r["annotator_uuid"]), labels.get(r["label_uuid"]))
-            if None in ids:
-                continue
-            values.append((r["uuid"], *ids, r["start_offset"], r["end_offset"], r["text"], dumps(r["attributes"]),
-                           r["note"], r["origin"], r["source"], annotators.get(r["reviewer_uuid"] or ""),
-                           r["created_at"], r["updated_at"]))
+        reviewers = self._ids_by("annotators", "uuid", (r["reviewer_uuid"] for r in rows))
+        values = [(r["uuid"], *ids, r["start_offset"], r["end_offset"], r["text"], dumps(r["attributes"]), r["note"],
+                   r["origin"], r["source"], reviewers.get(r["reviewer_uuid"] or ""), r["created_at"], r["updated_at"])
+                  for r, ids in self._with_local_ids(rows)]
         # The same span made on two machines under two UUIDs is one span: the hub's UUID wins.
         self.conn.executemany(
             "DELETE FROM annotations WHERE article_id = ? AND annotator_id = ? AND label_id = ? "
@@ -325,14 +331,7 @@ class SyncMixin(StoreBase):
         return len(rows) - len(values)
 
     def upsert_doc_labels(self, rows: Sequence[dict[str, Any]]) -> int:
-        articles = self._ids_by("articles", "text_hash", (r["article_hash"] for r in rows))
-        annotators = self._ids_by("annotators", "uuid", (r["annotator_uuid"] for r in rows))
-        labels = self._ids_by("labels", "uuid", (r["label_uuid"] for r in rows))
-        values = []
-        for r in rows:
-            ids = (articles.get(r["article_hash"]), annotators.get(r["annotator_uuid"]), labels.get(r["label_uuid"]))
-            if None not in ids:
-                values.append((r["uuid"], *ids, r["created_at"]))
+        values = [(r["uuid"], *ids, r["created_at"]) for r, ids in self._with_local_ids(rows)]
         self.conn.executemany(
             "DELETE FROM doc_labels WHERE article_id = ? AND annotator_id = ? AND label_id = ? AND uuid != ?",
             [(v[1], v[2], v[3], v[0]) for v in values])

@@ -366,64 +366,28 @@ class Hub:
 
     def _push_label(self, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str,
                     role: str, owner: bool) -> None:
-        entries = self._lead_only("label", entries, result, role, owner)
-        if not entries:
-            return
-        rows = [row for _seq, row in entries]
-        self.conn.execute(
-            "INSERT INTO labels(uuid, name, scope, color, hotkey, description, examples, parent_uuid, position, "
-            "patterns) SELECT r.uuid, r.name, r.scope, r.color, r.hotkey, r.description, r.examples, r.parent_uuid, "
-            "r.position, r.patterns FROM jsonb_to_recordset(%s::jsonb) AS r(uuid uuid, name text, scope text, "
-            "color text, hotkey text, description text, examples jsonb, parent_uuid uuid, position integer, "
-            "patterns jsonb) ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, scope = excluded.scope, "
-            "color = excluded.color, hotkey = excluded.hotkey, description = excluded.description, "
-            "examples = excluded.examples, parent_uuid = excluded.parent_uuid, position = excluded.position, "
-            "patterns = excluded.patterns WHERE (labels.name, labels.scope, labels.color, labels.hotkey, "
-            "labels.description, labels.examples, labels.parent_uuid, labels.position, labels.patterns) "
-            "IS DISTINCT FROM (excluded.name, excluded.scope, excluded.color, excluded.hotkey, "
-            "excluded.description, excluded.examples, excluded.parent_uuid, excluded.position, excluded.patterns)",
-            (json.dumps(rows),))
-        result.done += [seq for seq, _row in entries]
-        result.pushed["labels"] = result.pushed.get("labels", 0) + len(rows)
+        self._push_leads_rows("label", "labels", _UPSERT_LABELS, entries, result, role=role, owner=owner)
 
     def _push_attribute(self, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str,
                         role: str, owner: bool) -> None:
-        entries = self._lead_only("attribute", entries, result, role, owner)
-        if not entries:
-            return
-        rows = [row for _seq, row in entries]
-        self.conn.execute(
-            "INSERT INTO attribute_defs(uuid, name, allowed_values, position) SELECT r.uuid, r.name, "
-            "r.allowed_values, r.position FROM jsonb_to_recordset(%s::jsonb) AS r(uuid uuid, name text, "
-            "allowed_values jsonb, position integer) ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, "
-            "allowed_values = excluded.allowed_values, position = excluded.position "
-            "WHERE (attribute_defs.name, attribute_defs.allowed_values, attribute_defs.position) "
-            "IS DISTINCT FROM (excluded.name, excluded.allowed_values, excluded.position)",
-            (json.dumps(rows),))
-        result.done += [seq for seq, _row in entries]
-        result.pushed["attribute_defs"] = result.pushed.get("attribute_defs", 0) + len(rows)
+        self._push_leads_rows("attribute", "attribute_defs", _UPSERT_ATTRIBUTES, entries, result, role=role,
+                              owner=owner)
 
     def _push_article(self, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str,
                       role: str, owner: bool) -> None:
-        entries = self._lead_only("article", entries, result, role, owner)
+        self._push_leads_rows("article", "articles", _UPSERT_ARTICLES, entries, result, role=role, owner=owner)
+
+    def _push_leads_rows(self, kind: str, table: str, statement: str, entries: list[tuple[int, dict[str, Any]]],
+                         result: PushResult, *, role: str, owner: bool) -> None:
+        """Rows only leads write (the codebook, articles): upserted, 2,000 to a statement."""
+        entries = self._lead_only(kind, entries, result, role, owner)
         if not entries:
             return
         rows = [row for _seq, row in entries]
         for start in range(0, len(rows), 2000):
-            self.conn.execute(
-                "INSERT INTO articles(text_hash, external_id, title, source, url, published, language, text, meta, "
-                "imported_at) SELECT r.text_hash, r.external_id, r.title, r.source, r.url, r.published, r.language, "
-                "r.text, r.meta, r.imported_at FROM jsonb_to_recordset(%s::jsonb) AS r(text_hash text, "
-                "external_id text, title text, source text, url text, published text, language text, text text, "
-                "meta jsonb, imported_at text) ON CONFLICT (text_hash) DO UPDATE SET "
-                "external_id = excluded.external_id, title = excluded.title, source = excluded.source, "
-                "url = excluded.url, published = excluded.published, language = excluded.language, "
-                "meta = excluded.meta WHERE (articles.external_id, articles.title, articles.source, articles.url, "
-                "articles.published, articles.language, articles.meta) IS DISTINCT FROM (excluded.external_id, "
-                "excluded.title, excluded.source, excluded.url, excluded.published, excluded.language, "
-                "excluded.meta)", (json.dumps(rows[start:start + 2000]),))
+            self.conn.execute(statement, (json.dumps(rows[start:start + 2000]),))
         result.done += [seq for seq, _row in entries]
-        result.pushed["articles"] = result.pushed.get("articles", 0) + len(rows)
+        result.pushed[table] = result.pushed.get(table, 0) + len(rows)
 
     def _split_own(self, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str, role: str,
                    owner: bool) -> list[tuple[int, dict[str, Any]]]:
@@ -676,6 +640,40 @@ class Hub:
                     yield kind, rows
 
 
+_UPSERT_LABELS = (
+    "INSERT INTO labels(uuid, name, scope, color, hotkey, description, examples, parent_uuid, position, "
+    "patterns) SELECT r.uuid, r.name, r.scope, r.color, r.hotkey, r.description, r.examples, r.parent_uuid, "
+    "r.position, r.patterns FROM jsonb_to_recordset(%s::jsonb) AS r(uuid uuid, name text, scope text, "
+    "color text, hotkey text, description text, examples jsonb, parent_uuid uuid, position integer, "
+    "patterns jsonb) ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, scope = excluded.scope, "
+    "color = excluded.color, hotkey = excluded.hotkey, description = excluded.description, "
+    "examples = excluded.examples, parent_uuid = excluded.parent_uuid, position = excluded.position, "
+    "patterns = excluded.patterns WHERE (labels.name, labels.scope, labels.color, labels.hotkey, "
+    "labels.description, labels.examples, labels.parent_uuid, labels.position, labels.patterns) "
+    "IS DISTINCT FROM (excluded.name, excluded.scope, excluded.color, excluded.hotkey, "
+    "excluded.description, excluded.examples, excluded.parent_uuid, excluded.position, excluded.patterns)"
+)
+_UPSERT_ATTRIBUTES = (
+    "INSERT INTO attribute_defs(uuid, name, allowed_values, position) SELECT r.uuid, r.name, "
+    "r.allowed_values, r.position FROM jsonb_to_recordset(%s::jsonb) AS r(uuid uuid, name text, "
+    "allowed_values jsonb, position integer) ON CONFLICT (uuid) DO UPDATE SET name = excluded.name, "
+    "allowed_values = excluded.allowed_values, position = excluded.position "
+    "WHERE (attribute_defs.name, attribute_defs.allowed_values, attribute_defs.position) "
+    "IS DISTINCT FROM (excluded.name, excluded.allowed_values, excluded.position)"
+)
+_UPSERT_ARTICLES = (
+    "INSERT INTO articles(text_hash, external_id, title, source, url, published, language, text, meta, "
+    "imported_at) SELECT r.text_hash, r.external_id, r.title, r.source, r.url, r.published, r.language, "
+    "r.text, r.meta, r.imported_at FROM jsonb_to_recordset(%s::jsonb) AS r(text_hash text, "
+    "external_id text, title text, source text, url text, published text, language text, text text, "
+    "meta jsonb, imported_at text) ON CONFLICT (text_hash) DO UPDATE SET "
+    "external_id = excluded.external_id, title = excluded.title, source = excluded.source, "
+    "url = excluded.url, published = excluded.published, language = excluded.language, "
+    "meta = excluded.meta WHERE (articles.external_id, articles.title, articles.source, articles.url, "
+    "articles.published, articles.language, articles.meta) IS DISTINCT FROM (excluded.external_id, "
+    "excluded.title, excluded.source, excluded.url, excluded.published, excluded.language, "
+    "excluded.meta)"
+)
 _LOSER = "CASE WHEN s.change_seq > %s AND s.pushed_from <> %s THEN to_jsonb(s) END"
 """A hub row's whole version where it may lose to this push unseen (pushed from another file
 after this one's last pull), else NULL: parameters ``seen`` and ``replica``."""

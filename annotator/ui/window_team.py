@@ -153,7 +153,9 @@ def address_with_user(url: str, user: str) -> str:
 
 
 def describe_report(report: SyncReport) -> str:
-    pushed, pulled = sum(report.pushed.values()), sum(report.pulled.values())
+    # The event log travels too, but a person counts their changes, not its lines.
+    pushed = sum(count for table, count in report.pushed.items() if table != "events")
+    pulled = sum(report.pulled.values())
     text = f"Synced with the team hub: {pushed} change{'s' if pushed != 1 else ''} sent, {pulled} received"
     if report.conflicts:
         text += f", {len(report.conflicts)} conflict{'s' if len(report.conflicts) != 1 else ''} (newest kept)"
