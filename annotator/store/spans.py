@@ -16,6 +16,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from typing import Any
 
 from annotator.model.errors import ConstraintViolated, IdentityClash, InvalidSpan, NotFound
@@ -163,35 +164,47 @@ class SpansMixin(StoreBase):
     def shown_annotations(self, article_id: int, text: str, annotator_ids: Iterable[int]) -> list[Annotation]:
         """The spans of some annotators in one article, in no particular order, as the window
         shows them: each one's covered text is taken from ``text`` (the article's, which the
-        covered text always equals) rather than read, and rows are not sorted.
+        covered text always equals) rather than read, rows are not sorted, and the details a
+        view does not draw (attributes, note, times, reviewer, source) are read the first time
+        one of a span's is asked for (``ShownSpan``).
 
         Why: opening an article reads every one of its spans (20,000 in a long one) before the
-        first paint; the covered text and the sort were a third of that.
+        first paint; the covered text, the sort and the details were two thirds of that.
         """
         label_names, annotator_names = self._name_maps()
         ids = list(annotator_ids)
         if not ids:
             return []
-        source = ", source" if self.schema_version >= ASSIST_SCHEMA else ", NULL"
         rows = self.conn.execute(
-            "SELECT uuid, start_offset, end_offset, label_id, annotator_id, attributes, note, origin, created_at, "
-            f"updated_at, reviewer_id{source} FROM annotations WHERE article_id = ? "
-            f"AND annotator_id IN ({','.join('?' * len(ids))})", (article_id, *ids))
-        new, loads = object.__new__, json.loads
-        shown = []
-        for uuid, start, end, label_id, annotator_id, attributes, note, origin, created, updated, reviewer, \
-                span_source in rows:
-            annotation = new(Annotation)
+            "SELECT uuid, start_offset, end_offset, label_id, annotator_id, origin FROM annotations "
+            f"WHERE article_id = ? AND annotator_id IN ({','.join('?' * len(ids))})", (article_id, *ids))
+        new, load = object.__new__, self._span_details
+        shown: list[Annotation] = []
+        for uuid, start, end, label_id, annotator_id, origin in rows:
+            annotation = new(ShownSpan)
             annotator, annotator_uuid = annotator_names[annotator_id]
             annotation.__dict__ = {
                 "start": start, "end": end, "label": label_names[label_id], "text": text[start:end],
-                "annotator": annotator, "annotator_uuid": annotator_uuid,
-                "attributes": {} if attributes == "{}" else loads(attributes), "note": note, "origin": origin,
-                "uuid": uuid, "created": created, "updated": updated, "article_id": article_id,
-                "reviewer": annotator_names[reviewer][0] if reviewer else None, "source": span_source,
+                "annotator": annotator, "annotator_uuid": annotator_uuid, "origin": origin, "uuid": uuid,
+                "article_id": article_id, "_load": load,
             }
             shown.append(annotation)
         return shown
+
+    def _span_details(self, span: ShownSpan) -> None:
+        """Fill in a shown span's details from its row (a span deleted since gets none)."""
+        source = ", source" if self.schema_version >= ASSIST_SCHEMA else ", NULL"
+        row = self.conn.execute(
+            f"SELECT attributes, note, created_at, updated_at, reviewer_id{source} FROM annotations WHERE uuid = ?",
+            (span.uuid,)).fetchone()
+        attributes, note, created, updated, reviewer, span_source = row or ("{}", "", None, None, None, None)
+        reviewer_name = self._name_maps()[1][reviewer][0] if reviewer else None
+        details = span.__dict__
+        # Only what is not set already: a detail given meanwhile (an edit in place) stays.
+        for name, value in (("_attributes", {} if attributes == "{}" else json.loads(attributes)),
+                            ("_note", note), ("_created", created), ("_updated", updated),
+                            ("_reviewer", reviewer_name), ("_source", span_source)):
+            details.setdefault(name, value)
 
     def annotations_json(self, article_id: int, *, annotator_ids: Iterable[int] | None = None,
                          labels: Iterable[str] | None = None) -> list[str]:
@@ -412,6 +425,51 @@ _ANNOTATION_SELECT = (
     "origin, created_at, updated_at, reviewer_id FROM annotations"
 )
 _ANNOTATION_SELECT_SOURCE = _ANNOTATION_SELECT.replace(" FROM annotations", ", source FROM annotations")
+
+
+def _detail(name: str) -> Any:
+    """A field of ``ShownSpan`` read from the project file the first time it is asked for."""
+    key = "_" + name
+
+    def get(self: ShownSpan) -> Any:
+        values = self.__dict__
+        if key not in values:
+            if "_load" in values:
+                values["_load"](self)  # fills in every detail; an error leaves the span as it was
+                del values["_load"]
+            else:  # made by ``Annotation.__init__`` without this field? Never, but be an Annotation
+                values[key] = {} if name == "attributes" else _DEFAULTS[name]
+        return values[key]
+
+    def put(self: ShownSpan, value: Any) -> None:
+        self.__dict__[key] = value
+
+    return property(get, put)
+
+
+_DEFAULTS: dict[str, Any] = {"note": "", "created": None, "updated": None, "reviewer": None, "source": None}
+
+
+class ShownSpan(Annotation):
+    """A span as the window shows it (``shown_annotations``): what is drawn is read at once, the
+    rest on first use, from the same project file, one span at a time. Everything else about it
+    is an ``Annotation``: equal to one with the same fields, copied by ``dataclasses.replace``."""
+
+    attributes = _detail("attributes")
+    note = _detail("note")
+    created = _detail("created")
+    updated = _detail("updated")
+    reviewer = _detail("reviewer")
+    source = _detail("source")
+
+    def __eq__(self, other: object) -> bool:
+        # The dataclass's own __eq__ wants the same class; a span is a span whichever read it.
+        if not isinstance(other, Annotation):
+            return NotImplemented
+        names = [field.name for field in fields(Annotation)]
+        return [getattr(self, name) for name in names] == [getattr(other, name) for name in names]
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, like Annotation
 
 
 def _annotation_from_row(row: tuple[Any, ...], label_names: dict[int, str],

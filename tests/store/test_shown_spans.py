@@ -29,3 +29,30 @@ def test_shown_spans_are_the_stored_spans_in_any_order(tmp_path, rich_records):
         assert checked
     finally:
         store.close()
+
+
+def test_shown_spans_read_their_details_on_first_use(tmp_path, rich_records):
+    """What a view does not draw is read when first asked for, one span at a time; a detail set
+    before that stays, and a span deleted meanwhile reads as having none."""
+    path = tmp_path / "rich.annotator"
+    project = Project.open(path)
+    assert project.import_paths([write_jsonl(tmp_path / "in.jsonl", rich_records)]).ok
+    project.close()
+    store = Store.open(path, create=False)
+    try:
+        article = max(store.iter_articles(), key=lambda a: len(store.annotations(a.id or 0)))
+        everyone = [a.id or 0 for a in store.annotators()]
+        stored = {span.uuid: span for span in store.annotations(article.id or 0, annotator_ids=everyone)}
+        shown = store.shown_annotations(article.id or 0, article.text, everyone)
+        assert len(shown) >= 3 and all("_attributes" not in span.__dict__ for span in shown)  # none read yet
+        first, second, third, *rest = shown
+        assert first.attributes == stored[first.uuid].attributes and first.note == stored[first.uuid].note
+        assert all("_note" not in span.__dict__ for span in (second, third, *rest))  # one span read
+        second.note = "set here"
+        assert second.note == "set here" and second.updated == stored[second.uuid].updated
+        with store.write():
+            store.delete_annotation(third.uuid or "")
+        assert third.attributes == {} and third.note == "" and third.updated is None
+        assert first == stored[first.uuid] and stored[first.uuid] == first
+    finally:
+        store.close()
