@@ -21,7 +21,7 @@ from annotator.model.errors import AnnotatorError, ProjectFileError
 from annotator.project.base import Cancelled, ProjectBase
 from annotator.store import Store
 from annotator.store.base import now
-from annotator.store.sync import HUB_KINDS
+from annotator.store.sync import HUB_KINDS, OutboxEntry
 from annotator.team import credentials
 from annotator.team.address import HubError, HubRefused, url_password, url_user, url_without_password
 
@@ -178,23 +178,7 @@ class TeamMixin(ProjectBase):
             if not entries:
                 break
             after = entries[-1][0]
-            upserts: dict[str, dict[Any, int]] = {}
-            deletes: dict[str, dict[str, tuple[int, str]]] = {}
-            settled: list[int] = []
-            changed_at: dict[int, str] = {}
-            for seq, kind, row_id, key, op, at in entries:
-                if op == "upsert":
-                    ident = key if kind == "status" else row_id
-                    previous = upserts.setdefault(kind, {}).get(ident)
-                    if previous is not None:
-                        settled.append(previous)  # an older change of the same row: the newest goes
-                    upserts[kind][ident] = seq
-                    changed_at[seq] = at
-                else:
-                    previous_delete = deletes.setdefault(kind, {}).get(str(key))
-                    if previous_delete is not None:
-                        settled.append(previous_delete[0])
-                    deletes[kind][str(key)] = (seq, at)
+            upserts, deletes, settled, changed_at = _collapse(entries)
             batch: dict[str, list[tuple[int, dict[str, Any]]]] = {}
             for kind in HUB_KINDS:
                 if kind not in upserts:
@@ -305,6 +289,32 @@ class TeamMixin(ProjectBase):
                                      "reason": "pulled, but their article, annotator or label is missing here; "
                                                "they are pulled again at the next sync"})
         return skipped
+
+
+def _collapse(entries: Sequence[OutboxEntry]) -> tuple[dict[str, dict[Any, int]], dict[str, dict[str, tuple[int, str]]],
+                                                     list[int], dict[int, str]]:
+    """A batch of outbox entries as one change per row: ``(upserts, deletes, settled, changed_at)``
+    — kind -> local id (a status: its ``article/annotator`` key) -> seq; kind -> hub key ->
+    ``(seq, deleted at)``; the seqs of older changes the newest stands for; upsert seq -> when
+    it was written."""
+    upserts: dict[str, dict[Any, int]] = {}
+    deletes: dict[str, dict[str, tuple[int, str]]] = {}
+    settled: list[int] = []
+    changed_at: dict[int, str] = {}
+    for seq, kind, row_id, key, op, at in entries:
+        if op == "upsert":
+            ident = key if kind == "status" else row_id
+            previous = upserts.setdefault(kind, {}).get(ident)
+            if previous is not None:
+                settled.append(previous)
+            upserts[kind][ident] = seq
+            changed_at[seq] = at
+        else:
+            previous_delete = deletes.setdefault(kind, {}).get(str(key))
+            if previous_delete is not None:
+                settled.append(previous_delete[0])
+            deletes[kind][str(key)] = (seq, at)
+    return upserts, deletes, settled, changed_at
 
 
 def _last_event(store: Store) -> int:
