@@ -3,10 +3,11 @@
     python packaging/smoke_check.py dist/stance-annotator/annotator   # the bundle (make dist-check)
     python packaging/smoke_check.py /some/venv/bin/annotator          # a wheel (tests/test_packaging.py)
 
-Three steps: ``--version`` names this checkout's version; a text file and an HTML page go in
+Four steps: ``--version`` names this checkout's version; a text file and an HTML page go in
 with ``annotator import`` and come back out of ``annotator export`` (text byte for byte,
-language detected, the page's title found); the window starts offscreen and quits
-(``--quit-after-start``). Everything happens in a temporary folder with its own HOME, settings
+language detected, the page's title found); ``annotator team join`` of a hub nobody runs says
+in one line that it cannot reach it (so the PostgreSQL driver and its libpq load); the window
+starts offscreen and quits (``--quit-after-start``). Everything happens in a temporary folder with its own HOME, settings
 and data folders. One line per step; exit status 1 at the first failure. Standard library only.
 """
 
@@ -83,6 +84,18 @@ def check(executable: Path) -> None:
         if note[0].get("language") != "id":
             raise Failed(f"language of the note: {note[0].get('language')!r}, expected 'id'")
         step("import -> export", "a .txt (text byte for byte, language id) and an .html (title, text)", started)
+
+        started = time.perf_counter()
+        # Port 1 on this machine: nothing listens, so the driver fails at once, after loading.
+        result = subprocess.run([exe, "team", "join", "j.annotator", "postgresql://smoke@127.0.0.1:1/hub"],
+                                cwd=work, env=env, capture_output=True, text=True, timeout=120,
+                                stdin=subprocess.DEVNULL)
+        if result.returncode != 1 or "cannot reach the hub" not in result.stderr or "Traceback" in result.stderr:
+            raise Failed(f"`team join` of an unreachable hub exited with {result.returncode}:\n"
+                         f"{result.stdout}{result.stderr}")
+        if (work / "j.annotator").exists():
+            raise Failed("`team join` of an unreachable hub left a project file behind")
+        step("team hub driver", "an unreachable hub is one line, no file made", started)
 
         started = time.perf_counter()
         run([exe, "open", "p.annotator", "--annotator", "smoke", "--quit-after-start"], work,

@@ -78,7 +78,7 @@ def test_the_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     assert all(Path(path).is_relative_to(site) for path in where), where  # the wheel's copy, not the checkout
 
     smoke = run([sys.executable, ROOT / "packaging" / "smoke_check.py", venv / "bin" / "annotator"], tmp_path)
-    assert smoke.stdout.count("\nok  ") == 3 and "smoke check passed" in smoke.stdout, smoke.stdout
+    assert smoke.stdout.count("\nok  ") == 4 and "smoke check passed" in smoke.stdout, smoke.stdout
 
 
 def test_setuptools_can_read_the_licence_string():
