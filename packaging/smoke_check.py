@@ -7,8 +7,9 @@ Four steps: ``--version`` names this checkout's version; a text file and an HTML
 with ``annotator import`` and come back out of ``annotator export`` (text byte for byte,
 language detected, the page's title found); ``annotator team join`` of a hub nobody runs says
 in one line that it cannot reach it (so the PostgreSQL driver and its libpq load); the window
-starts offscreen and quits (``--quit-after-start``). Everything happens in a temporary folder with its own HOME, settings
-and data folders. One line per step; exit status 1 at the first failure. Standard library only.
+starts offscreen and quits (``--quit-after-start``). Everything happens in a temporary folder
+with its own HOME, settings and data folders. One line per step; exit status 1 at the first
+failure. Standard library only.
 """
 
 from __future__ import annotations
