@@ -11,7 +11,6 @@ change) stay in the outbox and are reported each time, never dropped silently.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +19,10 @@ from typing import TYPE_CHECKING, Any
 from annotator.model.errors import AnnotatorError, ProjectFileError
 from annotator.project.base import Cancelled, ProjectBase
 from annotator.store import Store
-from annotator.store.base import now
-from annotator.store.sync import HUB_KINDS, OutboxEntry
+from annotator.store.base import new_uuid, now
+from annotator.store.sync import HUB_KINDS, TABLES, OutboxEntry
 from annotator.team import credentials
-from annotator.team.address import HubError, HubRefused, url_password, url_user, url_without_password
+from annotator.team.address import HubError, HubRefused, url_password, url_without_password
 
 if TYPE_CHECKING:
     from annotator.team.hub import Hub
@@ -111,14 +110,10 @@ class TeamMixin(ProjectBase):
             elif local is None:
                 store.ensure_annotator(member, annotator_uuid)
             store.link_hub(url=url_without_password(url), member=member, role=role, pulled_seq=0,
-                           replica=store.sync_state().get("replica") or _new_uuid(),
+                           replica=store.sync_state().get("replica") or new_uuid(),
                            events_pushed=0 if everything else _last_event(store))
             if everything:
                 store.queue_everything()
-
-    def unlink_hub(self) -> None:
-        with self._store.write():
-            self._store.unlink_hub()
 
     def sync(self, *, password: str | None = None, progress: SyncProgress | None = None,
              cancelled: Callable[[], bool] | None = None, owner: bool = False) -> SyncReport:
@@ -156,7 +151,7 @@ class TeamMixin(ProjectBase):
             raise HubRefused(f"{hub.user()} is not a member of the hub {url_without_password(hub.url)}; "
                              "a lead adds members with `annotator team add-member`")
         report = SyncReport()
-        unlocked = self._push(hub, me, report, progress=progress, cancelled=cancelled, owner=owner)
+        unlocked = self._push(hub, me, state, report, progress=progress, cancelled=cancelled, owner=owner)
         self._pull(hub, state, report, unlocked=unlocked, progress=progress, cancelled=cancelled)
         with store.write(background=True):
             store.set_sync_state(last_sync=now(), role=me["role"], blind=info.get("blind", "off"))
@@ -164,10 +159,9 @@ class TeamMixin(ProjectBase):
         report.waiting = store.outbox_count()
         return report
 
-    def _push(self, hub: Hub, me: dict[str, Any], report: SyncReport, *, progress: SyncProgress | None,
-              cancelled: Callable[[], bool] | None, owner: bool) -> list[str]:
+    def _push(self, hub: Hub, me: dict[str, Any], state: dict[str, str], report: SyncReport, *,
+              progress: SyncProgress | None, cancelled: Callable[[], bool] | None, owner: bool) -> list[str]:
         store = self._store
-        state = store.sync_state()
         after = 0
         done_rows = 0
         unlocked: list[str] = []
@@ -220,7 +214,6 @@ class TeamMixin(ProjectBase):
             done_rows += len(entries)
             if progress:
                 progress("push", done_rows)
-        state = store.sync_state()
         last = int(state.get("events_pushed", "0"))
         while True:
             events = store.events_after(last)
@@ -280,10 +273,7 @@ class TeamMixin(ProjectBase):
                 skipped = store.upsert_statuses(rows)
             elif kind == "tombstone":
                 store.apply_tombstones(rows)
-        table = {"annotator": "annotators", "label": "labels", "attribute": "attribute_defs",
-                 "article": "articles", "annotation": "annotations", "doc_label": "doc_labels",
-                 "status": "article_status", "tombstone": "deletions"}[kind]
-        _add(report.pulled, table, len(rows) - skipped)
+        _add(report.pulled, TABLES.get(kind, "deletions"), len(rows) - skipped)
         if skipped:
             report.conflicts.append({"kind": kind, "key": f"{skipped} row(s)", "kept": "hub",
                                      "reason": "pulled, but their article, annotator or label is missing here; "
@@ -342,7 +332,7 @@ def create_team(url: str, project_path: str | Path, *, password: str | None = No
         with open_hub(url, password) as hub:
             user = hub.user()
             local = project.annotator_named(user)
-            lead_uuid = local.uuid if local else _new_uuid()
+            lead_uuid = local.uuid if local else new_uuid()
             hub.create(project_uuid=project._store.project_uuid, lead_uuid=lead_uuid)
         if password:
             credentials.save_password(url, password)
@@ -435,16 +425,6 @@ def sync_file(project_path: str | Path, *, password: str | None = None,
         return project.sync(password=password, progress=progress, cancelled=cancelled)
     finally:
         project.close()
-
-
-def _new_uuid() -> str:
-    import uuid
-
-    return str(uuid.uuid4())
-
-
-def hub_user(url: str) -> str:
-    return url_user(url) or os.environ.get("PGUSER") or ""
 
 
 def remember_password(project_path: str | Path, password: str) -> bool:

@@ -1,12 +1,12 @@
 """The project file's side of team sync: what changed since the last push, and applying what a
 hub sent.
 
-While a project is linked to a hub, triggers (installed by ``link_hub``, dropped by
-``unlink_hub``) write one ``sync_outbox`` row per inserted, changed or deleted row of the
-tables a hub shares, whatever code path made the change (an edit, an import, a merge, an
-import taken back). An upsert entry names the local row id (the row is read when it is
-pushed, so ten edits of one span push once); a delete entry names the row's identity on the
-hub (a UUID, an article's text hash, or ``hash/annotator-uuid`` for a status).
+While a project is linked to a hub, triggers (installed by ``link_hub``) write one
+``sync_outbox`` row per inserted, changed or deleted row of the tables a hub shares, whatever
+code path made the change (an edit, an import, a merge, an import taken back). An upsert entry
+names the local row id (the row is read when it is pushed, so ten edits of one span push once);
+a delete entry names the row's identity on the hub (a UUID, an article's text hash, or
+``hash/annotator-uuid`` for a status).
 
 Rows arriving from the hub are written inside ``applying_pulled()``, which removes the outbox
 entries that writing them made, so nothing pulled is pushed back. Both sides resolve a row
@@ -77,11 +77,6 @@ def _trigger_sql() -> list[str]:
     return statements
 
 
-_TRIGGER_NAMES = [f"sync_{table}_{event}" for table in _TRACKED for event in ("insert", "update", "delete")] + [
-    f"sync_article_status_{event}" for event in ("insert", "update", "delete")
-]
-
-
 class OutboxEntry(tuple[int, str, int | None, str | None, str, str]):
     """``(seq, kind, row_id, key, op, at)`` of one ``sync_outbox`` row."""
 
@@ -122,14 +117,6 @@ class SyncMixin(StoreBase):
         if not self.is_tracking():
             for statement in _trigger_sql():
                 self.conn.execute(statement)
-
-    def unlink_hub(self) -> None:
-        """Inside ``write()``: forget the hub and stop tracking changes."""
-        for name in _TRIGGER_NAMES:
-            self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
-        self.conn.execute("DELETE FROM sync_state")
-        self.conn.execute("DELETE FROM sync_outbox")
-        self.conn.execute("DELETE FROM sync_assignments")
 
     def queue_everything(self) -> None:
         """Inside ``write()``: put every shared row in the outbox (the first push of a project).
@@ -185,16 +172,6 @@ class SyncMixin(StoreBase):
             for column in _JSON_COLUMNS.get(kind, ()):
                 row[column] = json.loads(row[column])
         return rows
-
-    def all_hub_rows(self, kind: str) -> Iterator[list[dict[str, Any]]]:
-        """Every row of ``kind`` in the hub's shape, a batch at a time."""
-        table = _TABLES[kind]
-        if kind == "status":
-            keys = [f"{a}/{n}" for a, n in self.conn.execute("SELECT article_id, annotator_id FROM article_status")]
-        else:
-            keys = [row[0] for row in self.conn.execute(f"SELECT id FROM {table} ORDER BY id")]
-        for start in range(0, len(keys), 5000):
-            yield list(self.hub_rows(kind, keys[start:start + 5000]).values())
 
     def events_after(self, event_id: int, limit: int = 5000) -> list[dict[str, Any]]:
         return [
@@ -393,8 +370,9 @@ class SyncMixin(StoreBase):
         return {row[0] for row in self.conn.execute("SELECT article_id FROM sync_assignments")}
 
 
-_TABLES = {"annotator": "annotators", "label": "labels", "attribute": "attribute_defs", "article": "articles",
-           "annotation": "annotations", "doc_label": "doc_labels", "status": "article_status"}
+TABLES = {"annotator": "annotators", "label": "labels", "attribute": "attribute_defs", "article": "articles",
+          "annotation": "annotations", "doc_label": "doc_labels", "status": "article_status"}
+"""The table of each kind of synced row (the same name in the project file and on a hub)."""
 _WHERE_IDS = "IN (SELECT value FROM json_each(?))"
 _HUB_SELECT: dict[str, tuple[str, tuple[str, ...]]] = {
     "annotator": (f"SELECT id, uuid, name, created_at FROM annotators WHERE id {_WHERE_IDS}",

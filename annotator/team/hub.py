@@ -389,6 +389,12 @@ class Hub:
         result.done += [seq for seq, _row in entries]
         result.pushed[table] = result.pushed.get(table, 0) + len(rows)
 
+    def _pushable(self, kind: str, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str,
+                  role: str, owner: bool) -> list[tuple[int, dict[str, Any]]]:
+        """The member's own rows of a layer (spans, document labels, statuses) whose article and
+        label the hub has: those a push writes."""
+        return self._missing_parents(self._split_own(entries, result, me=me, role=role, owner=owner), result, kind)
+
     def _split_own(self, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str, role: str,
                    owner: bool) -> list[tuple[int, dict[str, Any]]]:
         """Rows of other annotators are theirs to push: settled here without pushing."""
@@ -428,8 +434,7 @@ class Hub:
 
     def _push_annotation(self, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str,
                          role: str, owner: bool) -> None:
-        entries = self._missing_parents(self._split_own(entries, result, me=me, role=role, owner=owner),
-                                        result, "annotation")
+        entries = self._pushable("annotation", entries, result, me=me, role=role, owner=owner)
         if not entries:
             return
         rows = [row for _seq, row in entries]
@@ -487,8 +492,7 @@ class Hub:
 
     def _push_doc_label(self, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str,
                         role: str, owner: bool) -> None:
-        entries = self._missing_parents(self._split_own(entries, result, me=me, role=role, owner=owner),
-                                        result, "doc_label")
+        entries = self._pushable("doc_label", entries, result, me=me, role=role, owner=owner)
         if not entries:
             return
         rows = [row for _seq, row in entries]
@@ -503,8 +507,7 @@ class Hub:
 
     def _push_status(self, entries: list[tuple[int, dict[str, Any]]], result: PushResult, *, me: str,
                      role: str, owner: bool) -> None:
-        entries = self._missing_parents(self._split_own(entries, result, me=me, role=role, owner=owner),
-                                        result, "status")
+        entries = self._pushable("status", entries, result, me=me, role=role, owner=owner)
         if not entries:
             return
         rows = [row for _seq, row in entries]

@@ -122,11 +122,6 @@ def sync_work(project_path: str, password: str | None) -> Work:
     return hub_work(run)
 
 
-def hub_members(url: str, password: str | None) -> list[dict[str, Any]]:
-    """The hub's members with their role and their articles assigned and done."""
-    return list_members(url, password=password)
-
-
 def address_as(url: str, user: str) -> str:
     """The hub address logging in as ``user`` (password dropped): what a member joins with."""
     url = url_without_password(url)
@@ -493,7 +488,7 @@ class TeamParts(ProjectParts):
         self._load_members()
 
     def _load_members(self) -> None:
-        self._on_hub(lambda url, password: hub_members(url, password), self._on_members)
+        self._on_hub(lambda url, password: list_members(url, password=password), self._on_members)
 
     def _on_members(self, dialog: TeamMembersDialog, members: list[dict[str, Any]]) -> None:
         dialog.set_members(members)
