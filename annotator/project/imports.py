@@ -336,36 +336,37 @@ class ImportsMixin(ProjectBase):
                         start()
             return run
 
-        try:
-            pending: list[ArticleRecord] = []
-            pending_bytes = pending_cost = read_bytes = 0
-            most, full = min(FIRST_BATCH_RECORDS, PARSE_BATCH_RECORDS), pace.batch_cost()
-            for record in records:
-                pending.append(record)
-                pending_bytes += record.source_bytes
-                read_bytes += record.source_bytes
-                pending_cost += _cost(record)
-                if len(pending) >= most or pending_bytes >= PARSE_BATCH_BYTES or (
-                        pending_cost >= full and len(pending) >= WRITE_STEP_RECORDS):
-                    self._write_batch(begun(), pending, store_records, pace)
-                    pending.clear()
-                    pending_bytes = pending_cost = 0
-                    most, full = PARSE_BATCH_RECORDS, pace.batch_cost()
-                    if is_cancelled and is_cancelled():
-                        raise Cancelled("import cancelled")
-                    if advance:
-                        advance(read_bytes)
-            last = begun()
-            self._write_batch(last, pending, store_records, pace)
-            with last.chunk():
-                finish()
-                last.finish()
-        except BaseException:
-            # Busy or gone: then the next open of the project rolls the run back.
-            if run is not None:
-                with contextlib.suppress(AnnotatorError):
-                    run.rollback()
-            raise
+        with store.long_write_settings():
+            try:
+                pending: list[ArticleRecord] = []
+                pending_bytes = pending_cost = read_bytes = 0
+                most, full = min(FIRST_BATCH_RECORDS, PARSE_BATCH_RECORDS), pace.batch_cost()
+                for record in records:
+                    pending.append(record)
+                    pending_bytes += record.source_bytes
+                    read_bytes += record.source_bytes
+                    pending_cost += _cost(record)
+                    if len(pending) >= most or pending_bytes >= PARSE_BATCH_BYTES or (
+                            pending_cost >= full and len(pending) >= WRITE_STEP_RECORDS):
+                        self._write_batch(begun(), pending, store_records, pace)
+                        pending.clear()
+                        pending_bytes = pending_cost = 0
+                        most, full = PARSE_BATCH_RECORDS, pace.batch_cost()
+                        if is_cancelled and is_cancelled():
+                            raise Cancelled("import cancelled")
+                        if advance:
+                            advance(read_bytes)
+                last = begun()
+                self._write_batch(last, pending, store_records, pace)
+                with last.chunk():
+                    finish()
+                    last.finish()
+            except BaseException:
+                # Busy or gone: then the next open of the project rolls the run back.
+                if run is not None:
+                    with contextlib.suppress(AnnotatorError):
+                        run.rollback()
+                raise
 
     def _write_batch(self, run: ImportRun, records: list[ArticleRecord],
                      store_records: Callable[[list[ArticleRecord], ImportRun], None],

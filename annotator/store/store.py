@@ -60,6 +60,10 @@ INTERACTIVE_POLL_SECONDS = 0.001
 BACKGROUND_POLL_SECONDS = 0.01
 BUSY_TIMEOUT_SECONDS = 30.0
 """How long a write waits for another program's transaction before it is refused as busy."""
+LONG_WRITE_CACHE_KIB = 64 << 10
+"""The page cache of a connection during an import (``Store.long_write_settings``)."""
+LONG_WRITE_CHECKPOINT_PAGES = 16384
+"""WAL pages (64 MiB of 4 KiB pages) after which an import's commit checkpoints."""
 
 
 class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin, SuggestionsMixin, SyncMixin):
@@ -312,6 +316,25 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin, SuggestionsM
             (last_id,),
         )
         self.conn.execute("DELETE FROM project_info WHERE key = 'bulk_import_in_progress'")
+
+    @contextmanager
+    def long_write_settings(self) -> Iterator[Store]:
+        """Outside a transaction, around a run of many chunks (an import): a page cache of
+        ``LONG_WRITE_CACHE_KIB`` instead of SQLite's 2 MiB, and a WAL checkpoint every
+        ``LONG_WRITE_CHECKPOINT_PAGES`` pages instead of every chunk. With the defaults each
+        chunk's commit copies the WAL back into the file, rewriting the same index and
+        full-text pages chunk after chunk, and the indexes are read back from disk. Restored
+        after; only this connection is affected, and readers meanwhile see every commit as
+        before."""
+        old_cache = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        old_checkpoint = self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        self.conn.execute(f"PRAGMA cache_size = {-LONG_WRITE_CACHE_KIB}")
+        self.conn.execute(f"PRAGMA wal_autocheckpoint = {LONG_WRITE_CHECKPOINT_PAGES}")
+        try:
+            yield self
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
+            self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(old_checkpoint)}")
 
     # -- project info ---------------------------------------------------------------------
 

@@ -296,3 +296,39 @@ def test_texts_stored_from_their_checked_bytes_are_text_and_found(tmp_path):
     assert [hit["id"] for hit in project._store.search("Москва")] == [1]
     assert [hit["id"] for hit in project._store.search("cafe")] == [3]
     project.close()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**80), max_value=2**80)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=12),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=12)
+LINE_TEXTS = st.sampled_from(["1e400", "-1e999", '"\\ud800"', '"a\\udfffb"', "NaN", "-Infinity", "18446744073709551616",
+                              "-0", "0.1", "1E-400", '"\\u0000"', '"😀"', '"\\ud83d\\ude00"'])
+
+
+def _lines_of(tmp_path, lines: list[str]) -> list[tuple[int, Any, int]]:
+    path = tmp_path / "v.jsonl"
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    found: list[Any] = []
+    return [*jsonio.json_lines(path, found.append)], found
+
+
+@CHECKS
+@given(value=JSON_VALUES, raw=LINE_TEXTS)
+def test_a_jsonl_line_is_read_as_json_reads_it(tmp_path_factory, value, raw):
+    # msgspec reads a line first; what it refuses (big integers, NaN, lone surrogates, numbers
+    # beyond a float) falls back to json, so every line reads as json.loads reads it.
+    tmp_path = tmp_path_factory.mktemp("lines")
+    lines = [json.dumps({"value": value, "raw": 0}).replace('"raw": 0', f'"raw": {raw}'), json.dumps(value)]
+    read, bad = _lines_of(tmp_path, lines)
+    assert not bad
+    assert [json.dumps(v, sort_keys=True) for _, v, _ in read] == [json.dumps(json.loads(line), sort_keys=True)
+                                                                   for line in lines]
+
+
+def test_lines_orjson_refuses_are_reported_as_json_words_them(tmp_path):
+    read, bad = _lines_of(tmp_path, ['{"text": "a"}', "{broken", '{"a": 1} x', "[" * 200 + "]" * 200])
+    assert [line for line, _, _ in read] == [1]
+    assert [(error.line, error.message.split(":")[0]) for error in bad] == [
+        (2, "invalid JSON"), (3, "invalid JSON"), (4, f"JSON nested more than {guards.MAX_JSON_DEPTH} levels deep")]

@@ -221,3 +221,34 @@ def test_the_import_event_counts_what_the_bulk_path_stored(project_path, tmp_pat
     project.close()
     [(details,)] = rows(project_path, "SELECT details FROM events WHERE action = 'import'")
     assert json.loads(details) == {"imported": 9, "skipped": 1, "annotations": 18, "bad_records": 1}
+
+
+def test_an_import_writes_with_a_bigger_cache_and_fewer_checkpoints_and_restores_them(project_path, tmp_path,
+                                                                                   monkeypatch, small_chunks):
+    from annotator.store import store as store_module
+
+    seen: list[tuple[int, int]] = []
+    add_annotations = Store.add_annotations
+
+    def watched(self, spans):
+        seen.append((self.conn.execute("PRAGMA cache_size").fetchone()[0],
+                     self.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]))
+        return add_annotations(self, spans)
+
+    monkeypatch.setattr(Store, "add_annotations", watched)
+    project = Project.open(project_path)
+    conn = project._store.conn
+    before = (conn.execute("PRAGMA cache_size").fetchone()[0], conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+    report = project.import_paths([write_jsonl(tmp_path / "a.jsonl", [article(i) for i in range(20)])])
+    assert report.imported == 20 and len(seen) > 1
+    assert set(seen) == {(-store_module.LONG_WRITE_CACHE_KIB, store_module.LONG_WRITE_CHECKPOINT_PAGES)}
+    assert (conn.execute("PRAGMA cache_size").fetchone()[0],
+            conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]) == before == (-2000, 1000)
+    bad = write_jsonl(tmp_path / "b.jsonl", [article(100), {"id": "clash", "text": "x y", "annotations": [
+        {"id": CLASHING_ID, "start": 0, "end": 1, "label": "L", "annotator": "ana"},
+        {"id": CLASHING_ID, "start": 2, "end": 3, "label": "L", "annotator": "ana"}]}])
+    assert project.import_paths([bad]).failed  # a failed file restores them too
+    assert (conn.execute("PRAGMA cache_size").fetchone()[0],
+            conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]) == before
+    project.close()
+    assert rows(project_path, "SELECT COUNT(*) FROM articles") == [(20,)]
