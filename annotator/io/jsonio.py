@@ -14,8 +14,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from annotator.io import guards
 from annotator.io.records import BadRecords, json_error_reason
 from annotator.model.errors import ImportFormatError
@@ -79,14 +77,6 @@ def parse(text: str, *, line: int | None = None, nested: bool | None = None) -> 
     if nested and guards.too_deep(value):
         raise _too_deep_error(line)
     return value
-
-
-# A JSONL line parsed by msgspec, half again as fast as ``json`` and without decoding it
-# first; integers of any length come back exact. What it refuses goes to ``parse``, which
-# reads it as ``json`` always did or says why it cannot: broken JSON, and what ``json`` reads
-# but msgspec does not (NaN, lone surrogates, numbers beyond a float or of thousands of
-# digits, nesting deeper than its recursion limit).
-_fast_parse = msgspec.json.Decoder().decode
 
 
 def many_brackets(raw: bytes) -> bool:
@@ -205,6 +195,15 @@ def json_lines(path: Path, on_bad_record: BadRecords | None, *, what: str = "JSO
     Raises:
         ImportFormatError: the file fails whole.
     """
+    # A line is parsed by msgspec, half again as fast as ``json`` and without decoding it
+    # first; integers of any length come back exact. What it refuses goes to ``parse``, which
+    # reads it as ``json`` always did or says why it cannot: broken JSON, and what ``json``
+    # reads but msgspec does not (NaN, lone surrogates, numbers beyond a float or of thousands
+    # of digits, nesting deeper than its recursion limit). Imported here: loading it takes
+    # longer than a window's start may spend on something it does not show.
+    import msgspec
+
+    fast_parse = msgspec.json.Decoder().decode
     parsed_any = False
     unparsed: list[ImportFormatError] = []  # bad lines before the first JSON line, held back
     with open(path, "rb", buffering=READ_BUFFER_BYTES) as f:
@@ -219,7 +218,7 @@ def json_lines(path: Path, on_bad_record: BadRecords | None, *, what: str = "JSO
             else:
                 bad = None
                 try:
-                    value = _fast_parse(raw)
+                    value = fast_parse(raw)
                 except (msgspec.DecodeError, RecursionError):
                     try:
                         text = raw.decode("utf-8")

@@ -45,3 +45,21 @@ def test_only_the_migrating_thread_is_refused():
         sys.meta_path.remove(refuse)
         sys.modules.pop(name, None)
     assert [module.__name__ for module in found] == [name]  # type: ignore[attr-defined]
+
+
+def test_msgspec_loads_when_a_jsonl_file_is_read_not_with_the_window_or_a_project(tmp_path):
+    # msgspec (JSONL import) takes ~40 ms to load, which a window's start should not spend.
+    script = textwrap.dedent(f"""
+        import sys
+        from annotator.ui import MainWindow
+        from annotator.project import Project
+        Project.open({str(tmp_path / "p.annotator")!r}).close()
+        assert "msgspec" not in sys.modules, "loaded at start"
+        from annotator.io import jsonio
+        path = {str(tmp_path / "a.jsonl")!r}
+        open(path, "w").write('{{"text": "a"}}\\n')
+        assert [value for _, value, _ in jsonio.json_lines(path, None)] == [{{"text": "a"}}]
+        assert "msgspec" in sys.modules
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
