@@ -165,8 +165,8 @@ class SpansMixin(StoreBase):
         """The spans of some annotators in one article, in no particular order, as the window
         shows them: each one's covered text is taken from ``text`` (the article's, which the
         covered text always equals) rather than read, rows are not sorted, and the details a
-        view does not draw (attributes, note, times, reviewer, source) are read the first time
-        one of a span's is asked for (``ShownSpan``).
+        view does not draw (attributes, note, origin, times, reviewer, source) are read the first
+        time one of a span's is asked for (``ShownSpan``).
 
         Why: opening an article reads every one of its spans (20,000 in a long one) before the
         first paint; the covered text, the sort and the details were two thirds of that.
@@ -176,16 +176,16 @@ class SpansMixin(StoreBase):
         if not ids:
             return []
         rows = self.conn.execute(
-            "SELECT uuid, start_offset, end_offset, label_id, annotator_id, origin FROM annotations "
+            "SELECT uuid, start_offset, end_offset, label_id, annotator_id FROM annotations "
             f"WHERE article_id = ? AND annotator_id IN ({','.join('?' * len(ids))})", (article_id, *ids))
         new, load = object.__new__, self._span_details
         shown: list[Annotation] = []
-        for uuid, start, end, label_id, annotator_id, origin in rows:
+        for uuid, start, end, label_id, annotator_id in rows:
             annotation = new(ShownSpan)
             annotator, annotator_uuid = annotator_names[annotator_id]
             annotation.__dict__ = {
                 "start": start, "end": end, "label": label_names[label_id], "text": text[start:end],
-                "annotator": annotator, "annotator_uuid": annotator_uuid, "origin": origin, "uuid": uuid,
+                "annotator": annotator, "annotator_uuid": annotator_uuid, "uuid": uuid,
                 "article_id": article_id, "_load": load,
             }
             shown.append(annotation)
@@ -195,14 +195,15 @@ class SpansMixin(StoreBase):
         """Fill in a shown span's details from its row (a span deleted since gets none)."""
         source = ", source" if self.schema_version >= ASSIST_SCHEMA else ", NULL"
         row = self.conn.execute(
-            f"SELECT attributes, note, created_at, updated_at, reviewer_id{source} FROM annotations WHERE uuid = ?",
-            (span.uuid,)).fetchone()
-        attributes, note, created, updated, reviewer, span_source = row or ("{}", "", None, None, None, None)
+            f"SELECT attributes, note, origin, created_at, updated_at, reviewer_id{source} FROM annotations "
+            "WHERE uuid = ?", (span.uuid,)).fetchone()
+        attributes, note, origin, created, updated, reviewer, span_source = row or (
+            "{}", "", _DEFAULTS["origin"], None, None, None, None)
         reviewer_name = self._name_maps()[1][reviewer][0] if reviewer else None
         details = span.__dict__
         # Only what is not set already: a detail given meanwhile (an edit in place) stays.
         for name, value in (("_attributes", {} if attributes == "{}" else json.loads(attributes)),
-                            ("_note", note), ("_created", created), ("_updated", updated),
+                            ("_note", note), ("_origin", origin), ("_created", created), ("_updated", updated),
                             ("_reviewer", reviewer_name), ("_source", span_source)):
             details.setdefault(name, value)
 
@@ -447,7 +448,8 @@ def _detail(name: str) -> Any:
     return property(get, put)
 
 
-_DEFAULTS: dict[str, Any] = {"note": "", "created": None, "updated": None, "reviewer": None, "source": None}
+_DEFAULTS: dict[str, Any] = {"note": "", "origin": "imported", "created": None, "updated": None, "reviewer": None,
+                             "source": None}
 
 
 class ShownSpan(Annotation):
@@ -457,6 +459,7 @@ class ShownSpan(Annotation):
 
     attributes = _detail("attributes")
     note = _detail("note")
+    origin = _detail("origin")
     created = _detail("created")
     updated = _detail("updated")
     reviewer = _detail("reviewer")

@@ -44,9 +44,11 @@ def test_shown_spans_read_their_details_on_first_use(tmp_path, rich_records):
         everyone = [a.id or 0 for a in store.annotators()]
         stored = {span.uuid: span for span in store.annotations(article.id or 0, annotator_ids=everyone)}
         shown = store.shown_annotations(article.id or 0, article.text, everyone)
-        assert len(shown) >= 3 and all("_attributes" not in span.__dict__ for span in shown)  # none read yet
+        assert len(shown) >= 3 and all("_attributes" not in span.__dict__ and "_origin" not in span.__dict__
+                                       for span in shown)  # none read yet
         first, second, third, *rest = shown
         assert first.attributes == stored[first.uuid].attributes and first.note == stored[first.uuid].note
+        assert first.origin == stored[first.uuid].origin
         assert all("_note" not in span.__dict__ for span in (second, third, *rest))  # one span read
         second.note = "set here"
         assert second.note == "set here" and second.updated == stored[second.uuid].updated
