@@ -134,6 +134,8 @@ def child(project: str, fmt: str, output: str, repeat: int) -> None:
     # run keeps the file system busy well into it (measured: 13 s runs became 40 s).
     written = [target.with_name(f"{target.name}-{run}") for run in range(repeat)]
     for run_output in written:
+        if hasattr(os, "sync"):
+            os.sync()  # the run before is written out now, not during this one's time
         started = time.perf_counter()
         if fmt == "baseline":
             spans = baseline(opened._store.conn, run_output)
