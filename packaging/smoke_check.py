@@ -84,7 +84,14 @@ def check(executable: Path) -> None:
             raise Failed(f"import -> export gave {records!r}")
         if note[0].get("language") != "id":
             raise Failed(f"language of the note: {note[0].get('language')!r}, expected 'id'")
-        step("import -> export", "a .txt (text byte for byte, language id) and an .html (title, text)", started)
+        # The JSONL reader (msgspec, loaded only when a JSONL file is read) reads it back the same.
+        run([exe, "import", "q.annotator", "out.jsonl"], work, env)
+        run([exe, "export", "q.annotator", "-o", "again.jsonl"], work, env)
+        again = [json.loads(line) for line in (work / "again.jsonl").read_text(encoding="utf-8").splitlines()]
+        if again != records:
+            raise Failed(f"the export imported and exported again gave {again!r}, not {records!r}")
+        step("import -> export", "a .txt (text byte for byte, language id) and an .html (title, text), "
+             "and that JSONL back", started)
 
         started = time.perf_counter()
         # Port 1 on this machine: nothing listens, so the driver fails at once, after loading.
