@@ -25,11 +25,12 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 from annotator.model.errors import (
+    AnnotatorError,
     BackupError,
     ProjectBusy,
     ProjectFileError,
@@ -333,8 +334,11 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin, SuggestionsM
         try:
             yield self
         finally:
-            self.conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
-            self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(old_checkpoint)}")
+            # Never in the way of the import's own outcome or error: a connection that cannot
+            # take these back is one whose run has failed already, and they only cost memory.
+            with suppress(AnnotatorError):
+                self.conn.execute(f"PRAGMA cache_size = {int(old_cache)}")
+                self.conn.execute(f"PRAGMA wal_autocheckpoint = {int(old_checkpoint)}")
 
     # -- project info ---------------------------------------------------------------------
 
