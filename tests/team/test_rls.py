@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 from annotator.model.types import GOLD_UUID, Article
-from annotator.project import Project
 from annotator.project.team import add_member, assign, create_team
 from annotator.team.hub import connect
+from tests.team.conftest import project_file
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -72,12 +72,7 @@ INSERT_SPAN = ("INSERT INTO annotations(uuid, article_id, annotator_uuid, label_
 
 @pytest.fixture
 def hub(tmp_path, pg_server, hub_url) -> Hub:
-    lead_file = tmp_path / "lead.annotator"
-    project = Project.open(lead_file)
-    with project._store.write():
-        for text in TEXTS:
-            project._store.add_article(Article(text=text))
-    project.close()
+    lead_file = project_file(tmp_path / "lead.annotator", [Article(text=text) for text in TEXTS])
     create_team(hub_url, lead_file)
     database = hub_url.split("/")[3].split("?")[0]
     uuids = {}

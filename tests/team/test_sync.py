@@ -17,6 +17,7 @@ from annotator.model.types import GOLD, Article, Label
 from annotator.project import Project
 from annotator.project.team import SyncReport, add_member, assign, create_team, join_team
 from annotator.team.address import HubOffline, HubRefused
+from tests.team.conftest import project_file
 
 psycopg = pytest.importorskip("psycopg")
 
@@ -72,12 +73,8 @@ class Team:
 
 @pytest.fixture
 def team(tmp_path, pg_server, hub_url):
-    lead_file = tmp_path / "owner.annotator"
-    project = Project.open(lead_file)
-    with project._store.write():
-        for text in TEXTS:
-            project._store.add_article(Article(text=text, title=text.split()[0]))
-    project.close()
+    lead_file = project_file(tmp_path / "owner.annotator",
+                             [Article(text=text, title=text.split()[0]) for text in TEXTS])
     create_team(hub_url, lead_file)
     result = Team(tmp_path, pg_server, hub_url)
     for name in ANALYSTS:
@@ -418,12 +415,7 @@ def test_assignments_show_in_the_project(team):
 # -- joining -------------------------------------------------------------------------------------
 
 def test_joining_with_a_copy_of_the_project_links_it_and_pushes_its_work(tmp_path, pg_server, hub_url):
-    owner_file = tmp_path / "owner.annotator"
-    project = Project.open(owner_file)
-    with project._store.write():
-        for text in TEXTS:
-            project._store.add_article(Article(text=text))
-    project.close()
+    owner_file = project_file(tmp_path / "owner.annotator", [Article(text=text) for text in TEXTS])
     copy = tmp_path / "ana.annotator"
     shutil.copy(owner_file, copy)
     # Ana labels in her copy before the hub exists.
