@@ -16,7 +16,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from typing import Any
 
 from annotator.model.errors import ConstraintViolated, IdentityClash, InvalidSpan, NotFound
@@ -448,8 +448,8 @@ def _detail(name: str) -> Any:
     return property(get, put)
 
 
-_DEFAULTS: dict[str, Any] = {"note": "", "origin": "imported", "created": None, "updated": None, "reviewer": None,
-                             "source": None}
+# An Annotation's own defaults, for the details of a span that has none.
+_DEFAULTS: dict[str, Any] = {field.name: field.default for field in fields(Annotation) if field.default is not MISSING}
 
 
 class ShownSpan(Annotation):
