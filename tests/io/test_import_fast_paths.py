@@ -307,11 +307,12 @@ LINE_TEXTS = st.sampled_from(["1e400", "-1e999", '"\\ud800"', '"a\\udfffb"', "Na
                               "-0", "0.1", "1E-400", '"\\u0000"', '"😀"', '"\\ud83d\\ude00"'])
 
 
-def _lines_of(tmp_path, lines: list[str]) -> list[tuple[int, Any, int]]:
+def _lines_of(tmp_path, lines: list[str]) -> tuple[list[tuple[int, Any, int]], list[ImportFormatError]]:
+    """What ``json_lines`` reads of a file of ``lines``, and the bad lines it reports."""
     path = tmp_path / "v.jsonl"
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    found: list[Any] = []
-    return [*jsonio.json_lines(path, found.append)], found
+    bad: list[ImportFormatError] = []
+    return [*jsonio.json_lines(path, bad.append)], bad
 
 
 @CHECKS
