@@ -14,8 +14,7 @@ controller (undo stack) -> ``Project.execute`` -> ``Changes`` -> session and vie
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoGroup
@@ -78,18 +77,28 @@ def settle_long_lived_objects() -> None:
     gc.freeze()
 
 
-@contextmanager
-def cyclic_gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: loading 20,000 spans makes ~100,000 objects, and
-    the collections that this many allocations trigger cost a third of opening the article
-    (nothing made here is cyclic garbage; a later collection catches anything that is)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
+_gc_paused_for_paint = False
+
+
+def pause_cyclic_gc() -> None:
+    """No cyclic garbage collection until ``resume_cyclic_gc``: loading 20,000 spans makes
+    ~100,000 objects, and the collections that this many allocations trigger cost a third of
+    opening the article (nothing made there is cyclic garbage). The window resumes collection
+    once the article is painted, so the collection then due runs after the user sees it. Left
+    as it is if collection was off already (someone else's choice)."""
+    global _gc_paused_for_paint
+    if gc.isenabled():
+        gc.disable()
+        _gc_paused_for_paint = True
+
+
+def resume_cyclic_gc() -> None:
+    """Undo ``pause_cyclic_gc`` (nothing if it did not pause)."""
+    global _gc_paused_for_paint
+    if _gc_paused_for_paint:
+        _gc_paused_for_paint = False
+        gc.enable()
+
 
 class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchParts, AssistParts, MatchParts):
     """Signals (see ``WindowBase``): ``sig_article_opened(int)``, ``sig_import_finished(object)``,
@@ -120,7 +129,9 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self._retire_timer = QTimer(self)
         self._retire_timer.setSingleShot(True)
         self._retire_timer.setInterval(0)
-        self._retire_timer.timeout.connect(self._retired.clear)
+        # A timer, not a queued call: it fires after the paint that a new article asked for.
+        self._retire_timer.timeout.connect(self._after_article_painted)
+        self.destroyed.connect(resume_cyclic_gc)  # even if the timer never fires
         self._build_widgets()
         self._build_actions()
         self.load_project(project_path, annotator)
@@ -250,17 +261,21 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         """Show an article; returns with its text in place, highlighted as far as the first
         screen reaches (the rest before it is painted)."""
         assert self.project is not None
-        # The last article's spans (20,000 objects and more) are let go after this one is
-        # painted, not while it opens.
+        # The last article's spans (20,000 objects and more) are let go, and the garbage
+        # collection that opening makes due runs, after this one is painted, not while it opens.
         self._retired.append((self.session.shown, self.document_view.highlighter.index, self.document_view.offsets))
         self._retire_timer.start()
-        with cyclic_gc_paused():
+        pause_cyclic_gc()
+        try:
             self.session.open_article(article_id)
             article = self.session.article
             assert article is not None
             self.current_article_id = article_id
             lanes = {name: i for i, name in enumerate(self.session.mode.compared)}
             self.document_view.set_article(article.text, self.session.spans_any_order(), self.colors, lanes)
+        except BaseException:
+            resume_cyclic_gc()
+            raise
         self.article_title.setText(article.title or f"Article {article_id}")
         self.article_title.setToolTip(plain_tooltip(" · ".join(filter(None, [article.source, article.published,
                                                                               article.url]))))
@@ -522,7 +537,13 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
 
     # -- closing -------------------------------------------------------------------------
 
+    def _after_article_painted(self) -> None:
+        """Let the last article's spans go and resume cyclic collection (``open_article``)."""
+        self._retired.clear()
+        resume_cyclic_gc()
+
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        resume_cyclic_gc()
         # Running operations stop at their next check (an import takes its file back); the
         # window does not wait for them, so closing never freezes.
         self.operations.shut_down()

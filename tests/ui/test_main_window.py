@@ -63,6 +63,33 @@ def test_contract_object_names_and_open_article(emoji_project, make_main_window)
     assert window.document_view.document().characterCount() - 1 == len(ARABIC_TEXT.encode("utf-16-le")) // 2
 
 
+def test_garbage_collection_pauses_while_an_article_opens_and_resumes_after_its_paint(
+        emoji_project, make_main_window, qtbot):
+    import gc
+
+    from annotator.model.errors import NotFound
+
+    path, ids = emoji_project
+    window = make_main_window(path)
+    assert gc.isenabled()
+    window.open_article(ids[1])
+    assert not gc.isenabled()  # its collection runs once the article is on the screen
+    qtbot.waitUntil(gc.isenabled)
+    with pytest.raises(NotFound):
+        window.open_article(10_000)
+    assert gc.isenabled()  # a failed open resumes it at once
+    gc.disable()  # someone else's choice stays
+    try:
+        window.open_article(ids[0])
+        qtbot.waitUntil(lambda: not window._retire_timer.isActive())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    window.open_article(ids[2])
+    window.close()  # closing before the paint resumes it too
+    assert gc.isenabled()
+
+
 def test_label_after_emoji_with_hotkey_stores_code_points(emoji_project, make_main_window):
     path, ids = emoji_project
     window = make_main_window(path)
