@@ -234,3 +234,80 @@ def test_blocks_off_the_first_screen_are_formatted_before_they_show_and_then_in_
     assert 399 in shown and all(formatted(number) for number in shown)
     qtbot.waitUntil(lambda: not view.highlighter.pending)  # the rest, in idle time
     assert all(formatted(number) for number in range(400))
+
+
+def nested_spans(text: str) -> list[Annotation]:
+    """Per paragraph: an outer span, one nested in it and one crossing its end (so two of the
+    three get underlines), in three labels."""
+    spans = []
+    start = 0
+    for number, paragraph in enumerate(text.split("\n")):
+        for i, (left, right) in enumerate(((0, 60), (10, 30), (50, 90))):
+            spans.append(Annotation(start + left, start + right, f"L{i}", paragraph[left:right], "ana",
+                                    uuid=f"p{number}-{i}"))
+        start += len(paragraph) + 1
+    return spans
+
+
+NESTED_TEXT = "\n".join(f"Paragraf {i}: Lavrov mengkritik AS dan satelit regionalnya karena ancaman keamanan "
+                        "bagi DPRK, tanpa prasyarat. 😀" for i in range(30))
+NESTED_COLORS = {"L0": "#E69F00", "L1": "#56B4E9", "L2": "#009E73"}
+
+
+def test_blends_are_made_once_per_set_of_colours_for_every_article(qtbot):
+    view = DocumentView()
+    qtbot.addWidget(view)
+    view.set_article(NESTED_TEXT, nested_spans(NESTED_TEXT), NESTED_COLORS)
+    view.finish_formatting()
+    made = dict(view._blends)
+    assert len(made) >= 3  # alone and blended
+    first_document = view.document()
+    view.set_article(NESTED_TEXT[:400], nested_spans(NESTED_TEXT[:400])[:4], NESTED_COLORS)
+    view.finish_formatting()
+    assert view.document() is not first_document  # a new document and highlighter...
+    assert view.highlighter._formats is view._blends  # ...with the blends made before
+    assert all(view._blends[key] is fmt for key, fmt in made.items())
+
+
+def test_blends_kept_are_bounded(qtbot, monkeypatch):
+    from annotator.ui.widgets import document_view
+
+    monkeypatch.setattr(document_view, "MAX_BLENDS", 2)
+    view = DocumentView()
+    qtbot.addWidget(view)
+    spans = nested_spans(NESTED_TEXT)
+    view.set_article(NESTED_TEXT, spans, NESTED_COLORS)
+    view.finish_formatting()
+    assert len(view._blends) <= 2
+    for span in spans:  # still every span highlighted
+        block = view.document().findBlock(view.offsets.to_utf16(span.start))
+        start = view.offsets.to_utf16(span.start) - block.position()
+        assert any(r.start <= start < r.start + r.length for r in block.layout().formats()), span.uuid
+
+
+def test_underlines_are_painted_where_their_geometry_says_and_no_glyphs_are_kept(qtbot):
+    """Painting keeps the visible blocks' shaped glyphs for the underlines, then frees them."""
+    view = DocumentView()
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitUntil(lambda: view.windowHandle() is not None and view.windowHandle().isExposed())
+    view.set_article(NESTED_TEXT, nested_spans(NESTED_TEXT), NESTED_COLORS)
+    image = view.viewport().grab().toImage()  # a paint
+    visible = view._visible_blocks()
+    assert not any(block.layout().cacheEnabled() for block, _ in visible)
+    index = view.highlighter.index
+    checked = 0
+    for block, top in visible[:-1]:  # the last one may be cut off at the bottom
+        for span in index.spans_in_block(block.blockNumber()):
+            if span.layer == 0 and not span.crossed:
+                continue
+            pen = span.color.darker(140)
+            for _, x1, x2, y in view._underline_segments(block, span, top):
+                x = int((x1 + x2) / 2)
+                if int(x2) - int(x1) < 4 or not 0 <= int(y) < image.height():
+                    continue
+                colour = image.pixelColor(x, int(y))
+                assert (colour.red(), colour.green(), colour.blue()) == (pen.red(), pen.green(), pen.blue()), span.uuid
+                checked += 1
+    assert checked > 20

@@ -23,12 +23,13 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import accumulate, repeat
-from operator import attrgetter, sub
+from operator import attrgetter
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
+    QImage,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -65,6 +66,7 @@ LANE_PEN_WIDTH = 3
 LAYER_GAP = 3  # pixels between the underlines of nested spans
 PARAGRAPH_GAP_LINES = 60  # space after a paragraph, in percent of a line
 MAX_LINE_CHARACTERS = 90  # lines wider than this many average characters are hard to follow
+MAX_BLENDS = 10_000  # formats kept for blends of span colours (one per set of colours met)
 HIT_COLOR = QColor(255, 221, 0, 150)  # translucent: a span's colour still shows under a hit
 MAX_MARKED_HITS = 1000
 HANDLE_REACH = 4  # pixels either side of a span handle that a press takes for the handle
@@ -129,9 +131,8 @@ class SpanIndex:
         # Block starts in UTF-16 units. QTextDocument ends a block at "\n", "\r" and U+2029
         # (each still one position); U+2028 and other breaks stay inside a block.
         offsets = offsets or OffsetMap(text)
-        self.block_starts16 = [0] + [
-            offsets.to_utf16(m.start()) + 1 for m in _BLOCK_SEPARATOR.finditer(text)
-        ]
+        separators = offsets.many_to_utf16([m.start() for m in _BLOCK_SEPARATOR.finditer(text)])
+        self.block_starts16 = [0] + [position + 1 for position in separators]
         self._by_block: dict[int, list[ShownSpan]] = {}
         self._longest: dict[int, int] = {}  # per block: the longest span's UTF-16 length
         # By start, outer spans first: two stable sorts on C-level keys (a tuple key per span
@@ -150,10 +151,9 @@ class SpanIndex:
         self._furthest = -1
         self._swept16: float = 0  # every span starting before this UTF-16 position is in place
         # To tell whether a block has spans without sweeping to it: the starts in order, and
-        # the furthest position any span starting so far reaches.
+        # the furthest end of any span starting so far (spans are never empty).
         self._starts16 = list(map(_start16_of, ordered))
-        ends16 = list(map(_end16_of, ordered))
-        self._reach16 = list(accumulate(map(max, map(sub, ends16, repeat(1)), self._starts16), max))
+        self._reach16 = list(accumulate(map(_end16_of, ordered), max))
 
     @property
     def complete(self) -> bool:
@@ -216,7 +216,7 @@ class SpanIndex:
         before = bisect.bisect_left(self._starts16, start)
         if before < len(self._starts16) and self._starts16[before] < end:
             return True  # a span starts inside the block
-        return before > 0 and self._reach16[before - 1] >= start  # one from earlier reaches in
+        return before > 0 and self._reach16[before - 1] > start  # one from earlier reaches in
 
     def spans_in_block(self, block: int) -> list[ShownSpan]:
         """The spans touching ``block``, by start (the list itself: do not change it)."""
@@ -324,6 +324,21 @@ def _by_start(span: ShownSpan) -> int:
     return span.start16
 
 
+def _drop_glyphs(layouts: list[QTextLayout]) -> None:
+    """Stop keeping these blocks' shaped glyphs and free them (about 40 bytes a character).
+
+    Qt frees them at the end of a draw that keeps none, and a draw clipped to above a block's
+    first line draws nothing: that is the only public way to free them without a new layout.
+    """
+    sink = QImage(1, 1, QImage.Format.Format_ARGB32)
+    painter = QPainter(sink)
+    for layout in layouts:
+        layout.setCacheEnabled(False)
+        origin = layout.position()
+        layout.draw(painter, QPointF(-origin.x(), -origin.y()), [], QRectF(0, -2, 1, 1))
+    painter.end()
+
+
 def _line_starts(layout: QTextLayout) -> list[int]:
     return [layout.lineAt(i).textStart() for i in range(layout.lineCount())]
 
@@ -369,10 +384,12 @@ class SpanHighlighter(QSyntaxHighlighter):
     are painted and, meanwhile, in the background (``DocumentView._format_pending``).
     """
 
-    def __init__(self, document: QTextDocument):
+    def __init__(self, document: QTextDocument, formats: dict[tuple[str, ...], QTextCharFormat] | None = None):
         super().__init__(document)
         self.index: SpanIndex | None = None
-        self._formats: dict[tuple[str, ...], QTextCharFormat] = {}
+        # Blends by the colours blended: kept by the view from one article to the next (each
+        # article gets a new highlighter), since making them was a tenth of opening one.
+        self._formats = {} if formats is None else formats
         self.eager_until: int | None = None
         self.pending: set[int] = set()
 
@@ -418,6 +435,8 @@ class SpanHighlighter(QSyntaxHighlighter):
         key = tuple(span.color_name for span in spans)
         fmt = self._formats.get(key)
         if fmt is None:
+            if len(self._formats) >= MAX_BLENDS:
+                self._formats.clear()
             fmt = QTextCharFormat()
             fmt.setBackground(blend([span.color for span in spans]))
             self._formats[key] = fmt
@@ -531,7 +550,8 @@ class DocumentView(QPlainTextEdit):
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.setCenterOnScroll(False)
         self.reading_layout: ReadingLayout | None = None
-        self.highlighter = SpanHighlighter(self.document())
+        self._blends: dict[tuple[str, ...], QTextCharFormat] = {}  # every highlighter's (SpanHighlighter)
+        self.highlighter = SpanHighlighter(self.document(), self._blends)
         self._use_lanes(0)
         self.text = ""
         self.offsets = OffsetMap("")
@@ -577,7 +597,7 @@ class DocumentView(QPlainTextEdit):
         self.setDocument(document)
         if ours and isValid(old):  # goes with its layout and highlighter, unless Qt deleted it
             old.deleteLater()
-        self.highlighter = SpanHighlighter(document)
+        self.highlighter = SpanHighlighter(document, self._blends)
         self.highlighter.index = index
 
     # -- content -------------------------------------------------------------------------
@@ -1124,22 +1144,31 @@ class DocumentView(QPlainTextEdit):
         pending = self.highlighter.pending
         if pending:  # never paint a span unformatted
             self._format_blocks([block.blockNumber() for block, _ in visible if block.blockNumber() in pending])
-        super().paintEvent(event)
         index = self.highlighter.index
         has_spans = index is not None and bool(index.by_uuid)
-        if not has_spans and not self.suggestions:
-            return
-        painter = QPainter(self.viewport())
-        bottom = self.viewport().rect().bottom()
-        if index is not None and has_spans:
-            for block, top in visible:
-                if block.isVisible() and index.spans_in_block(block.blockNumber()):
-                    lines = self._visible_lines(block, top, bottom)
-                    if lines:
-                        self._paint_underlines(painter, block, index, lines, top)
-        self._paint_suggestions(painter)
-        self._paint_handles(painter)
-        painter.end()
+        # Qt drops a block's shaped glyphs once it has drawn it, and the underlines and outlines
+        # below need them again (cursorToX): kept through this paint, then dropped.
+        kept = [block.layout() for block, _ in visible] if has_spans or self.suggestions else []
+        for layout in kept:
+            layout.setCacheEnabled(True)
+        try:
+            super().paintEvent(event)
+            if not kept:
+                return
+            painter = QPainter(self.viewport())
+            bottom = self.viewport().rect().bottom()
+            if index is not None and has_spans:
+                for block, top in visible:
+                    if block.isVisible() and index.spans_in_block(block.blockNumber()):
+                        lines = self._visible_lines(block, top, bottom)
+                        if lines:
+                            self._paint_underlines(painter, block, index, lines, top)
+            self._paint_suggestions(painter)
+            self._paint_handles(painter)
+            painter.end()
+        finally:
+            if kept:
+                _drop_glyphs(kept)
 
     def _paint_suggestions(self, painter: QPainter) -> None:
         """A dashed outline around each suggestion on the screen (bolder for the selected one):
