@@ -38,7 +38,7 @@ test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)
-	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/import_bench.py --repeat 3
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/agreement_bench.py
 	$(BIN)/python bench/export_bench.py
