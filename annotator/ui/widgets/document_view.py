@@ -330,6 +330,8 @@ def _drop_glyphs(layouts: list[QTextLayout]) -> None:
     Qt frees them at the end of a draw that keeps none, and a draw clipped to above a block's
     first line draws nothing: that is the only public way to free them without a new layout.
     """
+    if not layouts:
+        return
     sink = QImage(1, 1, QImage.Format.Format_ARGB32)
     painter = QPainter(sink)
     for layout in layouts:
@@ -1146,15 +1148,16 @@ class DocumentView(QPlainTextEdit):
             self._format_blocks([block.blockNumber() for block, _ in visible if block.blockNumber() in pending])
         index = self.highlighter.index
         has_spans = index is not None and bool(index.by_uuid)
+        if not has_spans and not self.suggestions:
+            super().paintEvent(event)
+            return
         # Qt drops a block's shaped glyphs once it has drawn it, and the underlines and outlines
         # below need them again (cursorToX): kept through this paint, then dropped.
-        kept = [block.layout() for block, _ in visible] if has_spans or self.suggestions else []
+        kept = [block.layout() for block, _ in visible]
         for layout in kept:
             layout.setCacheEnabled(True)
         try:
             super().paintEvent(event)
-            if not kept:
-                return
             painter = QPainter(self.viewport())
             bottom = self.viewport().rect().bottom()
             if index is not None and has_spans:
@@ -1167,8 +1170,7 @@ class DocumentView(QPlainTextEdit):
             self._paint_handles(painter)
             painter.end()
         finally:
-            if kept:
-                _drop_glyphs(kept)
+            _drop_glyphs(kept)
 
     def _paint_suggestions(self, painter: QPainter) -> None:
         """A dashed outline around each suggestion on the screen (bolder for the selected one):
