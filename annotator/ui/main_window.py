@@ -93,11 +93,15 @@ def pause_cyclic_gc() -> None:
 
 
 def resume_cyclic_gc() -> None:
-    """Undo ``pause_cyclic_gc`` (nothing if it did not pause)."""
+    """Undo ``pause_cyclic_gc`` (nothing if it did not pause), running the collection then due
+    at once. Left to the next allocation, it could run inside a Qt destructor (the old
+    article's document, deleted later), and a wrapper it frees would wait for a lock that
+    destructor holds: the process hung."""
     global _gc_paused_for_paint
     if _gc_paused_for_paint:
         _gc_paused_for_paint = False
         gc.enable()
+        gc.collect(0)
 
 
 class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchParts, AssistParts, MatchParts):
