@@ -104,6 +104,11 @@ def resume_cyclic_gc() -> None:
         gc.collect(0)
 
 
+def _resume_cyclic_gc_soon() -> None:
+    """``resume_cyclic_gc`` from the event loop: not inside the destructor that calls this."""
+    QTimer.singleShot(0, resume_cyclic_gc)
+
+
 class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchParts, AssistParts, MatchParts):
     """Signals (see ``WindowBase``): ``sig_article_opened(int)``, ``sig_import_finished(object)``,
     ``sig_export_finished(str)``, ``sig_dashboard_ready(object)``,
@@ -135,7 +140,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self._retire_timer.setInterval(0)
         # A timer, not a queued call: it fires after the paint that a new article asked for.
         self._retire_timer.timeout.connect(self._after_article_painted)
-        self.destroyed.connect(resume_cyclic_gc)  # even if the timer never fires
+        self.destroyed.connect(_resume_cyclic_gc_soon)  # even if the timer never fires
         self._build_widgets()
         self._build_actions()
         self.load_project(project_path, annotator)

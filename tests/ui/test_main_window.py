@@ -114,6 +114,21 @@ def test_garbage_collection_pauses_while_an_article_opens_and_resumes_after_its_
     assert gc.isenabled()
 
 
+def test_garbage_collection_resumes_when_a_window_goes_without_closing(emoji_project, settings, dialogs, qtbot):
+    import gc
+
+    from shiboken6 import delete
+
+    path, ids = emoji_project
+    window = MainWindow(str(path), "ana", dialogs=dialogs, settings=settings)
+    window.open_article(ids[0])
+    assert not gc.isenabled()
+    project = window.project
+    delete(window)  # destroyed without a close event, before its timer could fire
+    project.close()
+    qtbot.waitUntil(gc.isenabled)  # from the event loop, not inside the destructor
+
+
 def test_label_after_emoji_with_hotkey_stores_code_points(emoji_project, make_main_window):
     path, ids = emoji_project
     window = make_main_window(path)
