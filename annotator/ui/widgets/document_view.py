@@ -386,12 +386,12 @@ class SpanHighlighter(QSyntaxHighlighter):
     are painted and, meanwhile, in the background (``DocumentView._format_pending``).
     """
 
-    def __init__(self, document: QTextDocument, formats: dict[tuple[str, ...], QTextCharFormat] | None = None):
+    def __init__(self, document: QTextDocument, formats: dict[tuple[str, ...], QTextCharFormat]):
         super().__init__(document)
         self.index: SpanIndex | None = None
-        # Blends by the colours blended: kept by the view from one article to the next (each
+        # Blends by the colours blended: the view's, kept from one article to the next (each
         # article gets a new highlighter), since making them was a tenth of opening one.
-        self._formats = {} if formats is None else formats
+        self._formats = formats
         self.eager_until: int | None = None
         self.pending: set[int] = set()
 
