@@ -317,7 +317,7 @@ def test_brat_writes_what_a_span_at_a_time_writes(tmp_path_factory, records, uni
 
 
 def test_brat_file_writing_failure_fails_the_export(tmp_path, monkeypatch):
-    """brat's files are written on a thread of their own; a failure there still fails the export."""
+    """A file that cannot be written fails the export, after the files before it."""
     written = []
 
     def failing(path: str, data: bytes, *, text_mode: bool = False) -> None:
