@@ -9,7 +9,10 @@ two agree when memory stays flat). The baseline child reads the same rows with a
 ``SELECT`` per table, ``json.dumps`` each row and writes it: the speed of the storage itself.
 Before brat, ``brat-files`` writes the same files brat does (a ``.txt`` and an ``.ann`` per
 article and annotator, 200,000 at full size) from bare ``SELECT``s with the same three system
-calls a file: the file system's part, which brat's time is also shown against. spaCy is timed
+calls a file: the file system's part, which brat's time is also shown against. Before CoNLL,
+``conll-tokens`` cuts the same texts into tokens with the documented regular expression and
+writes them a line each, untagged (the tokenizing any CoNLL writer does); before spaCy,
+``spacy-tokens`` runs spaCy's tokenizer alone over the texts, writing nothing. spaCy is timed
 on a smaller corpus (``--spacy-articles``) and scaled: its tokenizer alone takes several times
 as long as the whole JSONL export (``--spacy-articles 100000`` times it whole; its memory grows
 only with the corpus's vocabulary, whose strings the file holds).
@@ -42,6 +45,10 @@ WORDS = [
     "bilateral", "NATO", "blok", "imperialis", "😀", "🇮🇩", "Москва", "переговоры", "kata.", "lagi,",
 ]
 FORMATS = "jsonl,csv,brat,conll,labelstudio,doccano,spacy"
+FLOORS = {"brat": "brat-files", "conll": "conll-tokens", "spacy": "spacy-tokens"}  # format -> its bare part
+FLOOR_WHAT = {"brat-files": "the bare writing of the same files",
+              "conll-tokens": "the bare tokenizing of the same texts, a token a line",
+              "spacy-tokens": "spaCy's tokenizer alone over the same texts"}
 CORPUS_VERSION = 1  # bump when build() changes, so a stale cached corpus is not reused
 JSONL_TARGET = 5.0  # seconds, issue 11 (100,000 articles / 500,000 spans)
 
@@ -141,6 +148,10 @@ def child(project: str, fmt: str, output: str, repeat: int) -> None:
             spans = baseline(opened._store.conn, run_output)
         elif fmt == "brat-files":
             spans = baseline_files(opened._store.conn, run_output)
+        elif fmt == "conll-tokens":
+            spans = baseline_tokens(opened._store.conn, run_output)
+        elif fmt == "spacy-tokens":
+            spans = baseline_spacy_tokens(opened._store.conn)
         else:
             spans = opened.export(fmt, run_output, progress=progress).spans
         times.append(time.perf_counter() - started)
@@ -204,6 +215,35 @@ def baseline_files(conn, target: Path) -> int:
     return spans
 
 
+def baseline_tokens(conn, target: Path) -> int:
+    """The floor of CoNLL's export: every text read by a bare SELECT, cut into tokens by the
+    tokenizer CoNLL documents (``model.tokens.TOKEN``) and written a token a line, with no tags
+    and no sentence breaks. Returns the number of articles."""
+    from annotator.model.tokens import TOKEN
+
+    findall = TOKEN.findall
+    count = 0
+    with open(target, "wb") as out:
+        for (text,) in conn.execute("SELECT text FROM articles ORDER BY id"):
+            out.write(("\tO\n".join(findall(text)) + "\tO\n\n").encode())
+            count += 1
+    return count
+
+
+def baseline_spacy_tokens(conn) -> int:
+    """The floor of the spaCy export: every text read by a bare SELECT and tokenized by the
+    pipeline the export uses (``spacy.blank("xx")``), nothing kept or written. Returns the
+    number of articles."""
+    import spacy
+
+    make_doc = spacy.blank("xx").make_doc
+    count = 0
+    for (text,) in conn.execute("SELECT text FROM articles ORDER BY id"):
+        make_doc(text)
+        count += 1
+    return count
+
+
 def corpus(articles: int, spans_each: int, fresh: bool) -> Path:
     """The cached bench project of this size (built when missing or ``fresh``)."""
     def make(path: Path) -> str:
@@ -235,15 +275,16 @@ def main() -> None:
         print(f"{'format':<12} {'spans':>9} {'median s':>9} {'x baseline':>10} {'x jsonl':>8} "
               f"{'RSS@10%':>8} {'RSS peak':>9}   runs")
         formats = args.formats.split(",")
-        if "brat" in formats and "brat-files" not in formats:
-            formats.insert(formats.index("brat"), "brat-files")
+        for fmt, floor in FLOORS.items():  # each floor right before its format
+            if fmt in formats and floor not in formats:
+                formats.insert(formats.index(fmt), floor)
         for fmt in ["baseline", *formats]:
-            if fmt == "spacy" and not _has_spacy():
+            if fmt.startswith("spacy") and not _has_spacy():
                 print(f"{fmt:<12} skipped: spaCy is not installed (pip install -e '.[spacy]')")
                 continue
             output = workdir / f"out-{fmt}"
             source, scale = path, 1.0
-            if fmt == "spacy" and args.spacy_articles < args.articles:
+            if fmt.startswith("spacy") and args.spacy_articles < args.articles:
                 source = corpus(args.spacy_articles, args.spans_each, args.fresh)
                 scale = args.articles / args.spacy_articles
             command = [sys.executable, __file__, "--child", str(source), fmt, str(output), str(args.repeat)]
@@ -259,12 +300,13 @@ def main() -> None:
             base = results["baseline"]["seconds"] if "baseline" in results else float("nan")
             jsonl = results["jsonl"]["seconds"] if "jsonl" in results else float("nan")
             runs = " ".join(f"{t:.2f}" for t in figures["runs"])
-            print(f"{fmt:<12} {figures['spans']:>9,} {seconds:>9.2f} {seconds / base:>10.2f} {seconds / jsonl:>8.2f} "
+            written = f"{figures['spans']:,}" if fmt not in FLOOR_WHAT or fmt == "brat-files" else "-"
+            print(f"{fmt:<12} {written:>9} {seconds:>9.2f} {seconds / base:>10.2f} {seconds / jsonl:>8.2f} "
                   f"{figures['rss_tenth_mb']:>6.0f}MB {figures['rss_peak_mb']:>7.0f}MB   {runs}", flush=True)
-            if fmt == "brat" and "brat-files" in results:
-                files = results["brat-files"]["seconds"]
-                print(f"{'':<12} (x {seconds / files:.2f} brat-files, the bare writing of the same files: "
-                      f"{files:.2f} s)", flush=True)
+            floor = FLOORS.get(fmt)
+            if floor in results:
+                bare = results[floor]["seconds"] * scale
+                print(f"{'':<12} (x {seconds / bare:.2f} {floor}, {FLOOR_WHAT[floor]}: {bare:.2f} s)", flush=True)
             if scale != 1:
                 print(f"{'':<12} (timed on {args.spacy_articles:,} articles, the median x {scale:g})", flush=True)
         scale = args.articles / 100_000
