@@ -28,7 +28,10 @@ $(DIST_STAMP): pyproject.toml setup.py | $(BIN)/python
 	touch $@
 
 # `make run ARGS="news.annotator"` opens another project; ARGS=--quit-after-start checks the start.
+# The package's bytecode is compiled first, as an install compiles it: with PYTHONDONTWRITEBYTECODE
+# set, Python would otherwise compile every module again at each start (about 0.3 s of it).
 run: $(RUN_STAMP)
+	-@$(BIN)/python -m compileall -q annotator
 	$(BIN)/annotator $(ARGS)
 
 test: $(TEST_STAMP)
