@@ -41,6 +41,7 @@ test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 bench: $(TEST_STAMP)
+	-@$(BIN)/python -m compileall -q annotator
 	$(BIN)/python bench/import_bench.py --repeat 3
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/render_bench.py
 	$(BIN)/python bench/agreement_bench.py
