@@ -3,19 +3,21 @@
 Corpus (issue 11, seeded): 100,000 articles of 3.1–4.2 KB, one annotator with 5 spans in each
 (500,000 spans; 8 labels, a quarter with attributes, some notes), every article marked done,
 a document label on one in ten. It is built once and cached in the temp folder (``--fresh``
-rebuilds it). Each format is then exported in a child process ``--repeat`` times; the child
-reports the median time and its peak RSS after a tenth of the first export and at the end (the
-two agree when memory stays flat). The baseline child reads the same rows with a bare
+rebuilds it). Each format is then exported ``--repeat`` times, each run in a child process of its
+own; printed are the median time and the peak RSS after a tenth of the first export and at the
+end (the two agree when memory stays flat). The baseline child reads the same rows with a bare
 ``SELECT`` per table, ``json.dumps`` each row and writes it: the speed of the storage itself.
 Before brat, ``brat-files`` writes the same files brat does (a ``.txt`` and an ``.ann`` per
 article and annotator, 200,000 at full size) from bare ``SELECT``s with the same three system
 calls a file: the file system's part, which brat's time is also shown against. Before CoNLL,
 ``conll-tokens`` cuts the same texts into tokens with the documented regular expression and
 writes them a line each, untagged (the tokenizing any CoNLL writer does); before spaCy,
-``spacy-tokens`` runs spaCy's tokenizer alone over the texts, writing nothing. spaCy is timed
-on a smaller corpus (``--spacy-articles``) and scaled: its tokenizer alone takes several times
-as long as the whole JSONL export (``--spacy-articles 100000`` times it whole; its memory grows
-only with the corpus's vocabulary, whose strings the file holds).
+``spacy-tokens`` runs spaCy's tokenizer alone over the texts, writing nothing. A floor's runs
+alternate with its format's, so both meet the disk in the same state. spaCy is timed on a
+smaller corpus (``--spacy-articles``) and scaled, spaCy loaded before the clock starts: its
+tokenizer alone takes several times as long as the whole JSONL export (``--spacy-articles
+100000`` times it whole; its memory grows only with the corpus's vocabulary, whose strings the
+file holds).
 
     .venv/bin/python bench/export_bench.py [--articles N] [--formats jsonl,csv,...] [--repeat 3]
 """
@@ -140,6 +142,10 @@ def child(project: str, fmt: str, output: str, repeat: int) -> None:
     # A new name for each run, all removed at the end: removing 200,000 brat files just before a
     # run keeps the file system busy well into it (measured: 13 s runs became 40 s).
     written = [target.with_name(f"{target.name}-{run}") for run in range(repeat)]
+    if fmt.startswith("spacy"):
+        import spacy  # loaded once, not in the time: spaCy is timed on fewer articles and scaled
+
+        spacy.blank("xx")
     for run_output in written:
         if hasattr(os, "sync"):
             os.sync()  # the run before is written out now, not during this one's time
@@ -275,45 +281,75 @@ def main() -> None:
         print(f"{'format':<12} {'spans':>9} {'median s':>9} {'x baseline':>10} {'x jsonl':>8} "
               f"{'RSS@10%':>8} {'RSS peak':>9}   runs")
         formats = args.formats.split(",")
-        for fmt, floor in FLOORS.items():  # each floor right before its format
-            if fmt in formats and floor not in formats:
-                formats.insert(formats.index(fmt), floor)
         for fmt in ["baseline", *formats]:
-            if fmt.startswith("spacy") and not _has_spacy():
+            if fmt in FLOOR_WHAT:
+                continue  # measured with its format
+            floor = FLOORS.get(fmt)
+            group = [fmt] if floor is None else [floor, fmt]
+            if fmt == "spacy" and not _has_spacy():
                 print(f"{fmt:<12} skipped: spaCy is not installed (pip install -e '.[spacy]')")
                 continue
-            output = workdir / f"out-{fmt}"
             source, scale = path, 1.0
-            if fmt.startswith("spacy") and args.spacy_articles < args.articles:
+            if fmt == "spacy" and args.spacy_articles < args.articles:
                 source = corpus(args.spacy_articles, args.spans_each, args.fresh)
                 scale = args.articles / args.spacy_articles
-            command = [sys.executable, __file__, "--child", str(source), fmt, str(output), str(args.repeat)]
-            result = subprocess.run(command, capture_output=True, text=True)
-            shutil.rmtree(output, ignore_errors=True) if output.is_dir() else output.unlink(missing_ok=True)
-            if hasattr(os, "sync"):
-                os.sync()  # the removed files' journal work now, not in the next format's time
-            if result.returncode != 0:
-                print(f"{fmt:<12} failed: {result.stderr.strip().splitlines()[-1] if result.stderr else ''}")
-                continue
-            figures = results[fmt] = json.loads(result.stdout.strip().splitlines()[-1])
-            seconds = figures["seconds"] * scale
-            base = results["baseline"]["seconds"] if "baseline" in results else float("nan")
-            jsonl = results["jsonl"]["seconds"] if "jsonl" in results else float("nan")
-            runs = " ".join(f"{t:.2f}" for t in figures["runs"])
-            written = f"{figures['spans']:,}" if fmt not in FLOOR_WHAT or fmt == "brat-files" else "-"
-            print(f"{fmt:<12} {written:>9} {seconds:>9.2f} {seconds / base:>10.2f} {seconds / jsonl:>8.2f} "
-                  f"{figures['rss_tenth_mb']:>6.0f}MB {figures['rss_peak_mb']:>7.0f}MB   {runs}", flush=True)
-            floor = FLOORS.get(fmt)
-            if floor in results:
+            measured = measure(group, source, workdir, args.repeat)
+            for name in group:
+                figures = measured[name]
+                if "error" in figures:
+                    print(f"{name:<12} failed: {figures['error']}")
+                    continue
+                results[name] = figures
+                seconds = figures["seconds"] * scale
+                base = results["baseline"]["seconds"] if "baseline" in results else float("nan")
+                jsonl = results["jsonl"]["seconds"] if "jsonl" in results else float("nan")
+                runs = " ".join(f"{t:.2f}" for t in figures["runs"])
+                written = f"{figures['spans']:,}" if name not in FLOOR_WHAT or name == "brat-files" else "-"
+                print(f"{name:<12} {written:>9} {seconds:>9.2f} {seconds / base:>10.2f} {seconds / jsonl:>8.2f} "
+                      f"{figures['rss_tenth_mb']:>6.0f}MB {figures['rss_peak_mb']:>7.0f}MB   {runs}", flush=True)
+            if floor in results and fmt in results:
                 bare = results[floor]["seconds"] * scale
-                print(f"{'':<12} (x {seconds / bare:.2f} {floor}, {FLOOR_WHAT[floor]}: {bare:.2f} s)", flush=True)
+                print(f"{'':<12} (x {results[fmt]['seconds'] * scale / bare:.2f} {floor}, {FLOOR_WHAT[floor]}: "
+                      f"{bare:.2f} s; their runs alternate)", flush=True)
             if scale != 1:
-                print(f"{'':<12} (timed on {args.spacy_articles:,} articles, the median x {scale:g})", flush=True)
+                print(f"{'':<12} (timed on {args.spacy_articles:,} articles, the medians x {scale:g})", flush=True)
         scale = args.articles / 100_000
         print(f"needed: jsonl and csv <= {JSONL_TARGET * scale:.1f} s at this size ({JSONL_TARGET:.0f} s for "
               "100,000 articles), other formats <= 2 x jsonl, RSS@10% close to RSS peak (flat memory)")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def measure(group: list[str], source: Path, workdir: Path, repeat: int) -> dict[str, dict]:
+    """Each format of ``group`` run ``repeat`` times, one run per child process, the formats'
+    runs alternating (a floor and its format see the same state of the disk); per format the
+    median time, every run, the first run's RSS at a tenth and the highest peak, or an error."""
+    runs: dict[str, list[dict]] = {name: [] for name in group}
+    failed: dict[str, str] = {}
+    for _ in range(repeat):
+        for name in group:
+            if name in failed:
+                continue
+            output = workdir / f"out-{name}"
+            command = [sys.executable, __file__, "--child", str(source), name, str(output), "1"]
+            result = subprocess.run(command, capture_output=True, text=True)
+            shutil.rmtree(output, ignore_errors=True) if output.is_dir() else output.unlink(missing_ok=True)
+            if hasattr(os, "sync"):
+                os.sync()  # the removed files' journal work now, not in the next run's time
+            if result.returncode != 0:
+                failed[name] = result.stderr.strip().splitlines()[-1] if result.stderr else "no output"
+                continue
+            runs[name].append(json.loads(result.stdout.strip().splitlines()[-1]))
+    measured: dict[str, dict] = {}
+    for name, found in runs.items():
+        if name in failed:
+            measured[name] = {"error": failed[name]}
+            continue
+        times = [run["seconds"] for run in found]
+        measured[name] = {"spans": found[-1]["spans"], "seconds": statistics.median(times), "runs": times,
+                          "rss_tenth_mb": found[0]["rss_tenth_mb"],
+                          "rss_peak_mb": max(run["rss_peak_mb"] for run in found)}
+    return measured
 
 
 def _has_spacy() -> bool:
