@@ -11,7 +11,9 @@ a delete entry names the row's identity on the hub (a UUID, an article's text ha
 Rows arriving from the hub are written inside ``applying_pulled()``, which removes the outbox
 entries that writing them made, so nothing pulled is pushed back. Both sides resolve a row
 changed in two places by its ``updated_at``: the later one wins (``upsert_*`` below and
-``team/hub.py``).
+``team/hub.py``). On a tie (two changes within the time stamps' millisecond) the hub keeps the
+version it got first, and a file pulling the other version takes it: a pull brings only rows
+pushed from other files, so every file ends with the hub's version rather than its own.
 
 Rows are exchanged as plain dicts in the hub's shape (``HUB_KINDS``): local integer ids never
 leave the file; articles are named by text hash, everything else by UUID.
@@ -303,7 +305,7 @@ class SyncMixin(StoreBase):
             "label_id = excluded.label_id, start_offset = excluded.start_offset, end_offset = excluded.end_offset, "
             "text = excluded.text, attributes = excluded.attributes, note = excluded.note, origin = excluded.origin, "
             "source = excluded.source, reviewer_id = excluded.reviewer_id, updated_at = excluded.updated_at "
-            "WHERE excluded.updated_at > annotations.updated_at",
+            "WHERE excluded.updated_at >= annotations.updated_at",  # a tie: the hub's (see above)
             values)
         return len(rows) - len(values)
 
@@ -325,7 +327,8 @@ class SyncMixin(StoreBase):
         self.conn.executemany(
             "INSERT INTO article_status(article_id, annotator_id, status, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(article_id, annotator_id) DO UPDATE SET status = excluded.status, "
-            "updated_at = excluded.updated_at WHERE excluded.updated_at > article_status.updated_at",
+            "updated_at = excluded.updated_at "
+            "WHERE excluded.updated_at >= article_status.updated_at",  # a tie: the hub's (see above)
             values)
         return len(rows) - len(values)
 

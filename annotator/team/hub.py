@@ -539,7 +539,8 @@ class Hub:
                       statement: str, table: str, update: str) -> None:
         """Write the rows newer than the hub's (``statement`` inserts new ones, ``update`` changes
         those the hub has: half the trigger calls of an upsert), and log each conflict with its
-        loser: a row here older than the hub's (the hub's stays), or a hub version pushed from
+        loser: a row here older than the hub's, or as old as a version another file pushed and
+        this one never pulled (the hub's stays: the first to come), or a hub version pushed from
         another file that this one never pulled, overwritten by a later change here."""
         write = []
         change = []
@@ -559,6 +560,8 @@ class Hub:
                     lost.append((key, "local", "changed here later than elsewhere", theirs[3]))
             elif theirs[0] > row["updated_at"]:
                 lost.append((key, "hub", "changed on the hub later", row))
+            elif theirs[3] is not None:  # the same time stamp, another file's version unseen here
+                lost.append((key, "hub", "changed on the hub at the same moment; the hub's came first", row))
         for rows, sql_text in ((write, statement), (change, update)):
             for start in range(0, len(rows), 2000):
                 self.conn.execute(sql_text, (json.dumps([

@@ -16,6 +16,7 @@ from annotator.model.errors import AnnotatorError
 from annotator.model.types import GOLD, Article, Label
 from annotator.project import Project
 from annotator.project.team import SyncReport, add_member, assign, create_team, join_team
+from annotator.store import spans as store_spans
 from annotator.team.address import HubOffline, HubRefused
 from tests.team.conftest import project_file
 
@@ -560,6 +561,31 @@ def test_the_same_span_made_on_two_machines_becomes_one(team, monkeypatch):
             team.sync(machine, "ana")
     assert len(annotations(office)) == 1
     assert_same(team, ["ana-office", "ana-laptop"])
+    for machine in ("ana-office", "ana-laptop"):
+        assert quiet(team.sync(machine, "ana")), machine
+
+
+def test_versions_with_the_same_time_stamp_end_up_the_same_everywhere(team, monkeypatch):
+    """Two machines change the same span and the same status within one millisecond (the time
+    stamps' resolution): the hub keeps the version it got first, and the other machine takes it
+    from the hub, rather than each keeping its own for ever."""
+    team.join("ana", "ana-office")
+    team.join("ana", "ana-laptop")
+    office, laptop = team.open("ana-office"), team.open("ana-laptop")
+    monkeypatch.setattr(store_spans, "now", lambda: "2026-11-30T10:00:00.000Z")
+    span(office, "ana", 0, 0, 4, note="office")
+    span(laptop, "ana", 0, 0, 4, note="laptop")
+    office.execute(SetStatus(article_id(office, 1), "ana", "done"))
+    laptop.execute(SetStatus(article_id(laptop, 1), "ana", "in_progress"))
+    monkeypatch.undo()
+    team.sync("ana-office", "ana")
+    report = team.sync("ana-laptop", "ana")
+    assert sorted((c["kind"], c["kept"]) for c in report.conflicts) == [("annotation", "hub"), ("status", "hub")]
+    for machine in ("ana-office", "ana-laptop"):
+        team.sync(machine, "ana")
+    assert_same(team, ["ana-office", "ana-laptop"])
+    assert {row[-1] for row in annotations(laptop)} == {"office"}  # the office reached the hub first
+    assert {row[2] for row in statuses(laptop)} == {"done"}
     for machine in ("ana-office", "ana-laptop"):
         assert quiet(team.sync(machine, "ana")), machine
 
