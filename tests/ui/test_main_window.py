@@ -75,9 +75,14 @@ def test_garbage_collection_pauses_while_an_article_opens_and_resumes_after_its_
     assert gc.isenabled()
     # The collection made due runs as collection resumes, not at whichever allocation comes
     # next: that may be inside a Qt destructor, where freeing a wrapper hung the process.
-    resuming = []
+    # Collections are counted from the pause on (one may come due before it, as anywhere).
+    paused, resuming = [], []
     collections = []
-    resume_cyclic_gc = main_window.resume_cyclic_gc
+    pause_cyclic_gc, resume_cyclic_gc = main_window.pause_cyclic_gc, main_window.resume_cyclic_gc
+
+    def pause() -> None:
+        pause_cyclic_gc()
+        paused.append(True)
 
     def resume() -> None:
         resuming.append(True)
@@ -87,9 +92,10 @@ def test_garbage_collection_pauses_while_an_article_opens_and_resumes_after_its_
             resuming.pop()
 
     def collected(phase: str, info: dict) -> None:
-        if phase == "start":
+        if phase == "start" and paused:
             collections.append(bool(resuming))
 
+    monkeypatch.setattr(main_window, "pause_cyclic_gc", pause)
     monkeypatch.setattr(main_window, "resume_cyclic_gc", resume)
     gc.callbacks.append(collected)
     try:
