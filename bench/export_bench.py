@@ -126,47 +126,40 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / (1024 if sys.platform != "darwin" else 1024**2)
 
 
-def child(project: str, fmt: str, output: str, repeat: int) -> None:
-    """One format (or ``baseline``) ``repeat`` times; prints one JSON line of figures."""
+def child(project: str, fmt: str, output: str) -> None:
+    """One run of a format (or ``baseline`` or a floor) into ``output``, removed afterwards;
+    prints one JSON line of figures."""
     from annotator.project import Project
 
     opened = Project.open(project, create=False, read_only=True)
     target = Path(output)
-    times, spans, early = [], 0, 0.0
+    early = 0.0
 
     def progress(seen: int, total: int) -> None:
         nonlocal early
         if not early and seen >= total // 10:
             early = _peak_mb()
 
-    # A new name for each run, all removed at the end: removing 200,000 brat files just before a
-    # run keeps the file system busy well into it (measured: 13 s runs became 40 s).
-    written = [target.with_name(f"{target.name}-{run}") for run in range(repeat)]
     if fmt.startswith("spacy"):
         import spacy  # loaded once, not in the time: spaCy is timed on fewer articles and scaled
 
         spacy.blank("xx")
-    for run_output in written:
-        if hasattr(os, "sync"):
-            os.sync()  # the run before is written out now, not during this one's time
-        started = time.perf_counter()
-        if fmt == "baseline":
-            spans = baseline(opened._store.conn, run_output)
-        elif fmt == "brat-files":
-            spans = baseline_files(opened._store.conn, run_output)
-        elif fmt == "conll-tokens":
-            spans = baseline_tokens(opened._store.conn, run_output)
-        elif fmt == "spacy-tokens":
-            spans = baseline_spacy_tokens(opened._store.conn)
-        else:
-            spans = opened.export(fmt, run_output, progress=progress).spans
-        times.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    if fmt == "baseline":
+        spans = baseline(opened._store.conn, target)
+    elif fmt == "brat-files":
+        spans = baseline_files(opened._store.conn, target)
+    elif fmt == "conll-tokens":
+        spans = baseline_tokens(opened._store.conn, target)
+    elif fmt == "spacy-tokens":
+        spans = baseline_spacy_tokens(opened._store.conn)
+    else:
+        spans = opened.export(fmt, target, progress=progress).spans
+    seconds = time.perf_counter() - started
     peak = _peak_mb()  # before the clean-up, which lists 100,000 files per folder
-    for run_output in written:
-        shutil.rmtree(run_output, ignore_errors=True) if run_output.is_dir() else run_output.unlink(missing_ok=True)
-        run_output.with_name(run_output.name + ".labeling-config.xml").unlink(missing_ok=True)
-    print(json.dumps({"spans": spans, "seconds": statistics.median(times), "runs": times,
-                      "rss_tenth_mb": early or peak, "rss_peak_mb": peak}))
+    shutil.rmtree(target, ignore_errors=True) if target.is_dir() else target.unlink(missing_ok=True)
+    target.with_name(target.name + ".labeling-config.xml").unlink(missing_ok=True)
+    print(json.dumps({"spans": spans, "seconds": seconds, "rss_tenth_mb": early or peak, "rss_peak_mb": peak}))
 
 
 def baseline(conn, target: Path) -> int:
@@ -224,30 +217,26 @@ def baseline_files(conn, target: Path) -> int:
 def baseline_tokens(conn, target: Path) -> int:
     """The floor of CoNLL's export: every text read by a bare SELECT, cut into tokens by the
     tokenizer CoNLL documents (``model.tokens.TOKEN``) and written a token a line, with no tags
-    and no sentence breaks. Returns the number of articles."""
+    and no sentence breaks. Returns 0: no spans are written."""
     from annotator.model.tokens import TOKEN
 
     findall = TOKEN.findall
-    count = 0
     with open(target, "wb") as out:
         for (text,) in conn.execute("SELECT text FROM articles ORDER BY id"):
             out.write(("\tO\n".join(findall(text)) + "\tO\n\n").encode())
-            count += 1
-    return count
+    return 0
 
 
 def baseline_spacy_tokens(conn) -> int:
     """The floor of the spaCy export: every text read by a bare SELECT and tokenized by the
-    pipeline the export uses (``spacy.blank("xx")``), nothing kept or written. Returns the
-    number of articles."""
+    pipeline the export uses (``spacy.blank("xx")``), nothing kept or written. Returns 0: no
+    spans are written."""
     import spacy
 
     make_doc = spacy.blank("xx").make_doc
-    count = 0
     for (text,) in conn.execute("SELECT text FROM articles ORDER BY id"):
         make_doc(text)
-        count += 1
-    return count
+    return 0
 
 
 def corpus(articles: int, spans_each: int, fresh: bool) -> Path:
@@ -268,11 +257,10 @@ def main() -> None:
     parser.add_argument("--spacy-articles", type=int, default=5_000,
                         help="articles of the (smaller) corpus spaCy is timed on, the time scaled: its tokenizer "
                              "alone takes several times the JSONL export")
-    parser.add_argument("--child", nargs=4, metavar=("PROJECT", "FORMAT", "OUTPUT", "REPEAT"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, metavar=("PROJECT", "FORMAT", "OUTPUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        project, fmt, output, repeat = args.child
-        child(project, fmt, output, int(repeat))
+        child(*args.child)
         return
     path = corpus(args.articles, args.spans_each, args.fresh)
     workdir = Path(tempfile.mkdtemp(prefix="export-bench-"))
@@ -304,7 +292,7 @@ def main() -> None:
                 base = results["baseline"]["seconds"] if "baseline" in results else float("nan")
                 jsonl = results["jsonl"]["seconds"] if "jsonl" in results else float("nan")
                 runs = " ".join(f"{t:.2f}" for t in figures["runs"])
-                written = f"{figures['spans']:,}" if name not in FLOOR_WHAT or name == "brat-files" else "-"
+                written = f"{figures['spans']:,}" if figures["spans"] else "-"
                 print(f"{name:<12} {written:>9} {seconds:>9.2f} {seconds / base:>10.2f} {seconds / jsonl:>8.2f} "
                       f"{figures['rss_tenth_mb']:>6.0f}MB {figures['rss_peak_mb']:>7.0f}MB   {runs}", flush=True)
             if floor in results and fmt in results:
@@ -330,12 +318,12 @@ def measure(group: list[str], source: Path, workdir: Path, repeat: int) -> dict[
         for name in group:
             if name in failed:
                 continue
-            output = workdir / f"out-{name}"
-            command = [sys.executable, __file__, "--child", str(source), name, str(output), "1"]
+            command = [sys.executable, __file__, "--child", str(source), name, str(workdir / f"out-{name}")]
             result = subprocess.run(command, capture_output=True, text=True)
-            shutil.rmtree(output, ignore_errors=True) if output.is_dir() else output.unlink(missing_ok=True)
             if hasattr(os, "sync"):
-                os.sync()  # the removed files' journal work now, not in the next run's time
+                # The run's files, and the journal work of removing them (200,000 for brat), are
+                # written out now, not during the next run's time (measured: 13 s runs became 40 s).
+                os.sync()
             if result.returncode != 0:
                 failed[name] = result.stderr.strip().splitlines()[-1] if result.stderr else "no output"
                 continue
