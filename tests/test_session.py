@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from annotator.model.types import GOLD, Article
+from annotator.model.types import GOLD, Annotation, Article
 from annotator.project import Project
-from annotator.session import EditRefused, Session
+from annotator.session import EditRefused, Session, ShownSpans
 
 TEXT = "Lavrov mengkritik AS. Choe menyerukan perundingan damai."
 
@@ -139,3 +141,34 @@ def test_a_selection_over_a_span_with_its_label_offers_to_extend_it(setup):
     command = session.extend(span.uuid, 2, 10, snap=True)
     run(session, command)
     assert [(s.uuid, s.text) for s in session.spans] == [(span.uuid, "Lavrov mengkritik")]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["add", "remove", "count", "index"]), st.integers(0, 5),
+                          st.sampled_from(["ana", "budi"]), st.sampled_from(["Blame", "Praise"])), max_size=30))
+def test_shown_spans_keep_the_edit_layer_count_and_label_index_right_whenever_they_are_made(steps):
+    """The window asks for the count after every edit and prepares the label index while idle:
+    either may be made before, between or after any edit, and must agree with a recount."""
+    shown = ShownSpans([Annotation(0, 3, "Blame", annotator="budi", uuid="u0"),
+                        Annotation(1, 4, "Praise", annotator="ana", uuid="u1")], "ana")
+
+    def agrees(count: bool, index: bool) -> None:
+        own = [span for span in shown.values() if span.annotator == "ana"]
+        if count:
+            assert shown.own_count() == len(own)
+        if index:
+            for name in ("Blame", "Praise"):
+                assert sorted(s.uuid or "" for s in shown.own_with_label(name)) == \
+                    sorted(s.uuid or "" for s in own if s.label == name)
+
+    for action, number, annotator, label in steps:
+        if action == "add":
+            shown.add(Annotation(number, number + 2, label, annotator=annotator, uuid=f"u{number}"))
+        elif action == "remove":
+            shown.remove(f"u{number}")
+        elif action == "count":  # the count is made here, if not before, and kept from now on
+            agrees(count=True, index=False)
+        else:  # the label index likewise
+            shown.prepare_for_labelling()
+            agrees(count=False, index=True)
+    agrees(count=True, index=True)

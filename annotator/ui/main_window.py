@@ -547,9 +547,15 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
     # -- closing -------------------------------------------------------------------------
 
     def _after_article_painted(self) -> None:
-        """Let the last article's spans go and resume cyclic collection (``open_article``)."""
+        """Let the last article's spans go and resume cyclic collection (``open_article``);
+        then, in an event loop turn of its own, index the spans for the first label key."""
         self._retired.clear()
         resume_cyclic_gc()
+        QTimer.singleShot(0, self, self._prepare_for_labelling)
+
+    def _prepare_for_labelling(self) -> None:
+        if self.project is not None:  # not closed meanwhile
+            self.session.shown.prepare_for_labelling()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         resume_cyclic_gc()
