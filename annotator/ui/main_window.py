@@ -270,6 +270,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         """Show an article; returns with its text in place, highlighted as far as the first
         screen reaches (the rest before it is painted)."""
         assert self.project is not None
+        self.span_details.commit_pending()  # typing in a field still holding the keyboard
         # The last article's spans (20,000 objects and more) are let go, and the garbage
         # collection that opening makes due runs, after this one is painted, not while it opens.
         self._retired.append((self.session.shown, self.document_view.highlighter.index, self.document_view.offsets))
@@ -363,8 +364,8 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
 
     def execute(self, command: Command | None) -> bool:
         """Run an edit through the controller (and its undo stack); False if refused."""
-        if self.controller is None or command is None:
-            return False
+        if self.controller is None or self.project is None or command is None:
+            return False  # closed: a field that loses the focus as the window goes has been saved
         stored = self.controller.execute(command)
         if stored and self.statusBar().currentMessage().startswith(REFUSED):
             self.statusBar().clearMessage()  # an earlier refusal no longer describes the file
@@ -558,6 +559,8 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
             self.session.shown.prepare_for_labelling()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
+        if self.project is not None:
+            self.span_details.commit_pending()
         resume_cyclic_gc()
         # Running operations stop at their next check (an import takes its file back); the
         # window does not wait for them, so closing never freezes.

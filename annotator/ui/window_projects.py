@@ -36,6 +36,8 @@ class ProjectParts(WindowBase):
         """
         check_person_name(annotator)  # before anything is opened
         old = self.project
+        if old is not None:
+            self.span_details.commit_pending()  # into the project it was typed for
         same_window = (old is not None and old.path is not None and annotator == self.annotator
                        and Path(old.path).resolve() == Path(project_path).resolve())
         project = Project.open(project_path, busy_timeout=WINDOW_BUSY_TIMEOUT, writer=annotator,

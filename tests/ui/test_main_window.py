@@ -366,6 +366,38 @@ def test_mouse_selection_then_hotkey(emoji_project, make_main_window, qtbot):
     assert window.span_details.span is not None and window.span_details.span.text == "Lavrov"
 
 
+def test_typing_in_a_span_field_is_saved_when_the_article_or_the_window_goes(
+        emoji_project, make_main_window, qtbot):
+    """Typed into a field that still has the keyboard (no Enter, no Tab), then the next
+    article by its key, or the window closed: the typing was dropped without a word, and the
+    focus leaving the field as the window went raised on the closed project."""
+    path, ids = emoji_project
+    window = make_main_window(path)
+    window.open_article(ids[0])
+    view = window.document_view
+    select(view, EMOJI_TEXT, "Lavrov mengkritik AS")
+    qtbot.keyClick(view, "0")
+    details = window.findChild(QWidget, "spanDetails")
+    note = details.findChild(QLineEdit, "spanNote")
+    note.setFocus()
+    qtbot.keyClicks(note, "dikutip")
+    qtbot.keyClick(note, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # the next article
+    assert window.current_article_id == ids[1]
+    assert stored_spans(path)[0][7] == "dikutip"
+
+    window.open_article(ids[0])
+    qtbot.keyClick(view, Qt.Key.Key_Tab)  # the span again
+    speaker = details.findChild(QComboBox, "attribute_speaker")
+    speaker.lineEdit().setFocus()
+    qtbot.keyClicks(speaker.lineEdit(), "Lavrov")
+    note.setFocus()  # leaving the speaker saved it, as ever
+    note.selectAll()
+    qtbot.keyClicks(note, "dari NK News")
+    window.close()
+    [row] = stored_spans(path)
+    assert (row[6], row[7]) == ('{"speaker": "Lavrov"}', "dari NK News")
+
+
 def test_filters_and_search(emoji_project, make_main_window, qtbot):
     path, ids = emoji_project
     window = make_main_window(path)

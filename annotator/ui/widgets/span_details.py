@@ -200,6 +200,13 @@ class SpanDetailsWidget(QGroupBox):
         if finished:
             self.sig_editing_finished.emit()
 
+    def commit_pending(self) -> None:
+        """Save what is typed in a field and not saved yet (the focus is still there): the
+        window calls this before it shows another article or project, or closes, which would
+        otherwise drop the typing without a word."""
+        self._on_note_edited()
+        self._commit_attributes()
+
     def _on_note_edited(self) -> None:
         if self.span is not None and self.note.text() != self.span.note:
             self.sig_note_edited.emit(self.span.uuid or "", self.note.text())
