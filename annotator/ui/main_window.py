@@ -238,6 +238,9 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         area.setWidget(bar)
         area.setWidgetResizable(True)
         area.setFrameShape(QFrame.Shape.NoFrame)
+        # A click on a button would give the keyboard to the area (the buttons do not take it
+        # by a click), and the next label key would be lost; Tab still reaches the buttons.
+        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         # Tall enough for a row of buttons (the bar is still empty here) and the scroll bar.

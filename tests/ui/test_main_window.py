@@ -319,6 +319,25 @@ def test_document_labels_toggle_and_undo(emoji_project, make_main_window):
     conn.close()
 
 
+def test_clicking_a_document_label_leaves_the_keyboard_in_the_text(emoji_project, make_main_window, qtbot):
+    """The click took the keyboard (into the buttons' row), so the next selection and label key
+    did nothing at all."""
+    path, ids = emoji_project
+    window = make_main_window(path)
+    window.open_article(ids[0])
+    view = window.document_view
+    view.setFocus()
+    button = window.doc_labels.buttons["Overall: neutral report"]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert button.isChecked()
+    assert window.focusWidget() is view
+    view.moveCursor(QTextCursor.MoveOperation.End)
+    for _ in range(2):  # "damai" and "."
+        qtbot.keyClick(view, Qt.Key.Key_Left, Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(view, "1")
+    assert [row[5] for row in stored_spans(path)] == ["damai"]  # snapped to the word
+
+
 def test_everything_survives_closing_and_reopening(emoji_project, make_main_window, qtbot):
     path, ids = emoji_project
     window = make_main_window(path)
