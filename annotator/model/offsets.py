@@ -204,7 +204,9 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
 
     1. White space at either end is dropped.
     2. A word the selection touches is taken whole (combining marks, ZWJ and variation
-       selectors stay with their character).
+       selectors stay with their character). In scripts written without spaces between words
+       (Chinese, Japanese, Thai, Lao, Khmer, Myanmar) a run of letters is a phrase, not a
+       word: each character counts as a word there, so the selection keeps its characters.
     3. Punctuation at either end is dropped (``,`` ``.`` ``!`` ``،`` ``。`` a lone quote ...),
        except paired marks (quotes, guillemets, brackets, 「」 ...; see ``PAIRS``), which are
        kept or dropped together: a closing mark is kept when the selection opens it inside,
@@ -222,9 +224,11 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
         end -= 1
     if start == end:
         return start, end
-    while start > 0 and _in_word(text[start - 1]) and _in_word(text[start]):
+    while start > 0 and _is_combining(text[start]):  # a mark goes with its character
         start -= 1
-    while end < len(text) and _in_word(text[end]) and _in_word(text[end - 1]):
+    while start > 0 and _joined(text[start - 1], text[start]):
+        start -= 1
+    while end < len(text) and _joined(text[end - 1], text[end]):
         end += 1
     # Keep combining marks, ZWJ and variation selectors with the character they modify.
     while end < len(text) and _is_combining(text[end]):
@@ -295,12 +299,16 @@ def word_step(text: str, position: int, step: int, edge: str = "end") -> int:
     """The nearest word boundary after (``step`` 1) or before (-1) ``position``: where a word
     ends (``edge`` "end", for a span's end) or starts ("start", for a span's start). The
     text's ends count as both; a position at one stays there. Emoji and other symbols are
-    words here; white space and punctuation are not."""
+    words here; white space and punctuation are not; in a script written without spaces each
+    character is a word (as for ``snap_to_words``)."""
     position += step
     while 0 < position < len(text):
         before, after = _in_token(text[position - 1]), _in_token(text[position])
         if (before and not after) if edge == "end" else (after and not before):
             break
+        if before and after and not _joined(text[position - 1], text[position]) \
+                and _in_word(text[position - 1]) and _in_word(text[position]):
+            break  # between two characters of a script without spaces: each is a word
         position += step
     return min(max(position, 0), len(text))
 
@@ -333,6 +341,26 @@ def _cluster_boundary(text: str, position: int) -> bool:
 
 def _regional(char: str) -> bool:
     return "\U0001f1e6" <= char <= "\U0001f1ff"
+
+
+def _joined(before: str, after: str) -> bool:
+    """Two neighbouring characters belong to one word: both are word characters and neither
+    is of a script written without spaces (there a mark still joins its character)."""
+    if not (_in_word(before) and _in_word(after)):
+        return False
+    return _is_combining(after) or not (_unspaced(before) or _unspaced(after))
+
+
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, the CJK radicals,
+# kana and ideographs (with their extensions), half-width katakana. Ranges of code points.
+_UNSPACED = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2FDF), (0x3005, 0x3007),
+             (0x3021, 0x3029), (0x3031, 0x3035), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF),
+             (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
+
+
+def _unspaced(char: str) -> bool:
+    code = ord(char)
+    return code >= 0x0E00 and any(low <= code <= high for low, high in _UNSPACED)
 
 
 def _in_word(char: str) -> bool:

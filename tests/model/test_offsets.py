@@ -133,6 +133,12 @@ def test_line_ending_shift_keeps_every_character_in_place(original):
         ("e\u0301t\u00e9 x", (0, 2), "e\u0301t\u00e9"),
         ("كتبت كوري", (1, 2), "كتبت"),
         ("hi 😀 there", (3, 4), "😀"),
+        # Scripts without spaces: a run of letters is a phrase, so each character is a word
+        ("美国霸权主义是地区不稳定的根源", (5, 9), "义是地区"),
+        ("北朝鮮は声明を出した", (4, 6), "声明"),
+        ("ประเทศไทยเป็น", (1, 3), "ระ"),
+        ("ที่นี่", (1, 2), "ที่"),  # the marks go with their letter, either side
+        ("AS美国", (0, 1), "AS"),
         ("   ", (0, 3), ""),
     ],
 )
@@ -211,6 +217,11 @@ def test_word_and_character_steps():
     assert text[word_step(text, len(text), -1, "start"):] == "كتبتٌ"
     assert text[word_step(text, 0, 1, "start"):].startswith("e\u0301te")
     assert word_step(text, 0, -1, "start") == 0
+    chinese = "美国霸权主义 是"
+    assert word_step(chinese, 0, 1) == 1 and word_step(chinese, 1, 1) == 2  # a character a word
+    assert word_step(chinese, 6, -1, "start") == 5
+    thai = "ที่นี่"
+    assert word_step(thai, 0, 1) == 3  # its marks stay with it
     e = text.index("e\u0301")
     assert character_step(text, e, 1) == e + 2  # the accent goes with its e
     assert character_step(text, e + 2, -1) == e
