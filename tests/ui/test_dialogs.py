@@ -6,6 +6,7 @@ import json
 import sqlite3
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
 from annotator.model.types import Article
@@ -248,3 +249,22 @@ def test_export_preview_counts_what_the_export_writes_after_a_burst_of_toggles(t
     dialog.flush_preview()  # nothing pending: no count
     assert len(counted) == calls
     project.close()
+
+
+def test_a_long_message_scrolls_in_a_window_that_fits_the_screen(qtbot):
+    """The F1 shortcuts (over 60 lines) ran off the bottom of the screen, OK button and all."""
+    from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+    from annotator.ui.dialogs.ask import Dialogs
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    text = "\n".join(f"Ctrl+{n}: <b>not bold</b> line {n}" for n in range(90))
+    Dialogs().info(parent, "Keyboard shortcuts", text)
+    [window] = parent.findChildren(QWidget, "longMessage")
+    qtbot.waitExposed(window)
+    assert window.isVisible() and not window.isModal()
+    assert window.frameGeometry().height() <= window.screen().availableGeometry().height()
+    assert window.findChild(QPlainTextEdit).toPlainText() == text  # plain text, every line
+    qtbot.mouseClick(window.findChild(QDialogButtonBox).buttons()[0], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not parent.findChildren(QWidget, "longMessage"))  # closed and gone

@@ -380,3 +380,22 @@ def test_review_choice_is_remembered_per_project(review_project, make_main_windo
     third = make_main_window(other, "ana")  # another project: its own (no) remembered choice
     third.toggle_review()
     assert offered[-1] == ["ana", "budi"]
+
+
+def test_the_dashboard_fits_the_screen_however_many_labels_it_charts(qtbot, dialogs):
+    """The chart's height grows with labels x annotators; it made the dashboard taller than
+    the screen, its export buttons out of reach. The chart scrolls instead."""
+    from annotator.review.agreement import compute_agreement
+    from annotator.ui.dialogs.dashboard import AgreementDashboard
+
+    labels = [f"Label {n}" for n in range(20)]
+    annotators = ["ana", "budi", "citra"]
+    result = compute_agreement([], annotators, labels=labels)
+    distribution = {name: {label: 3 for label in labels} for name in annotators}
+    dashboard = AgreementDashboard(result, distribution, dialogs)
+    qtbot.addWidget(dashboard)
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    assert dashboard.chart.minimumHeight() > 1000  # the case: 28 px a bar
+    assert dashboard.minimumSizeHint().height() < 600
+    assert dashboard.frameGeometry().height() <= dashboard.screen().availableGeometry().height()

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +34,35 @@ from annotator.ui.plain import plain_label, set_plain
 
 PROJECT_FILTER = "Stance Annotator projects (*.annotator);;SQLite files (*.sqlite *.db);;All files (*)"
 IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.ndjson *.json *.csv);;All files (*)"
+
+
+LONG_MESSAGE_LINES = 24
+"""From this many lines on, ``Dialogs.info`` shows a message as ``long_message``."""
+
+
+def long_message(parent: QWidget | None, title: str, text: str) -> QDialog:
+    """A non-modal window with ``text`` as plain text, scrolling, and an OK button; sized to
+    the text but at most four fifths of the screen's height (deleted on closing)."""
+    dialog = QDialog(parent)
+    dialog.setObjectName("longMessage")
+    dialog.setWindowTitle(title)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    layout = QVBoxLayout(dialog)
+    view = QPlainTextEdit()
+    view.setReadOnly(True)
+    view.setPlainText(text)
+    view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    layout.addWidget(view)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+    buttons.accepted.connect(dialog.close)
+    layout.addWidget(buttons)
+    metrics = view.fontMetrics()
+    lines = text.splitlines() or [""]
+    width = max(metrics.horizontalAdvance(line) for line in lines) + 60
+    height = metrics.lineSpacing() * len(lines) + buttons.sizeHint().height() + 60
+    screen = (parent.screen() if parent is not None else dialog.screen()).availableGeometry()
+    dialog.resize(min(width, screen.width() * 4 // 5), min(height, screen.height() * 4 // 5))
+    return dialog
 
 
 class Dialogs:
@@ -165,7 +195,11 @@ class Dialogs:
 
     def info(self, parent: QWidget, title: str, text: str, details: str = "") -> None:
         """A non-blocking message (``open()``, not ``exec()``), shown as plain text: messages
-        quote file names, file contents and label names."""
+        quote file names, file contents and label names. A text of more lines than fit a small
+        screen (the F1 shortcuts) scrolls in a window of its own, never taller than the screen."""
+        if text.count("\n") >= LONG_MESSAGE_LINES and not details:
+            long_message(parent, title, text).show()
+            return
         box = set_plain(QMessageBox(QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent))
         if details:
             box.setDetailedText(details)

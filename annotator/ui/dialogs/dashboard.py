@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTableWidget,
     QTableWidgetItem,
@@ -161,6 +162,15 @@ def count_axis(largest: int) -> tuple[int, int]:
     return top, step
 
 
+def _scrolling(widget: QWidget) -> QScrollArea:
+    """``widget`` in a scroll area: the chart grows with labels x annotators (20 labels and
+    three annotators: 1,700 px), and the dashboard must still fit the screen with its buttons."""
+    area = QScrollArea()
+    area.setWidget(widget)
+    area.setWidgetResizable(True)
+    return area
+
+
 class AgreementDashboard(QDialog):
     """Non-modal window (``show()``); exports go through the window's ``dialogs``."""
 
@@ -204,8 +214,8 @@ class AgreementDashboard(QDialog):
         labels = [row[0] for row in label_rows(result)]
         self.chart = distribution_chart(distribution, labels)
         tabs.addTab(self.table, "Per label")
-        tabs.addTab(self.heatmap, "Cohen's κ by pair")
-        tabs.addTab(self.chart, "Label distribution")
+        tabs.addTab(_scrolling(self.heatmap), "Cohen's κ by pair")
+        tabs.addTab(_scrolling(self.chart), "Label distribution")
         layout.addWidget(tabs, 1)
         buttons = QHBoxLayout()
         for text, slot, name in (("Export table as CSV…", self._ask_csv, "exportCsv"),
