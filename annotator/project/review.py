@@ -32,6 +32,10 @@ from annotator.store import Store, is_sqlite_file
 from annotator.store.import_runs import ImportRun
 from annotator.store.store import now
 
+NOBODY_JUDGED = ("fewer than two annotators have marked an article done: agreement counts only the articles "
+                 "each annotator marked done")
+"""The note when no annotators were named and fewer than two have done marks."""
+
 PARALLEL_AGREEMENT_MIN_ARTICLES = 3000
 """Below this many judged articles one process is faster than starting several."""
 
@@ -80,7 +84,11 @@ class ReviewMixin(ImportsMixin):
                 counts = self.agreement_counts(names, unit, labels, doc_labels, ranges[0])
                 for part in others:
                     counts.merge(part)
-        return counts.result()
+        result = counts.result()
+        if not annotators and len(names) < 2:  # say why nobody was chosen
+            result["notes"] = [NOBODY_JUDGED if note.startswith("fewer than two annotators chosen") else note
+                               for note in result["notes"]]
+        return result
 
     def agreement_counts(self, names: list[str], unit: str, labels: list[str], doc_labels: list[str],
                          id_range: tuple[int, int] | None = None) -> AgreementCounts:

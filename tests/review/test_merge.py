@@ -186,3 +186,19 @@ def _same(x, y) -> bool:
     if isinstance(x, list) and isinstance(y, list):
         return len(x) == len(y) and all(_same(a, b) for a, b in zip(x, y, strict=True))
     return x == y
+
+
+def test_agreement_says_why_nobody_was_compared_when_no_one_marked_an_article_done(tmp_path):
+    """Spans by two analysts, but no done marks: the default choice (who judged something) is
+    empty, and the note said "fewer than two annotators chosen" to someone who chose nobody."""
+    project = Project.open(tmp_path / "p.annotator")
+    with project._store.write():
+        article_id, _ = project._store.add_article(Article(text=TEXTS[0]))
+    for name in ("ana", "budi"):
+        project.execute(AddSpan(article_id, name, 0, 6, project.codebook().labels[0].name))
+    result = project.agreement()
+    assert any("marked an article done" in note for note in result["notes"])
+    assert not any("chosen" in note for note in result["notes"])
+    named = project.agreement(annotators=["ana"])  # chosen by name: the plain note stays
+    assert any(note.startswith("fewer than two annotators chosen") for note in named["notes"])
+    project.close()
