@@ -537,13 +537,15 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
 
     def _update_status(self) -> None:
         if self.current_article_id is None:
-            self.status_text.setText(f"{self.article_model.rowCount()} articles")
+            listed = self.article_model.rowCount()
+            self.status_text.setText(f"{listed} article{'s' if listed != 1 else ''}")
             return
         status = self.article_model.status_of(self.current_article_id).replace("_", " ")
-        spans = self.session.own_count()
+        spans, listed = self.session.own_count(), self.article_model.rowCount()
+        whose = f"{self.annotator} · gold" if self.session.reviewing else self.annotator
         self.status_text.setText(
-            f"{self.annotator} · {status} · {spans} span{'s' if spans != 1 else ''} · "
-            f"{self.article_model.rowCount()} articles listed")
+            f"{whose} · {status} · {spans} span{'s' if spans != 1 else ''} · "
+            f"{listed} article{'s' if listed != 1 else ''} listed")
 
     def show_shortcuts(self) -> None:
         self.dialogs.info(self, "Keyboard shortcuts", shortcuts_help(self.hotkeys))

@@ -159,6 +159,7 @@ class ProjectParts(WindowBase):
             self.article_panel.set_model(self.article_model)
         else:
             self.article_model.set_source(self.project, annotator_id, **self.article_panel.filters())
+        self.article_model.set_whose("Gold" if self.session.reviewing else "My")
 
     def _update_title(self) -> None:
         name = Path(self.project.path).name if self.project and self.project.path else "(memory)"

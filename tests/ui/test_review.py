@@ -120,9 +120,16 @@ def test_others_layers_are_read_only_and_reviewer_adds_gold(review_project, make
                         "WHERE n.name = 'gold' AND s.article_id = ?", (ids[0],)).fetchone() == ("done",)
     conn.close()
     assert window.current_article_id == ids[1]
+    model = window.article_model  # the list and status bar say the figures are the gold layer's
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[1:3] == ["Gold status", "Gold spans"]
+    assert window.status_text.text().startswith("rina · gold · ")
     window.toggle_review()  # leave review mode: back to rina's own (empty) layer
     assert not window.review_panel.isVisible()
     assert window.document_view.spans == []
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers[1:3] == ["My status", "My spans"]
+    assert window.status_text.text().startswith("rina · not started · 0 spans · ")
 
 
 def test_dashboard_tables_heatmap_chart_and_exports(review_project, make_main_window, qtbot, dialogs, tmp_path):

@@ -41,6 +41,7 @@ class ArticleTableModel(QAbstractTableModel):
         self.sort_key = "id"
         self.descending = False
         self.last_error: str | None = None
+        self.whose = "My"  # whose status and spans the columns show: "Gold" in review mode
 
     # -- Qt overrides -------------------------------------------------------------------
 
@@ -54,8 +55,15 @@ class ArticleTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(COLUMNS)):
-            return COLUMNS[section][1]
+            key, title = COLUMNS[section]
+            return f"{self.whose} {key}" if key in ("status", "spans") else title
         return None
+
+    def set_whose(self, whose: str) -> None:
+        """Title the status and span columns with whose figures they show ("My", "Gold")."""
+        if whose != self.whose:
+            self.whose = whose
+            self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(COLUMNS) - 1)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._ids):
