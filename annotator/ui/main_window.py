@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from annotator.model.commands import Changes, Command
 from annotator.model.errors import AnnotatorError
+from annotator.model.offsets import snap_to_words
 from annotator.model.types import Codebook
 from annotator.session import EditRefused
 from annotator.ui.actions import build_actions, shortcuts_help
@@ -405,8 +406,10 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
                 snap = self.snap_action.isChecked()
                 existing = self.session.extendable(*selection, label, snap=snap)
                 if existing is not None:
+                    # The question quotes what would be labelled: the selection as snapped.
+                    start, end = snap_to_words(self.session.text, *selection) if snap else selection
                     choice = self.dialogs.extend_or_add(self, label, existing.text or "",
-                                                        self.session.text[selection[0]:selection[1]].strip())
+                                                        self.session.text[start:end].strip())
                     if choice is None:
                         return
                     if choice == "extend":

@@ -123,7 +123,8 @@ def test_a_longer_selection_over_a_span_with_its_label_asks_to_extend(window_on,
     window.dialogs.answers["extend_or_add"] = answer
     select(view, EMOJI_TEXT, "gkritik AS")
     qtbot.keyClick(view, "1")
-    assert window.dialogs.confirmations == ["extend 'mengkritik' with 'gkritik AS' (Anti-imperialist framing)"]
+    # The question quotes the selection as it would be labelled: snapped to whole words.
+    assert window.dialogs.confirmations == ["extend 'mengkritik' with 'mengkritik AS' (Anti-imperialist framing)"]
     assert [r[4] for r in rows(path)] == expected
     assert uuid in [r[0] for r in rows(path)]
     if answer == "extend":
