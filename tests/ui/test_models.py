@@ -71,3 +71,12 @@ def test_sorting_and_refresh_on_changes():
     assert model.data(model.index(0, 1)) == "done"
     model.sort(2, Qt.SortOrder.DescendingOrder)
     assert model.index(0, 0).data(ArticleIdRole) == first_id
+
+
+def test_an_article_without_a_title_is_listed_as_its_heading_names_it():
+    project = Project.memory()
+    with project._store.write():
+        article_id, _ = project._store.add_article(Article(text="Teks tanpa judul"))
+    model = ArticleTableModel(project, 0)
+    model.refresh()
+    assert model.data(model.index(0, 0)) == f"Article {article_id}"  # not a blank row

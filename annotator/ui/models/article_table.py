@@ -85,6 +85,8 @@ class ArticleTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and key != "title":
             return None
         value = row[key]
+        if key == "title" and not value:
+            value = f"Article {article_id}"  # as the text's heading calls it, not a blank row
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole title, which may look like HTML
             return plain_tooltip(str(value or ""))
         return value if key == "spans" else str(value or "")
