@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from annotator.model.commands import AddSpan, SetStatus
@@ -9,6 +10,10 @@ from annotator.model.types import Article
 from annotator.project import Project, default_codebook
 from annotator.ui.models.article_table import PAGE, ArticleIdRole, ArticleTableModel
 from annotator.ui.models.label_list import LabelListModel
+
+# The label list draws colour swatches (QPixmap), which need the application object: without
+# it, this file run alone aborted the interpreter (run with the others, an earlier test made it).
+pytestmark = pytest.mark.usefixtures("qapp")
 
 
 def filled_project(count: int) -> Project:
