@@ -298,6 +298,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self.article_panel.show_article(article_id)
         self._refresh_review_groups()
         self._update_status()
+        self.settings.setValue(self._last_article_key(), article_id)  # where to reopen next time
         self.sig_article_opened.emit(article_id)
 
     @property

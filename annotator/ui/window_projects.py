@@ -3,10 +3,11 @@ backups and restore, and the one-window-writes-per-person rule (``Project.open(w
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from annotator.model.commands import EditCodebook
-from annotator.model.errors import AnnotatorError
+from annotator.model.errors import AnnotatorError, NotFound
 from annotator.model.types import check_person_name
 from annotator.project import Project, WriterSession
 from annotator.session import Session
@@ -82,6 +83,8 @@ class ProjectParts(WindowBase):
         self._project_upkeep().project_loaded(project, back_up=back_up)
         for source in project.recovered_imports:
             self.show_message(f"An import of {source} did not finish last time and was taken back")
+        if self._reopen_last_article():
+            return
         first = self._next_unfinished_after(None)
         if first is None and self.article_model.rowCount():
             first = self.article_model.article_id(0)
@@ -91,6 +94,25 @@ class ProjectParts(WindowBase):
             self.session.close_article()
             self.document_view.set_article("", [], {})
             self.article_title.setText("No articles yet: File → Import files… (Ctrl+I)")
+
+    def _reopen_last_article(self) -> bool:
+        """Open the article this person last had open in this project (True), where they left
+        off; False the first time, or if it is gone."""
+        remembered = self.settings.value(self._last_article_key())
+        try:
+            article_id = int(str(remembered))
+        except ValueError:
+            return False
+        try:
+            self.open_article(article_id)
+        except NotFound:
+            return False
+        return True
+
+    def _last_article_key(self) -> str:
+        """The settings key of the last article opened: one per project file and person."""
+        place = f"{Path(self._project_path()).resolve()}\n{self.annotator}"
+        return "last_article/" + hashlib.sha1(place.encode("utf-8")).hexdigest()[:16]
 
     def _tell_open_elsewhere(self, name: str, annotator: str, holder: WriterSession) -> None:
         text = (f"{annotator} already has {name} open for writing in another window ({holder.where()}). "

@@ -417,6 +417,19 @@ def test_typing_in_a_span_field_is_saved_when_the_article_or_the_window_goes(
     assert (row[6], row[7]) == ('{"speaker": "Lavrov"}', "dari NK News")
 
 
+def test_the_window_reopens_where_you_left_off(emoji_project, make_main_window, settings):
+    path, ids = emoji_project
+    window = make_main_window(path)
+    assert window.current_article_id == ids[0]  # the first time: the first unfinished article
+    window.open_article(ids[2])
+    window.close()
+    assert make_main_window(path).current_article_id == ids[2]
+    assert make_main_window(path, "budi").current_article_id == ids[0]  # per person
+    key = make_main_window(path)._last_article_key()
+    settings.setValue(key, 10_000)  # an article no longer there
+    assert make_main_window(path).current_article_id == ids[0]
+
+
 def test_filters_and_search(emoji_project, make_main_window, qtbot):
     path, ids = emoji_project
     window = make_main_window(path)
