@@ -11,7 +11,7 @@ from pathlib import Path
 
 from annotator.io.encoding import decode_bytes
 from annotator.io.records import ArticleRecord, BadRecords, FieldMap, record_from_mapping, skip_or_raise
-from annotator.model.errors import ImportFormatError
+from annotator.model.errors import ImportFormatError, MissingTextField
 
 # A whole article fits in one cell; the csv module's default limit (131,072 characters) would
 # reject long articles as "malformed".
@@ -38,9 +38,10 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
     reader = csv.DictReader(io.StringIO(decoded.text, newline=""), dialect=dialect)
     header = reader.fieldnames or []
     if fields.text not in header:
-        raise ImportFormatError(
+        raise MissingTextField(
             f"no column {fields.text!r}; the columns are {', '.join(header) or 'none'} "
             "(name the text column with --text-field)",
+            list(header),
             line=1,
         )
     generic = replace(fields, generic=True)

@@ -35,6 +35,15 @@ class ImportFormatError(AnnotatorError):
         return f"{where}: {self.message}"
 
 
+class MissingTextField(ImportFormatError):
+    """A file of records (a CSV's header) has no field called as the text field; ``fields``
+    are the ones it has, to choose from."""
+
+    def __init__(self, message: str, fields: list[str], *, line: int | None = None):
+        super().__init__(message, line=line)
+        self.fields = fields
+
+
 class ProjectFileError(AnnotatorError):
     """The project file cannot be used: not SQLite, not ours, corrupt, or from a newer version."""
 

@@ -31,7 +31,7 @@ from annotator.io.guards import one_line
 from annotator.io.language import detect_language
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.io.sources import RECORD_FORMATS, TAKES_OFFSET_UNIT, format_of, read_file, walk
-from annotator.model.errors import AnnotatorError, IdentityClash, ImportFormatError, InvalidSpan
+from annotator.model.errors import AnnotatorError, IdentityClash, ImportFormatError, InvalidSpan, MissingTextField
 from annotator.model.offsets import check_span
 from annotator.model.types import Annotator, Article, Codebook
 from annotator.project.base import Cancelled, Progress, ProjectBase
@@ -62,6 +62,7 @@ class FileFailure:
     line: int | None = None
     clash: str | None = None  # the annotator name that clashed, if that was the reason
     column: int | None = None
+    fields: list[str] | None = None  # no text field: the fields the file has, to choose from
 
     def __str__(self) -> str:
         return f"{_where(self.path, self.line, self.column)}: {self.reason}"
@@ -150,7 +151,8 @@ class ImportReport:
             reason = str(error)
         self.failed.append(FileFailure(str(path), one_line(reason), getattr(error, "line", None),
                                        getattr(error, "name", None) if isinstance(error, IdentityClash) else None,
-                                       getattr(error, "column", None)))
+                                       getattr(error, "column", None),
+                                       error.fields if isinstance(error, MissingTextField) else None))
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -15,6 +15,7 @@ from PySide6.QtCore import QObject, Signal
 from shiboken6 import isValid
 
 from annotator.io.exporting import ExportFilter
+from annotator.io.records import FieldMap
 from annotator.project import Cancelled, Project
 from annotator.ui.workers import Job, run_in_background
 
@@ -33,9 +34,9 @@ def _on_own_project(project_path: str, run: Callable[[Project, Job], Any]) -> Wo
     return work
 
 
-def import_work(project_path: str, paths: list[str], annotator: str) -> Work:
+def import_work(project_path: str, paths: list[str], annotator: str, fields: FieldMap | None = None) -> Work:
     return _on_own_project(project_path, lambda project, job: project.import_paths(
-        [Path(p) for p in paths], annotator=annotator, progress=job.sig_progress.emit,
+        [Path(p) for p in paths], annotator=annotator, fields=fields, progress=job.sig_progress.emit,
         is_cancelled=job.is_cancelled))
 
 

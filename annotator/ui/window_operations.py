@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from annotator.io.exporting import ExportSummary
-from annotator.project import ImportReport
+from annotator.io.records import FieldMap
+from annotator.project import FileFailure, ImportReport
 from annotator.ui.dialogs.export_dialog import ExportListener, ExportOptions, suggested_path
 from annotator.ui.operations import export_work, import_work, merge_work
 from annotator.ui.widgets.operation_progress import OperationProgress
@@ -29,16 +30,16 @@ class OperationParts(WindowBase):
         if folder:
             self.import_paths([folder])
 
-    def import_paths(self, paths: list[str]) -> Job:
+    def import_paths(self, paths: list[str], fields: FieldMap | None = None) -> Job:
         """Import in the background; progress and Cancel sit in the status bar, so labelling
-        goes on meanwhile."""
+        goes on meanwhile. ``fields``: which columns hold the text and title (CSV dumps)."""
         project_path = self._project_path()
         progress = OperationProgress("Importing…")
         progress.setObjectName("importProgress")
         self.statusBar().addPermanentWidget(progress)
         job = self.operations.start(
-            "import", import_work(project_path, paths, self.annotator),
-            on_done=lambda report: self._on_import_finished(progress, report),
+            "import", import_work(project_path, paths, self.annotator, fields),
+            on_done=lambda report: self._on_import_finished(progress, report, ask=fields is None),
             on_failed=lambda message: self._on_import_failed(progress, message),
             on_progress=progress.set_progress)
         progress.sig_cancel_requested.connect(job.cancel)
@@ -52,7 +53,9 @@ class OperationParts(WindowBase):
         self.operations.cancel_all()
         self.show_message("Cancelling… (an import takes its file back)")
 
-    def _on_import_finished(self, progress: OperationProgress, report: ImportReport) -> None:
+    def _on_import_finished(self, progress: OperationProgress, report: ImportReport, ask: bool = True) -> None:
+        """``ask``: a file without a text column gets the question which column it is (not
+        when the columns were chosen already)."""
         self._drop_progress(progress)
         self._reload_codebook()
         self.article_model.refresh()
@@ -72,10 +75,32 @@ class OperationParts(WindowBase):
                              *([f"… and {unlisted} more bad records skipped"] if unlisted else []),
                              *report.notes, *(f"label added: {name}" for name in report.labels_added)])
         self.show_message(summary)
-        if report.failed or report.bad_records or report.cancelled or report.labels_added:
+        # A file without a "text" column is not a dead end: the window asks which column it is
+        # (the command line's --text-field) and imports that file again.
+        choosable = [f for f in report.failed if f.fields is not None] if ask else []
+        only_a_question = bool(choosable) and len(choosable) == len(report.failed) and not (
+            report.bad_records or report.cancelled or report.labels_added)
+        if (report.failed or report.bad_records or report.cancelled or report.labels_added) and not only_a_question:
             self.dialogs.info(self, "Import", summary, details)
         self._update_status()
         self.sig_import_finished.emit(report)
+        if not report.cancelled:
+            self._ask_text_fields(choosable)
+
+    def _ask_text_fields(self, failures: list[FileFailure]) -> None:
+        """For files without a text column, ask which columns hold the text and title and import
+        them again with those; files with the same columns are asked about once."""
+        answers: dict[tuple[str, ...], tuple[str, str | None] | None] = {}
+        again: dict[tuple[str, str | None], list[str]] = {}
+        for failure in failures:
+            columns = tuple(failure.fields or ())
+            if columns not in answers:
+                answers[columns] = self.dialogs.choose_text_field(self, Path(failure.path).name, list(columns))
+            chosen = answers[columns]
+            if chosen is not None:
+                again.setdefault(chosen, []).append(failure.path)
+        for (text, title), paths in again.items():
+            self.import_paths(paths, FieldMap(text=text, title=title or "title", generic=True))
 
     def _on_import_failed(self, progress: OperationProgress, message: str) -> None:
         self._drop_progress(progress)

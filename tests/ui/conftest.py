@@ -71,6 +71,11 @@ class FakeDialogs:
     def rename_clash(self, parent, name, source):
         return self._answer("rename_clash")
 
+    def choose_text_field(self, parent, file_name, fields):
+        """Returns the scripted ``(text, title)`` columns; keeps what it was asked."""
+        self.confirmations.append(f"text field of {file_name} among {', '.join(fields)}")
+        return self._answer("choose_text_field")
+
     def choose_backup(self, parent, project_name, backups):
         """Returns the scripted answer: a ``BackupInfo``, or a callable picking one from ``backups``."""
         self.offered_backups = backups

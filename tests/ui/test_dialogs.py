@@ -268,3 +268,49 @@ def test_a_long_message_scrolls_in_a_window_that_fits_the_screen(qtbot):
     assert window.findChild(QPlainTextEdit).toPlainText() == text  # plain text, every line
     qtbot.mouseClick(window.findChild(QDialogButtonBox).buttons()[0], Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not parent.findChildren(QWidget, "longMessage"))  # closed and gone
+
+
+def test_a_csv_without_a_text_column_asks_which_column_it_is(project_path, tmp_path, make_main_window, qtbot,
+                                                              dialogs):
+    """The window said "name the text column with --text-field", which it has no way to do."""
+    window = make_main_window(project_path)
+    first, second, other = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "c.csv"
+    first.write_text("headline,body\nJudul satu,Isi berita pertama.\n", encoding="utf-8")
+    second.write_text("headline,body\nJudul dua,Isi berita kedua.\n", encoding="utf-8")
+    other.write_text("judul;isi\nTiga,Isi ketiga.\n", encoding="utf-8")
+    dialogs.answers["choose_text_field"] = ("body", "headline")
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000):
+        window.import_paths([str(first), str(second), str(other)])
+    reports = []
+    window.sig_import_finished.connect(reports.append)
+    qtbot.waitUntil(lambda: len(reports) == 1 and not window.operations.running, timeout=30_000)
+    # Asked once per set of columns, then imported again with the answer.
+    assert dialogs.confirmations == ["text field of a.csv among headline, body", "text field of c.csv among judul, isi"]
+    titles = {r.article.title: r.article.text for r in window.project.records() if r.article.title.startswith("Judul")}
+    assert titles == {"Judul satu": "Isi berita pertama.", "Judul dua": "Isi berita kedua."}
+    [failure] = reports[0].failed  # c.csv has no "body" either: said, not asked about again
+    assert failure.path == str(other) and "no column 'body'" in failure.reason
+    assert dialogs.told and "no column 'body'" in dialogs.told[-1][2]
+
+
+def test_the_text_column_question_offers_the_likely_columns_first(qtbot):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QComboBox
+
+    from annotator.ui.dialogs.ask import NO_TITLE_FIELD, Dialogs
+
+    seen = {}
+
+    def answer(accept: bool) -> None:
+        dialog = QApplication.activeModalWidget()
+        seen["offered"] = [(c.objectName(), c.currentText()) for c in dialog.findChildren(QComboBox)]
+        dialog.accept() if accept else dialog.reject()
+
+    QTimer.singleShot(0, lambda: answer(True))
+    assert Dialogs().choose_text_field(None, "a.csv", ["id", "Headline", "Body text"]) == ("Body text", "Headline")
+    assert seen["offered"] == [("textField", "Body text"), ("titleField", "Headline")]
+    QTimer.singleShot(0, lambda: answer(True))
+    assert Dialogs().choose_text_field(None, "b.csv", ["a", "b"]) == ("a", None)
+    assert seen["offered"] == [("textField", "a"), ("titleField", NO_TITLE_FIELD)]
+    QTimer.singleShot(0, lambda: answer(False))
+    assert Dialogs().choose_text_field(None, "b.csv", ["a", "b"]) is None

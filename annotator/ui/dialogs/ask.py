@@ -13,9 +13,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QColorDialog,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -34,6 +36,19 @@ from annotator.ui.plain import plain_label, set_plain
 
 PROJECT_FILTER = "Stance Annotator projects (*.annotator);;SQLite files (*.sqlite *.db);;All files (*)"
 IMPORT_FILTER = "Articles (*.txt *.md *.html *.htm *.jsonl *.ndjson *.json *.csv);;All files (*)"
+
+
+NO_TITLE_FIELD = "— none —"
+
+
+def _likely(fields: list[str], names: tuple[str, ...], missing: int = 0) -> int:
+    """The index of the first field whose name contains one of ``names`` (in their order of
+    preference), or ``missing``."""
+    for name in names:
+        for index, field in enumerate(fields):
+            if name in field.casefold():
+                return index
+    return missing
 
 
 LONG_MESSAGE_LINES = 24
@@ -180,6 +195,34 @@ class Dialogs:
         new_name = dialog.textValue()
         dialog.deleteLater()
         return new_name.strip() if ok and new_name.strip() and new_name.strip() != name else None
+
+    def choose_text_field(self, parent: QWidget, file_name: str, fields: list[str]) -> tuple[str, str | None] | None:
+        """A file of records has no ``text`` column: which of ``fields`` holds the article text,
+        and which (if any) the title; None cancels."""
+        dialog = QDialog(parent)
+        dialog.setObjectName("chooseTextField")
+        dialog.setWindowTitle("Which column is the text?")
+        layout = QFormLayout(dialog)
+        layout.addRow(plain_label(f"{file_name} has no column called “text”. Import it with these columns:"))
+        text, title = QComboBox(), QComboBox()
+        text.setObjectName("textField")
+        title.setObjectName("titleField")
+        text.addItems(fields)
+        title.addItem(NO_TITLE_FIELD)
+        title.addItems(fields)
+        # Likely names first: a body or content column for the text, a headline for the title.
+        text.setCurrentIndex(_likely(fields, ("body", "content", "article", "isi", "teks", "text")))
+        title.setCurrentIndex(_likely(fields, ("title", "headline", "judul"), missing=-1) + 1)
+        layout.addRow("Article text", text)
+        layout.addRow("Title", title)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout.addRow(buttons)
+        ok = dialog.exec() == QDialog.DialogCode.Accepted
+        chosen = text.currentText(), (title.currentText() if title.currentIndex() > 0 else None)
+        dialog.deleteLater()
+        return chosen if ok and chosen[0] else None
 
     def choose_backup(self, parent: QWidget, project_name: str, backups: list[BackupInfo]) -> BackupInfo | None:
         """Which backup to restore (None: cancel)."""
