@@ -215,13 +215,18 @@ class AssistParts(WindowBase):
         if not self.showing_suggestions:
             self.set_showing_suggestions(True)
         index = self.document_view.suggestion_after_cursor(step)
+        wrapped = index is None and bool(self.document_view.suggestions)
         if index is None:
-            self.show_message("No more suggestions in this article" if self.suggestions
-                              else "No suggestions in this article")
-            return
+            if not wrapped:
+                self.show_message("No suggestions in this article")
+                return
+            # Past the last one (or before the first): round to the other end, as F8 does.
+            index = 0 if step > 0 else len(self.document_view.suggestions) - 1
         self.document_view.select_suggestion(index)
         self.document_view.setFocus()
         self._describe_suggestion()
+        if wrapped:
+            self.show_message(f"Wrapped to the {'first' if step > 0 else 'last'} suggestion · {self.last_message}")
 
     def accept_suggestion(self, key: str = "") -> None:
         """Accept the selected suggestion (with the label of ``key``, a label hotkey, if given)."""

@@ -60,6 +60,16 @@ def test_hidden_until_asked_for_then_f9_walks_them(rules_window, qtbot):
     press(qtbot, window, Qt.Key.Key_F9)
     press(qtbot, window, Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)
     assert view.current_suggestion == 0
+    # Past either end F9 goes round, saying so (it said "no more" with three on the screen).
+    press(qtbot, window, Qt.Key.Key_F9, Qt.KeyboardModifier.ShiftModifier)
+    assert view.current_suggestion == 2 and window.last_message.startswith("Wrapped to the last suggestion · 3 of 3")
+    press(qtbot, window, Qt.Key.Key_F9)
+    assert view.current_suggestion == 0 and window.last_message.startswith("Wrapped to the first suggestion · 1 of 3")
+    press(qtbot, window, Qt.Key.Key_Escape)
+    press(qtbot, window, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)  # the cursor after the last one
+    assert view.current_suggestion is None
+    press(qtbot, window, Qt.Key.Key_F9)
+    assert view.current_suggestion == 0
     assert suggestion_rows(path) == []  # nothing is an annotation until accepted
     # The highlighter never formats a suggestion: it has no background, only an outline.
     assert not view.document().findBlockByNumber(0).layout().formats()
