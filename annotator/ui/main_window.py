@@ -192,7 +192,8 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
         center_layout.addWidget(self.article_title)
-        center_layout.addWidget(self._scrolling_sideways(self.doc_labels))
+        self.doc_labels_area = self._scrolling_sideways(self.doc_labels)
+        center_layout.addWidget(self.doc_labels_area)
         center_layout.addWidget(document_split, 1)
 
         self.label_model = LabelListModel()
@@ -294,6 +295,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self.article_title.setToolTip(plain_tooltip(" · ".join(filter(None, [article.source, article.published,
                                                                               article.url]))))
         self._refresh_doc_labels()
+        self.doc_labels_area.horizontalScrollBar().setValue(0)  # a new article starts at "Document:"
         self.span_details.show_span(None)
         self.article_panel.show_article(article_id)
         self._refresh_review_groups()
