@@ -25,6 +25,7 @@ from annotator.io.exporting import (
     ExportSummary,
     QuotedJson,
     export_items,
+    has_astral_utf8,
     layers,
     offsets_from,
     utf16_positions,
@@ -56,7 +57,7 @@ def write(records: Iterable[ArticleRecord | ExportItem], output: Path, *, offset
                 continue
             article_id, external_id, title, text = article[:4]
             utf16 = utf16_positions(text.decode(), [row[START] for row in rows] + [row[END] for row in rows]) \
-                if offset_unit == "utf16" and rows and not text.isascii() else None
+                if offset_unit == "utf16" and rows and has_astral_utf8(text) else None
             # Each line is json.dumps of {"id", "text", "label", "annotator", "annotator_id",
             # "article_id", "external_id", "title", "Comments"}: the text, the same on each of the
             # article's lines, is quoted once from its UTF-8 bytes as they were read (much faster

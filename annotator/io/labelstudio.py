@@ -38,6 +38,7 @@ from annotator.io.exporting import (
     SpanRow,
     attribute_items,
     export_items,
+    has_astral_utf8,
     offsets_in,
     quote_json,
     utf16_positions,
@@ -120,7 +121,7 @@ def _annotations(text: bytes, rows: list[SpanRow], doc_labels: list[tuple[str, s
     compares the two), from templates filled with values quoted once (names, labels) or by the
     json module's C quoting."""
     utf16 = utf16_positions(text.decode(), [row[START] for row in rows] + [row[END] for row in rows]) \
-        if offset_unit == "utf16" and rows and not text.isascii() else None
+        if offset_unit == "utf16" and rows and has_astral_utf8(text) else None
     blocks: dict[str, tuple[str, list[str]]] = {}  # annotator -> (the block's start, its results)
 
     def block(name: str | None, uuid: str | None) -> list[str]:

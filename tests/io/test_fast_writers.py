@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 from annotator.io import brat, conll, csv_export, doccano, labelstudio, spacy_docbin
 from annotator.io.csv_safety import neutralise
 from annotator.io.exporters import FORMATS
-from annotator.io.exporting import ExportFilter, utf16_positions
+from annotator.io.exporting import ExportFilter, has_astral_utf8, utf16_positions
 from annotator.io.jsonl import quote_text, quote_utf8
 from annotator.io.naming import NameMap, file_stem
 from annotator.io.records import ArticleRecord
@@ -195,6 +195,15 @@ def test_utf16_positions_agree_with_offset_map(text, positions):
             utf16_positions(text, positions)
     else:
         assert utf16_positions(text, positions) == {p: offsets.to_utf16(p) for p in positions}
+
+
+@given(texts)
+@settings(max_examples=300, deadline=None)
+def test_astral_characters_are_found_in_utf8_exactly_when_utf16_offsets_differ(text):
+    """doccano and Label Studio skip decoding a text when its UTF-16 offsets are its code
+    points: what the lead-byte search answers must be exactly that."""
+    differ = len(text.encode("utf-16-le")) // 2 != len(text)
+    assert has_astral_utf8(text.encode()) == differ
 
 
 NAMES = ["ana", "budi", "citra ő", None]
