@@ -527,3 +527,18 @@ def test_spacy_file_is_the_same_with_a_fresh_vocabulary_every_few_articles(tmp_p
 def test_adler32_of_pieces_combines_to_the_whole(first, second):
     combined = spacy_docbin._adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
     assert combined == zlib.adler32(first + second)
+
+
+def test_spacy_exports_an_article_longer_than_spacys_own_limit(tmp_path):
+    """spaCy refuses texts over a million characters (its parser's guard): the export of a
+    project with one such article ended in a traceback."""
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    text = ("Lavrov mengkritik AS dan NATO. " * 34_000)[:1_000_005] + " akhir"
+    record = ArticleRecord(Article(text=text, id=1),
+                           [Annotation(len(text) - 5, len(text), "Blame", "akhir", "ana")], [], ["ana"])
+    summary = spacy_docbin.write([record], tmp_path / "long.spacy")
+    assert summary.spans == 1
+    [doc] = DocBin().from_disk(tmp_path / "long.spacy").get_docs(spacy.blank("xx").vocab)
+    assert doc.text == text and [(s.text, s.label_) for s in doc.spans["sc"]] == [("akhir", "Blame")]
