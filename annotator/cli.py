@@ -190,8 +190,10 @@ def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], lab
         raise click.BadParameter("--excel applies to --format csv only", param_hint="--excel")
     with _progress_bar("Exporting") as progress:
         if output == "-":
-            if fmt != "jsonl" or offset_unit not in (None, "codepoint"):
+            if fmt != "jsonl":
                 raise click.BadParameter("standard output takes JSONL only", param_hint="-o")
+            if offset_unit not in (None, "codepoint"):
+                raise click.BadParameter("JSONL offsets are always code points", param_hint="--offset-unit")
             count = opened.export_jsonl(sys.stdout, progress=progress, **filters)
             click.echo(f"exported {count} articles", err=True)
             opened.close()

@@ -251,6 +251,17 @@ def test_export_to_a_missing_folder_is_a_clear_error(tmp_path):
     assert "no files to import" in run("import", project, str(empty)).stderr
 
 
+def test_jsonl_refuses_utf16_offsets_instead_of_writing_code_points(tmp_path):
+    """``export -o out.jsonl --offset-unit utf16`` wrote code points and exited 0."""
+    project = str(tmp_path / "p.annotator")
+    run("import", project, str(SAMPLE))
+    for output in (str(tmp_path / "out.jsonl"), "-"):
+        result = run("export", project, "-o", output, "--offset-unit", "utf16")
+        assert result.exit_code in (1, 2) and "always code points" in result.output
+        assert "Traceback" not in result.output and not (tmp_path / "out.jsonl").exists()
+    assert run("export", project, "-o", str(tmp_path / "out.jsonl"), "--offset-unit", "codepoint").exit_code == 0
+
+
 def test_search_takes_fts5_syntax_or_plain_words(tmp_path):
     project = str(tmp_path / "p.annotator")
     run("import", project, str(SAMPLE))  # the sample names "Kim Jong-un"

@@ -110,6 +110,10 @@ class ExportsMixin(ProjectBase):
             raise AnnotatorError(f"unknown export format {format!r}; choose one of {', '.join(FORMATS)}")
         if offset_unit is not None and spec.default_unit is None:
             raise AnnotatorError(f"{format} has no character offsets; --offset-unit does not apply")
+        if format == "jsonl" and offset_unit not in (None, "codepoint"):
+            # It once wrote code points all the same, saying so only in its summary.
+            raise AnnotatorError("JSONL offsets are always code points (a file of UTF-16 offsets could not be "
+                                 "read back); for UTF-16 offsets export csv, brat, labelstudio or doccano")
         unit = offset_unit or spec.default_unit or "codepoint"
         if unit not in OFFSET_UNITS:
             raise AnnotatorError(f"unknown offset unit {unit!r}; use codepoint or utf16")

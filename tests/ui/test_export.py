@@ -153,6 +153,8 @@ def test_settings_are_remembered_per_project(project_path, tmp_path, make_main_w
                           remembered=remembered)
     qtbot.addWidget(dialog)
     assert dialog.options() == remembered  # the dialog shows them all
+    dialog.format.setCurrentIndex(dialog.format.findData("jsonl"))  # its offsets are code points only
+    assert not dialog.offset_unit.isEnabled() and dialog.options().offset_unit is None
     # Kept in the settings file, not only in memory.
     settings.sync()
     again = QSettings(settings.fileName(), QSettings.Format.IniFormat)

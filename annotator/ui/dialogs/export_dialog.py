@@ -332,7 +332,7 @@ class ExportDialog(QDialog):
             self.path.setText(with_format(self.path.text(), self._format_key, fmt))
             self._format_key = fmt
         self.excel.setEnabled(fmt == "csv" and not self.running)
-        self.offset_unit.setEnabled(fmt not in ("conll", "spacy") and not self.running)
+        self.offset_unit.setEnabled(fmt not in ("conll", "spacy", "jsonl") and not self.running)
         self.preview_note.setText(PREVIEW_NOTES.get(fmt, ""))
         self._check_path()
 
