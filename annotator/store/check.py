@@ -22,14 +22,19 @@ MAX_REPORTED = 100
 
 def span_text_problems(conn: ProjectConnection, name: str | None) -> Iterator[str]:
     """Spans whose stored text differs from their article's text at their offsets."""
+    # An article's text is read once for all its spans: read per span (a join), a 1 MB article
+    # with 9,400 spans took 32 s, since each reading decodes the whole text.
     with translated(name):
-        for uuid_, start, end, covered, article_text in conn.execute(
-            "SELECT a.uuid, a.start_offset, a.end_offset, a.text, r.text FROM annotations a "
-            "JOIN articles r ON r.id = a.article_id"
+        for article_id, article_text in conn.execute(
+            "SELECT r.id, r.text FROM articles r WHERE r.id IN (SELECT article_id FROM annotations)"
         ):
-            if article_text[start:end] != covered:
-                yield (f"annotation {uuid_}: stored text {covered!r} differs from the article's "
-                       f"{article_text[start:end]!r} at [{start}, {end})")
+            for uuid_, start, end, covered in conn.execute(
+                "SELECT uuid, start_offset, end_offset, text FROM annotations WHERE article_id = ? ORDER BY id",
+                (article_id,),
+            ):
+                if article_text[start:end] != covered:
+                    yield (f"annotation {uuid_}: stored text {covered!r} differs from the article's "
+                           f"{article_text[start:end]!r} at [{start}, {end})")
 
 
 def sqlite_problems(conn: ProjectConnection, name: str | None, *, quick: bool = False) -> list[str]:
