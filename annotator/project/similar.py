@@ -118,7 +118,7 @@ class SimilarMixin(ProjectBase):
         terms = [term for term in (plain_match(word) for word in words) if term]
         if not terms:
             return []
-        return [row["id"] for row in self._store.search(" OR ".join(terms), limit=CANDIDATE_ARTICLES)]
+        return [row["id"] for row in self._store.search(" OR ".join(terms), limit=CANDIDATE_ARTICLES, snippets=False)]
 
 
 def _add_batch(index: SimilarityIndex, batch: list[tuple[int, str]],
