@@ -206,8 +206,9 @@ def json_lines(path: Path, on_bad_record: BadRecords | None, *, what: str = "JSO
     fast_parse = msgspec.json.Decoder().decode
     parsed_any = False
     unparsed: list[ImportFormatError] = []  # bad lines before the first JSON line, held back
+    number = 0
     with open(path, "rb", buffering=READ_BUFFER_BYTES) as f:
-        for number, raw in _lines(f):
+        for number, raw in _lines(f):  # ``number`` is read after the loop too
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
             if not raw or raw.isspace():  # blank (strip() would copy every line)
@@ -251,6 +252,8 @@ def json_lines(path: Path, on_bad_record: BadRecords | None, *, what: str = "JSO
         first = unparsed[0]
         more = f" (nor are the {len(unparsed) - 1} lines after it)" if len(unparsed) > 1 else ""
         raise ImportFormatError(f"no line is JSON: {first.message}{more}", line=first.line, column=first.column)
+    if not parsed_any:  # as for an empty file of any other kind: failed, not "imported 0"
+        raise ImportFormatError("the file is empty" if number == 0 else "the file holds only blank lines")
 
 
 def _lines(f: Any) -> Iterator[tuple[int, bytes]]:

@@ -90,6 +90,19 @@ def test_jsonl_that_is_not_jsonl_at_all_fails_whole(tmp_path, content, reason):
     assert error.value.line == 1
 
 
+@pytest.mark.parametrize(("content", "reason"), [
+    (b"", "the file is empty"),
+    (b"\n  \r\n\n", "the file holds only blank lines"),
+    (b"\xef\xbb\xbf", "the file holds only blank lines"),  # a byte order mark and nothing else
+])
+def test_an_empty_jsonl_file_fails_as_other_empty_files_do(tmp_path, content, reason):
+    """It was reported as imported (0 articles), where an empty .txt, .json or .csv fails."""
+    path = tmp_path / "empty.jsonl"
+    path.write_bytes(content)
+    with pytest.raises(ImportFormatError, match=reason):
+        read_skipping(jsonl.read, path)
+
+
 def test_jsonl_wrong_encoding_after_good_lines_fails_the_file(tmp_path):
     path = tmp_path / "dump.jsonl"
     path.write_bytes(b'{"text": "ok"}\n' + '{"text": "déjà vu"}\n'.encode("cp1252"))
