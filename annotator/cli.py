@@ -28,6 +28,21 @@ from annotator.project import ImportReport, Project, read_codebook_file
 from annotator.project.assist import QUOTE_LABEL, place
 
 
+class ExistingFile(click.Path):
+    """``ExistingFile()`` whose refusal (a file that is not there, a
+    folder) is one line and exit status 1, as for any bad input, not click's usage error (its
+    usage text and exit status 2)."""
+
+    def __init__(self, **options: Any):
+        super().__init__(exists=True, dir_okay=False, **options)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as error:
+            raise click.ClickException(error.message) from None
+
+
 class AnnotatorGroup(click.Group):
     """Runs ``open`` when the first word is not a command (``annotator news.annotator``), and
     turns our errors into one clear line and exit status 1, never a traceback."""
@@ -104,7 +119,7 @@ def open_window(project: str | None = None, annotator_name: str | None = None, r
 
 @cli.command()
 @click.argument("project", type=click.Path(dir_okay=False))
-@click.option("--codebook", "codebook_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--codebook", "codebook_file", type=ExistingFile(path_type=Path),
               help="Codebook JSON to start with (default: the news stance codebook).")
 def init(project: str, codebook_file: Path | None) -> None:
     """Create a new, empty PROJECT file."""
@@ -165,7 +180,7 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), default="jsonl", show_default=True,
               help="Output format (see README 'Export formats').")
 @click.option("-o", "--output", required=True, type=click.Path(allow_dash=True),
@@ -241,7 +256,7 @@ def merge(project: str, sources: tuple[Path, ...], renames: tuple[str, ...], as_
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 @click.option("--annotator", "annotators", multiple=True,
               help="Compare these annotators (repeatable; default: everyone who marked an article done, "
                    "but the gold layer).")
@@ -294,7 +309,7 @@ def format_agreement(result: dict[str, Any]) -> str:
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @reads_project
 def stats(project: str, as_json: bool) -> None:
@@ -320,7 +335,7 @@ def stats(project: str, as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 @click.argument("query")
 @click.option("--limit", default=20, show_default=True, help="Most results to show.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
@@ -345,7 +360,7 @@ def search(project: str, query: str, limit: int, as_json: bool, plain: bool) -> 
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 def check(project: str) -> None:
     """Check PROJECT for damage: SQLite's integrity and foreign key checks, and every span's stored
     text. Works on a damaged file; repairs nothing. Exit status 1 if anything is wrong."""
@@ -358,7 +373,7 @@ def check(project: str) -> None:
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 def backup(project: str) -> None:
     """Back PROJECT up now (a whole-file copy made by SQLite, safe while the window is open) and
     print the backup's path."""
@@ -405,7 +420,7 @@ def restore(project: str, backup_file: str) -> None:
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 def upgrade(project: str) -> None:
     """Upgrade PROJECT to this version's schema, after backing it up. Read-only commands never
     upgrade a file; they ask for this when they cannot read it as it is."""
@@ -418,7 +433,7 @@ def upgrade(project: str) -> None:
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 @click.option("--annotator", "annotator_name", required=True, metavar="NAME",
               help="Whose suggestions: what NAME rejected or has labelled is left out; --accept stores them as NAME's.")
 @click.option("--quotes", is_flag=True, help="Suggest quotations, with speaker and voice (with neither "
@@ -490,7 +505,7 @@ def _read_secret(path: Path | None) -> str | None:
 
 
 _SECRET_OPTION = click.option(
-    "--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--password-file", type=ExistingFile(path_type=Path),
     help="Read the password to log in to the hub from the first line of this file.")
 
 
@@ -519,7 +534,7 @@ def _echo_sync(report: Any, as_json: bool) -> None:
 
 @team.command("create")
 @click.argument("url", metavar="POSTGRES_URL")
-@click.option("--from", "source", required=True, type=click.Path(exists=True, dir_okay=False),
+@click.option("--from", "source", required=True, type=ExistingFile(),
               metavar="PROJECT", help="The project whose articles, codebook and work the hub starts with.")
 @_SECRET_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the upload's counts as JSON.")
@@ -538,9 +553,9 @@ def team_create(url: str, source: str, password_file: Path | None, as_json: bool
 @click.option("--role", required=True, type=click.Choice(["annotator", "reviewer", "lead"]),
               help="annotator: their own work; reviewer: also the gold layer; lead: also articles, "
                    "codebook, members and assignments.")
-@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--password-file", type=ExistingFile(path_type=Path),
               help="The new member's password (first line); without it one is generated and printed once.")
-@click.option("--hub-password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.option("--hub-password-file", type=ExistingFile(path_type=Path),
               help="The password of the lead running this command, if the URL and keyring lack it.")
 def team_add_member(url: str, name: str, role: str, password_file: Path | None,
                     hub_password_file: Path | None) -> None:
@@ -597,7 +612,7 @@ def team_assign(url: str, annotators: str, per_article: int, query: str | None, 
 
 
 @cli.command()
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 @_SECRET_OPTION
 @click.option("--json", "as_json", is_flag=True,
               help='Print {"pushed": {...}, "pulled": {...}, "conflicts": [...]} (and refused, waiting).')
@@ -640,7 +655,7 @@ def codebook() -> None:
 
 
 @codebook.command("export")
-@click.argument("project", type=click.Path(exists=True, dir_okay=False))
+@click.argument("project", type=ExistingFile())
 @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
 @reads_project
 def codebook_export(project: str, output: Path) -> None:
@@ -653,7 +668,7 @@ def codebook_export(project: str, output: Path) -> None:
 
 @codebook.command("import")
 @click.argument("project", type=click.Path(dir_okay=False))
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=ExistingFile(path_type=Path))
 def codebook_import(project: str, file: Path) -> None:
     """Add or update labels and attributes from FILE; labels it does not name are kept."""
     opened = Project.open(project)

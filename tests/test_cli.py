@@ -215,6 +215,17 @@ def test_export_and_import_other_formats_from_the_command_line(tmp_path):
     assert result.exit_code == 2
 
 
+def test_a_missing_project_file_is_one_line_and_exit_status_1(tmp_path):
+    """Bad input is one line and exit status 1: a missing file gave click's usage text and 2."""
+    missing = str(tmp_path / "missing.annotator")
+    for args in (("stats", missing), ("export", missing, "-o", str(tmp_path / "o.jsonl")), ("check", missing),
+                 ("search", missing, "x"), ("stats", str(tmp_path))):
+        result = run(*args)
+        assert result.exit_code == 1, (args, result.output)
+        assert len(result.output.strip().splitlines()) == 1 and "Usage" not in result.output
+        assert "does not exist" in result.output or "is a directory" in result.output
+
+
 def test_progress_bar_only_on_a_terminal(tmp_path, monkeypatch):
     import io
 
