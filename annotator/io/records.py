@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from annotator.io.guards import clip
@@ -135,6 +136,9 @@ def _native_record(data: dict[str, Any], line: int | None) -> ArticleRecord:
     get = data.get
     strings = [get("title"), get("source"), get("url"), get("published"), get("language")]
     if not _TEXT_OR_NONE.issuperset(map(type, strings)):
+        if strings[4] is not None and not isinstance(strings[4], str):  # 12 is no language, "12" neither
+            raise ImportFormatError(f"'language' must be a language code as text (ISO 639-1, e.g. \"id\"), "
+                                    f"got {clip(strings[4])}", line=line)
         strings = _strings(data, _ARTICLE_STRINGS, line)
     title, source, url, published, language = strings
     article = Article(shift.text, title or "", _id_str(get("id")), source, url, published, language,
@@ -167,6 +171,8 @@ def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None
     get = item.get
     label = get("label")
     if not isinstance(label, str) or not (name := label.strip()):
+        if label is not None and not isinstance(label, str):
+            raise ImportFormatError(f"annotation {number}: 'label' must be text, got {clip(label)}", line=line)
         raise ImportFormatError(f"annotation {number} has no label", line=line)
     start, end, covered = get("start"), get("end"), get("text")
     text = shift.text
@@ -197,9 +203,21 @@ def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None
     if not _TEXT_OR_NONE.issuperset(map(type, strings)):
         strings = _strings(item, _SPAN_STRINGS, line)
     annotator, annotator_uuid, note, span_uuid, created, updated, reviewer = strings
+    for stamp, key in ((created, "created"), (updated, "updated")):
+        if stamp is not None and not _is_time_stamp(stamp):  # team sync orders versions by them
+            raise ImportFormatError(f"annotation {number}: '{key}' must be a date and time (ISO 8601, as "
+                                    f"2024-05-14T09:30:00Z), got {clip(stamp)}", line=line)
     # Positional: a million spans are built per large import, and keywords cost twice the time.
     return Annotation(start, end, name, covered, annotator, annotator_uuid, attributes, note or "",
                       origin, span_uuid, created, updated, None, reviewer)
+
+
+def _is_time_stamp(value: str) -> bool:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _strings(data: dict[str, Any], fields: dict[str, str], line: int | None) -> list[str | None]:

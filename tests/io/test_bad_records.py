@@ -69,6 +69,30 @@ def test_jsonl_records_with_bad_spans_or_types_are_skipped_alone(tmp_path):
     assert "no 'text' field" in bad[3].message
 
 
+def test_jsonl_fields_of_the_wrong_kind_are_refused_with_what_they_must_be(tmp_path):
+    """A number for a language was stored as "12"; free text for a span's time (which team sync
+    orders versions by) was stored as it was; a number for a label was "has no label"."""
+    path = tmp_path / "dump.jsonl"
+    span = {"start": 0, "end": 4, "label": "X", "annotator": "ana"}
+    path.write_text(lines(
+        {"text": "abcd", "language": 12},
+        {"text": "abcd", "annotations": [{**span, "created": "yesterday"}]},
+        {"text": "abcd", "annotations": [{**span, "updated": "2024-13-45T99:00:00Z"}]},
+        {"text": "abcd", "annotations": [{**span, "label": 5}]},
+        {"text": "fine", "language": "id", "annotations": [{**span, "created": "2024-05-14T09:30:00Z",
+                                                             "updated": "2024-05-14T09:31:00.123+07:00"}]},
+    ), encoding="utf-8")
+    records, bad = read_skipping(jsonl.read, path)
+    assert [r.article.text for r in records] == ["fine"]
+    assert [b.message for b in bad] == [
+        "'language' must be a language code as text (ISO 639-1, e.g. \"id\"), got 12",
+        "annotation 1: 'created' must be a date and time (ISO 8601, as 2024-05-14T09:30:00Z), got 'yesterday'",
+        "annotation 1: 'updated' must be a date and time (ISO 8601, as 2024-05-14T09:30:00Z), "
+        "got '2024-13-45T99:00:00Z'",
+        "annotation 1: 'label' must be text, got 5",
+    ]
+
+
 def test_jsonl_broken_lines_before_the_first_good_one_are_reported_in_order(tmp_path):
     path = tmp_path / "dump.jsonl"
     path.write_text(lines("{oops", {"text": "ok"}, "[", {"text": "ok too"}), encoding="utf-8")

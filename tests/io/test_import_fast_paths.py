@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+from datetime import datetime
 from typing import Any, NoReturn
 
 import pytest
@@ -168,6 +169,8 @@ def _reference_annotation(item: Any, number: int, shift: LineEndingShift, line: 
         raise ImportFormatError(f"annotation {number} is not an object", line=line)
     get = item.get
     label = get("label")
+    if label is not None and not isinstance(label, str):
+        raise ImportFormatError(f"annotation {number}: 'label' must be text, got {guards.clip(label)}", line=line)
     if not isinstance(label, str) or not (name := label.strip()):
         raise ImportFormatError(f"annotation {number} has no label", line=line)
     start, end = get("start"), get("end")
@@ -191,6 +194,13 @@ def _reference_annotation(item: Any, number: int, shift: LineEndingShift, line: 
         raise ImportFormatError(f"annotation {number}: origin must be one of {', '.join(ORIGINS)}", line=line)
     annotator, annotator_uuid, note, span_uuid, created, updated, reviewer = records._strings(
         item, records._SPAN_STRINGS, line)
+    for stamp, key in ((created, "created"), (updated, "updated")):
+        try:
+            if stamp is not None:
+                datetime.fromisoformat(stamp)
+        except ValueError:
+            raise ImportFormatError(f"annotation {number}: '{key}' must be a date and time (ISO 8601, as "
+                                    f"2024-05-14T09:30:00Z), got {guards.clip(stamp)}", line=line) from None
     return Annotation(start, end, name, shift.text[start:end], annotator, annotator_uuid, attributes, note or "",
                       origin, span_uuid, created, updated, None, reviewer)
 
@@ -198,7 +208,8 @@ def _reference_annotation(item: Any, number: int, shift: LineEndingShift, line: 
 SOURCE_TEXTS = ["Lavrov bertemu Choe 😀 di Moskow.", "Lavrov\r\nbertemu\rChoe.\r\n", "Ан"]
 SPAN_KEYS = {"start": [-1, 40, 1.0, True, "2", None], "end": [-1, 40, 2.0, None], "label": [" Speaker ", "", " ", 3],
              "text": ["Lavrov", "avrov", "\r\n", "\n", "", 5], "annotator": [None, 5, 2.5, [], True],
-             "annotator_id": [7], "note": [None, 1], "id": [3], "created": [2024], "updated": [{}], "reviewer": [False],
+             "annotator_id": [7], "note": [None, 1], "id": [3], "created": [2024, "2024", "later"], "updated": [{}],
+             "reviewer": [False],
              "attributes": [{"k": "v"}, None, [], "x"], "origin": ["manual", "", None, "robot", ["x"]]}
 
 
@@ -213,8 +224,8 @@ def span_items(draw: st.DrawFn) -> tuple[Any, str]:
     shift = draw(st.integers(-1, 1))  # the covered text taken one place off, now and then
     item: Any = {"start": start, "end": end, "label": "Speaker",
                  "text": source[max(start + shift, 0):end + shift] if shift else source[start:end],
-                 "annotator": "ana", "annotator_id": "u1", "note": "n", "id": "s1", "created": "2024",
-                 "updated": "2024", "reviewer": "budi", "attributes": {}, "origin": "imported"}
+                 "annotator": "ana", "annotator_id": "u1", "note": "n", "id": "s1", "created": "2024-01-17",
+                 "updated": "2024-01-17T09:30:00.000Z", "reviewer": "budi", "attributes": {}, "origin": "imported"}
     for key in draw(st.lists(st.sampled_from(sorted(item)), unique=True)):
         if draw(st.booleans()):
             del item[key]
