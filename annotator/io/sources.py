@@ -97,6 +97,16 @@ class Sources:
     """Inside folders: symbolic links leading outside the chosen folder, reported, never followed."""
 
 
+_BRAT_CONFIGURATION = {"annotation.conf", "visual.conf", "tools.conf", "kb_shortcuts.conf", brat.MAPPING_FILE}
+
+
+def _read_with_brat(path: Path) -> bool:
+    """A brat collection's other files: the ``.txt`` beside each ``.ann`` (read with it), an
+    export's name mapping (read) and brat's own configuration (not needed: the ``.ann`` files
+    name their labels). Not files "of unknown type"."""
+    return (path.suffix.lower() == ".txt" and path.with_suffix(".ann").is_file()) or path.name in _BRAT_CONFIGURATION
+
+
 def walk(paths: Iterable[Path], requested: str = "auto") -> Sources:
     """Files to import: named files as given, folders walked recursively in name order.
 
@@ -129,7 +139,8 @@ def walk(paths: Iterable[Path], requested: str = "auto") -> Sources:
                 elif not child.is_file():  # a FIFO, device or broken link: never read
                     continue
                 elif wanted is not None and child.suffix.lower() not in wanted:
-                    found.ignored.append(child)
+                    if not (requested == "brat" and _read_with_brat(child)):
+                        found.ignored.append(child)
                 else:
                     walked.append((child, path))
         found.files += sorted(walked)

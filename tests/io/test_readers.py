@@ -197,6 +197,19 @@ def test_csv_without_the_text_column_names_the_columns(tmp_path):
         read_all(csv_file.read, path)
 
 
+def test_a_brat_folder_walk_ignores_only_files_brat_does_not_have(tmp_path):
+    """The .txt beside each .ann, an export's name mapping and brat's configuration were all
+    counted as "files of unknown type ignored", though they are brat's own."""
+    from annotator.io.sources import walk
+
+    for name in ("a.ann", "a.txt", "lonely.txt", "annotation.conf", "visual.conf", "stance-annotator.json",
+                 "notes.docx"):
+        (tmp_path / name).write_text("")
+    found = walk([tmp_path], "brat")
+    assert [f.name for f, _ in found.files] == ["a.ann"]
+    assert [f.name for f in found.ignored] == ["lonely.txt", "notes.docx"]
+
+
 def test_csv_empty_text_cell_names_the_line(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("id,text\n1,x\n2,\n")
