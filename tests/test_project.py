@@ -176,6 +176,23 @@ def test_stats_and_search(tmp_path, project):
     assert project.search("perundingan")[0]["title"] == "choe-lavrov-2024-01-17.id"
 
 
+def test_stats_count_in_progress_as_the_article_list_shows_it(project):
+    """The list shows an article with your spans as in progress until you mark it done; stats
+    counted only articles marked in progress (0 where the window listed 2)."""
+    from annotator.model.commands import AddSpan, SetStatus
+    from annotator.model.types import Article
+
+    with project._store.write():
+        ids = [project._store.add_article(Article(text=f"Artikel {n} tentang NATO."))[0] for n in range(4)]
+    label = project.codebook().labels[0].name
+    for article_id in ids[:3]:
+        project.execute(AddSpan(article_id, "ana", 0, 7, label))
+    project.execute(SetStatus(ids[2], "ana", "done"))  # spans, but done
+    project.execute(SetStatus(ids[3], "ana", "in_progress"))  # marked, no spans
+    assert project.stats()["annotators"]["ana"] == {
+        "annotations": 3, "done": 1, "in_progress": 3}
+
+
 def test_codebook_import_keeps_spans_and_export_round_trips(tmp_path, project):
     out = tmp_path / "cb.json"
     project.export_codebook(out)

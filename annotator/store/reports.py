@@ -259,11 +259,21 @@ class ReportsMixin(StoreBase):
             "ON a.annotator_id = n.id GROUP BY n.id ORDER BY n.name"
         ):
             per_annotator[name] = {"annotations": spans, "done": 0, "in_progress": 0}
-        for name, status, count in self.conn.execute(
-            "SELECT n.name, s.status, COUNT(*) FROM article_status s JOIN annotators n "
-            "ON n.id = s.annotator_id WHERE s.status != 'not_started' GROUP BY n.id, s.status"
+        for name, count in self.conn.execute(
+            "SELECT n.name, COUNT(*) FROM article_status s JOIN annotators n "
+            "ON n.id = s.annotator_id WHERE s.status = 'done' GROUP BY n.id"
         ):
-            per_annotator[name][status] = count
+            per_annotator[name]["done"] = count
+        # In progress as the window's list has it: marked so, or holding the person's spans
+        # without being marked done.
+        for name, count in self.conn.execute(
+            "SELECT n.name, COUNT(*) FROM ("
+            "SELECT annotator_id, article_id FROM article_status WHERE status = 'in_progress' UNION "
+            "SELECT a.annotator_id, a.article_id FROM annotations a WHERE NOT EXISTS (SELECT 1 FROM article_status s "
+            "WHERE s.article_id = a.article_id AND s.annotator_id = a.annotator_id AND s.status = 'done')"
+            ") x JOIN annotators n ON n.id = x.annotator_id GROUP BY n.id"
+        ):
+            per_annotator[name]["in_progress"] = count
         return {
             "project_uuid": self.project_uuid,
             "schema_version": self.schema_version,
