@@ -9,6 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QStandardPaths
+
 from annotator.io.exporting import ExportSummary
 from annotator.io.records import FieldMap
 from annotator.project import FileFailure, ImportReport
@@ -212,14 +214,23 @@ class OperationParts(WindowBase):
             assert self.project is not None
             mine = any(a.name == self.annotator for a in self.project.annotators())
             remembered = ExportOptions(path="", annotators=[self.annotator] if mine else None)
-        folder = Path(remembered.path).parent if remembered.path else project_path.parent
+        folder = Path(remembered.path).parent if remembered.path else _visible(project_path.parent)
         if not folder.is_dir():
-            folder = project_path.parent
+            folder = _visible(project_path.parent)
         remembered.path = suggested_path(folder, project_path.stem, remembered.format)
         return remembered
 
     def _remember_export(self, options: ExportOptions) -> None:
         self.settings.setValue(self._export_settings_key(), options.to_json())
+
+
+def _visible(folder: Path) -> Path:
+    """``folder``, or the Documents folder (else home) when ``folder`` is hidden, as the demo
+    project's is (~/.local/share/StanceAnnotator): an export is for finding again."""
+    if not any(part.startswith(".") for part in folder.parts):
+        return folder
+    documents = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation))
+    return documents if documents.is_dir() else Path.home()
 
 
 def _takes(method: Callable[..., object], name: str) -> bool:

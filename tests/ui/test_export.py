@@ -252,3 +252,25 @@ def test_the_language_filter_narrows_preview_and_file(tmp_path, make_main_window
     assert [json.loads(line)["id"] for line in lines] == ["r1"]
     # Remembered for the next export from this project.
     assert window._remembered_export().languages == ["ru"]
+
+
+def test_a_project_in_a_hidden_folder_suggests_exporting_where_people_look(project_path, tmp_path, make_main_window,
+                                                                          dialogs):
+    """The demo project lives in ~/.local/share/StanceAnnotator: its first export was suggested
+    there, a folder file managers hide."""
+    from pathlib import Path
+
+    hidden = tmp_path / ".local" / "share"
+    hidden.mkdir(parents=True)
+    moved = hidden / "demo.annotator"
+    project_path.rename(moved)
+    window = make_main_window(moved)
+    dialogs.answers["export_options"] = None
+    window.export()
+    folder = Path(dialogs.remembered.path).parent
+    assert not any(part.startswith(".") for part in folder.parts) and folder.is_dir()
+    visible = make_main_window(project_path.parent / "other.annotator")  # a folder in plain sight: itself
+    window.close()
+    dialogs.answers["export_options"] = None
+    visible.export()
+    assert Path(dialogs.remembered.path).parent == project_path.parent
