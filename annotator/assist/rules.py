@@ -25,6 +25,7 @@ from functools import lru_cache
 
 from annotator.assist import Suggestion
 from annotator.assist.text import FoldedText, LiteralMatcher, TextView, ends_word_ok, fold, starts_word_ok
+from annotator.model.offsets import written_without_spaces
 from annotator.model.patterns import LabelPattern
 from annotator.model.types import Label
 
@@ -38,14 +39,15 @@ def rule_source(label: str) -> str:
 
 def fts_query(matcher: LiteralMatcher) -> str | None:
     """An FTS5 query that every article with a match of ``matcher`` matches, or None when the
-    literal has no letter or digit for the index to find.
+    literal has no letter or digit for the index to find, or letters of a script written
+    without spaces (the index cannot find a word inside a run of them).
 
     Its words as one quoted phrase (the last as a prefix if it is one: ``"operasi militer" *``);
     with a prefix before the last word, which a phrase cannot hold, all of its words (``AND``).
     """
     words = [(word, prefix) for word, prefix in matcher.words if any(c.isalnum() for c in word)]
-    if not words:
-        return None
+    if not words or any(written_without_spaces(c) for word, _ in words for c in word):
+        return None  # the index holds a run of Chinese or Thai letters as one token: no word of it
 
     def quoted(text: str) -> str:
         return '"' + text.replace('"', '""') + '"'

@@ -31,6 +31,8 @@ import unicodedata
 from bisect import bisect_right
 from functools import lru_cache
 
+from annotator.model.offsets import written_without_spaces
+
 # Blocks whose characters fold to other characters (Latin, Greek, Cyrillic and their extensions,
 # letterlike symbols such as the Kelvin sign, ligatures). A character outside them that folds
 # to something else is still found through its own case variants and ``fold``.
@@ -178,7 +180,9 @@ class LiteralMatcher:
     The literal's words may be separated by any white space in the text. With ``stars``, a word
     ending in ``*`` may go on (``imperialis*`` finds "imperialisme"; ``специальн* военн*
     операци*`` finds "специальной военной операции"). It must neither start nor end inside a
-    word of the text (where its first or last character is a letter or digit).
+    word of the text (where its first or last character is a letter or digit), except in a
+    script written without spaces (Chinese, Thai …: ``model.offsets.written_without_spaces``),
+    where each character is a word, as for snapping.
     """
 
     def __init__(self, literal: str, *, stars: bool = False):
@@ -195,7 +199,7 @@ class LiteralMatcher:
         parts = []
         for number, (word, prefix) in enumerate(folded):
             units = _units(word)
-            if number == 0 and (word[0].isalnum() or word[0] == "_"):
+            if number == 0 and (word[0].isalnum() or word[0] == "_") and not written_without_spaces(word[0]):
                 # Not inside a word: asserted just after the first character (the character
                 # before it is no letter, digit or mark), so that the regex still starts with a
                 # plain class and the engine skips quickly to its candidates; an assertion in
@@ -210,7 +214,8 @@ class LiteralMatcher:
             parts.append("".join(units))
         body = r"\s+".join(parts)
         last_word, last_prefix = folded[-1]
-        if not last_prefix and (last_word[-1].isalnum() or last_word[-1] == "_"):
+        if not last_prefix and (last_word[-1].isalnum() or last_word[-1] == "_") \
+                and not written_without_spaces(last_word[-1]):
             body += r"(?!\w)"
         self.regex = re.compile(body)
         self._needles = [word for word, _ in folded]

@@ -348,7 +348,7 @@ def _joined(before: str, after: str) -> bool:
     is of a script written without spaces (there a mark still joins its character)."""
     if not (_in_word(before) and _in_word(after)):
         return False
-    return _is_combining(after) or not (_unspaced(before) or _unspaced(after))
+    return _is_combining(after) or not (written_without_spaces(before) or written_without_spaces(after))
 
 
 # Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, the CJK radicals,
@@ -358,7 +358,9 @@ _UNSPACED = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2F
              (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
 
 
-def _unspaced(char: str) -> bool:
+def written_without_spaces(char: str) -> bool:
+    """``char`` is of a script written without spaces between words (Chinese, Japanese, Thai,
+    Lao, Khmer, Myanmar): a run of its letters is a phrase, and each character counts as a word."""
     code = ord(char)
     return code >= 0x0E00 and any(low <= code <= high for low, high in _UNSPACED)
 

@@ -69,6 +69,19 @@ def test_folding_keeps_offsets_in_the_original_text():
     assert fold("ЙОД") == "йод"  # Cyrillic letters keep their marks: й is not и
 
 
+def test_a_literal_in_a_script_without_spaces_is_found_inside_a_run_of_letters():
+    """霸权 inside 美国霸权主义是… was never found: it is no whole \\w run, and the index's
+    prefilter looked for it as a token. There each character is a word, as for snapping."""
+    from annotator.assist.rules import fts_query
+
+    text = "美国霸权主义是地区不稳定的根源。霸权！ ประเทศไทยเป็นประเทศ AS ASEAN"
+    assert LiteralMatcher("霸权").spans(text) == [(2, 4), (16, 18)]
+    assert [text[s:e] for s, e in LiteralMatcher("ประเทศ").spans(text)] == ["ประเทศ"] * 2
+    assert LiteralMatcher("AS").spans(text) == [(text.index("AS"), text.index("AS") + 2)]  # not in ASEAN
+    assert fts_query(LiteralMatcher("霸权")) is None  # every article is read: the index cannot tell
+    assert fts_query(LiteralMatcher("NATO")) == '"NATO"'
+
+
 def test_regex_patterns_run_on_folded_text_and_must_sit_on_word_edges():
     rule = label("B", {"regex": r"ekspansi\s+(ke\s+timur\s+)?nato"}, {"regex": "blok"})
     text = "Ekspánsi ke timur NATO; berbasis blok; bloknya; ekspansi NATO."
