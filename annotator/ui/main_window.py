@@ -152,6 +152,9 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
+        # The keyboard starts in the text, so the first label key labels (it went to the search
+        # box, the first widget in the focus chain).
+        self.document_view.setFocus()
         settle_long_lived_objects()
 
     # -- construction --------------------------------------------------------------------

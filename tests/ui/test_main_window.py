@@ -59,6 +59,7 @@ def test_contract_object_names_and_open_article(emoji_project, make_main_window)
     assert isinstance(window.findChild(QListView, "labelPalette"), QListView)
     assert isinstance(window.findChild(QWidget, "spanDetails"), QWidget)
     assert "ana" in window.windowTitle()
+    assert window.focusWidget() is window.document_view  # label keys work from the start
     window.open_article(ids[1])
     assert window.document_view.toPlainText() == ARABIC_TEXT
     assert window.document_view.document().characterCount() - 1 == len(ARABIC_TEXT.encode("utf-16-le")) // 2
