@@ -4,6 +4,8 @@ one concern (projects and codebook, background operations, review), over this ba
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Signal
@@ -86,6 +88,12 @@ class WindowBase(QMainWindow):
         assert self.project is not None
         assert self.project.path is not None
         return self.project.path
+
+    def _project_settings_key(self, kind: str, person: str | None = None) -> str:
+        """A QSettings key for something remembered per project file (and per ``person``):
+        ``kind/`` and a short hash of the file's full path."""
+        place = str(Path(self._project_path()).resolve()) + (f"\n{person}" if person is not None else "")
+        return f"{kind}/" + hashlib.sha1(place.encode("utf-8")).hexdigest()[:16]
 
     def _on_job_failed(self, message: str, *, title: str = "Failed") -> None:
         self.show_message(message)

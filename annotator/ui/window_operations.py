@@ -3,7 +3,6 @@ merge with name-clash questions, export; each reports once through ``sig_operati
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 from collections.abc import Callable
 from pathlib import Path
@@ -202,8 +201,7 @@ class OperationParts(WindowBase):
 
     def _export_settings_key(self) -> str:
         """This project's export settings in QSettings: one key per project file."""
-        path = str(Path(self._project_path()).resolve())
-        return "export/" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+        return self._project_settings_key("export")
 
     def _remembered_export(self) -> ExportOptions:
         """The options of this project's last export, with a fresh file name in its folder

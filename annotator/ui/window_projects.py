@@ -3,7 +3,6 @@ backups and restore, and the one-window-writes-per-person rule (``Project.open(w
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from annotator.model.commands import EditCodebook
@@ -111,8 +110,7 @@ class ProjectParts(WindowBase):
 
     def _last_article_key(self) -> str:
         """The settings key of the last article opened: one per project file and person."""
-        place = f"{Path(self._project_path()).resolve()}\n{self.annotator}"
-        return "last_article/" + hashlib.sha1(place.encode("utf-8")).hexdigest()[:16]
+        return self._project_settings_key("last_article", self.annotator)
 
     def _tell_open_elsewhere(self, name: str, annotator: str, holder: WriterSession) -> None:
         text = (f"{annotator} already has {name} open for writing in another window ({holder.where()}). "

@@ -3,9 +3,7 @@ disagreements, and the agreement dashboard. The decisions are the Session's (Qt-
 
 from __future__ import annotations
 
-import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
@@ -73,8 +71,7 @@ class ReviewParts(WindowBase):
         return [str(n) for n in names] if isinstance(names, list) else []
 
     def _review_settings_key(self) -> str:
-        path = str(Path(self._project_path()).resolve())
-        return "review/" + hashlib.sha1(path.encode("utf-8")).hexdigest()[:16]
+        return self._project_settings_key("review")
 
     def _watch_text_keys(self) -> None:
         """Enter in the text accepts the selected review group (Delete goes through
