@@ -38,7 +38,7 @@ from annotator.ui.actions import build_actions, shortcuts_help
 from annotator.ui.dialogs.ask import Dialogs
 from annotator.ui.models.label_list import LabelListModel, LabelNameRole
 from annotator.ui.operations import Operations
-from annotator.ui.plain import plain_label, plain_tooltip
+from annotator.ui.plain import article_name, plain_label, plain_tooltip
 from annotator.ui.widgets.article_panel import ArticlePanel
 from annotator.ui.widgets.doc_labels import DocLabelBar
 from annotator.ui.widgets.document_view import DocumentView
@@ -294,7 +294,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         except BaseException:
             resume_cyclic_gc()
             raise
-        self.article_title.setText(article.title or f"Article {article_id}")
+        self.article_title.setText(article_name(article.title, article_id))
         self.article_title.setToolTip(plain_tooltip(" · ".join(filter(None, [article.source, article.published,
                                                                               article.url]))))
         self._refresh_doc_labels()

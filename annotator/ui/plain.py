@@ -30,6 +30,11 @@ FALLBACK_COLOR = "#999999"
 """Shown for a colour that is not a valid ``#rgb`` / ``#rrggbb`` (e.g. in an old project file)."""
 
 
+def article_name(title: str | None, article_id: int) -> str:
+    """How the window names an article: its title, or "Article N" when it has none."""
+    return title or f"Article {article_id}"
+
+
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:
     """A QLabel that never interprets its text as HTML, whatever ``setText`` later receives."""
     label = QLabel(parent)

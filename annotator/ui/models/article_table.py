@@ -12,7 +12,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersisten
 
 from annotator.model.commands import Changes
 from annotator.project import Project
-from annotator.ui.plain import plain_tooltip
+from annotator.ui.plain import article_name, plain_tooltip
 
 ArticleIdRole = Qt.ItemDataRole.UserRole + 1
 StatusRole = Qt.ItemDataRole.UserRole + 2
@@ -20,8 +20,8 @@ StatusRole = Qt.ItemDataRole.UserRole + 2
 # Status next to the title: on a narrow window the list shows what matters first.
 COLUMNS = (
     ("title", "Title"),
-    ("status", "My status"),
-    ("spans", "My spans"),
+    ("status", "{whose} status"),  # "My", or "Gold" in review mode (``set_whose``)
+    ("spans", "{whose} spans"),
     ("source", "Source"),
     ("published", "Date"),
 )
@@ -55,8 +55,7 @@ class ArticleTableModel(QAbstractTableModel):
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if (orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole
                 and 0 <= section < len(COLUMNS)):
-            key, title = COLUMNS[section]
-            return f"{self.whose} {key}" if key in ("status", "spans") else title
+            return COLUMNS[section][1].format(whose=self.whose)
         return None
 
     def set_whose(self, whose: str) -> None:
@@ -84,9 +83,7 @@ class ArticleTableModel(QAbstractTableModel):
             return STATUS_TEXT[row["status"]]
         if role == Qt.ItemDataRole.ToolTipRole and key != "title":
             return None
-        value = row[key]
-        if key == "title" and not value:
-            value = f"Article {article_id}"  # as the text's heading calls it, not a blank row
+        value = article_name(row[key], article_id) if key == "title" else row[key]  # never a blank row
         if role == Qt.ItemDataRole.ToolTipRole:  # the whole title, which may look like HTML
             return plain_tooltip(str(value or ""))
         return value if key == "spans" else str(value or "")

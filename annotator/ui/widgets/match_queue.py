@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.ui.models.rows import RowsTableModel
-from annotator.ui.plain import plain_label, plain_tooltip
+from annotator.ui.plain import article_name, plain_label, plain_tooltip
 
 if TYPE_CHECKING:
     from annotator.project.assist import MatchCount, MatchHit
@@ -145,11 +145,11 @@ class MatchTableModel(RowsTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             if column == 0:
-                return one_line(hit.title) if hit.title.strip() else f"Article {hit.article_id}"
+                return one_line(hit.title) if hit.title.strip() else article_name(None, hit.article_id)
             return one_line((hit.left, hit.text, hit.right)[column - 1])
         if role == Qt.ItemDataRole.ToolTipRole:
             if column == 0:
-                return plain_tooltip(hit.title or f"Article {hit.article_id}")
+                return plain_tooltip(article_name(hit.title, hit.article_id))
             return plain_tooltip(f"…{hit.left}{hit.text}{hit.right}…")
         if role == Qt.ItemDataRole.TextAlignmentRole and column == LEFT:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from annotator.ui.models.rows import RowsTableModel
-from annotator.ui.plain import plain_label, plain_tooltip
+from annotator.ui.plain import article_name, plain_label, plain_tooltip
 
 if TYPE_CHECKING:
     from annotator.assist.similar import Passage
@@ -50,7 +50,7 @@ class SimilarModel(RowsTableModel):
             return None
         passage = self.passages[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (f"{passage.score:.2f}", passage.title or f"Article {passage.article_id}",
+            return (f"{passage.score:.2f}", article_name(passage.title, passage.article_id),
                     " ".join(passage.text.split()))[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             return plain_tooltip(passage.text)
