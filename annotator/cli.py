@@ -29,7 +29,7 @@ from annotator.project.assist import QUOTE_LABEL, place
 
 
 class ExistingFile(click.Path):
-    """``ExistingFile()`` whose refusal (a file that is not there, a
+    """``click.Path(exists=True, dir_okay=False)`` whose refusal (a file that is not there, a
     folder) is one line and exit status 1, as for any bad input, not click's usage error (its
     usage text and exit status 2)."""
 

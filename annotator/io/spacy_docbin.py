@@ -35,23 +35,21 @@ _FRESH_VOCAB = 20_000  # articles tokenized by one pipeline (its vocabulary grow
 
 def write(records: Iterable[ArticleRecord], output: Path, **_: object) -> ExportSummary:
     try:
-        import spacy  # noqa: F401  # here for the message below; _blank uses it
+        import spacy
         from spacy.util import filter_spans
     except ImportError:
         raise AnnotatorError("the spaCy export needs spaCy: pip install -e '.[spacy]'") from None
     with _registries_read_once(), _DocBinFile(output) as doc_bin:
-        summary = _fill(records, _blank, doc_bin, filter_spans)
+        summary = _fill(records, lambda: _blank(spacy), doc_bin, filter_spans)
     summary.files.append(str(output))
     return summary
 
 
-def _blank() -> Any:
+def _blank(spacy: Any) -> Any:
     """``spacy.blank("xx")`` that takes any article the project can hold: spaCy refuses texts
     over ``max_length`` (1,000,000 characters), a guard for its parser's and tagger's memory;
     the tokenizer alone, all this export runs, needs none (a 32,000,000-character text: a few
     hundred MB, like the project's own check)."""
-    import spacy
-
     nlp = spacy.blank("xx")
     nlp.max_length = MAX_ARTICLE_CHARS + 1
     return nlp

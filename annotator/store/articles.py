@@ -32,7 +32,8 @@ to lower case with Latin diacritics removed; punctuation and spaces separate the
 _HIT_MARKS = [(chr(c), chr(c + 1)) for c in range(0xFDD0, 0xFDF0, 2)]  # Unicode noncharacters
 
 
-SNIPPET = "snippet(articles_fts, 1, '[', ']', '…', 12)"
+SNIPPET = "snippet({table}, 1, '[', ']', '…', 12)"
+"""The search snippet of a full-text table's text column: hits in ``[ ]``, 12 tokens."""
 SNIPPET_WHOLE_CHARS = 65_536
 """Articles up to this long get their search snippet from SQLite over the whole text; longer
 ones from the first part of ``SNIPPET_PART_CHARS`` that matches (``_snippet_of_long_text``)."""
@@ -53,12 +54,12 @@ def _snippet_of_long_text(text: str, match: str) -> str:
             end = space + 1 if space >= 0 else end
         parts.append(text[at:end])
         at = end
-    with closing(sqlite3.connect(":memory:")) as scratch:
+    with translated(None), closing(sqlite3.connect(":memory:")) as scratch:
         scratch.execute(f"CREATE VIRTUAL TABLE parts USING fts5(title, text, tokenize='{INDEX_TOKENIZER}')")
         for first in range(0, len(parts), 64):  # a batch at a time: the first hit is usually early
             scratch.executemany("INSERT INTO parts(rowid, title, text) VALUES (?, '', ?)",
                                 enumerate(parts[first:first + 64], start=first))
-            row = scratch.execute(f"SELECT {SNIPPET.replace('articles_fts', 'parts')} FROM parts "
+            row = scratch.execute(f"SELECT {SNIPPET.format(table='parts')} FROM parts "
                                   "WHERE parts MATCH ? AND rowid >= ? ORDER BY rowid LIMIT 1",
                                   (match, first)).fetchone()
             if row is not None:
@@ -342,7 +343,8 @@ class ArticlesMixin(StoreBase):
         try:
             # SQLite's snippet() weighs every hit of the article against every other: a 1 MB
             # article with 31,000 hits took 12.7 s. Long articles get theirs from a part.
-            shown = f"CASE WHEN length(a.text) <= {SNIPPET_WHOLE_CHARS} THEN {SNIPPET} END" if snippets else "NULL"
+            snippet = SNIPPET.format(table="articles_fts")
+            shown = f"CASE WHEN length(a.text) <= {SNIPPET_WHOLE_CHARS} THEN {snippet} END" if snippets else "NULL"
             rows = self.conn.execute(
                 f"SELECT a.id, a.title, {shown} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
                 "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
