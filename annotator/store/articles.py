@@ -8,19 +8,24 @@ full-text query given to ``list_article_ids``, ``search`` or ``search_hits`` bec
 Queries come in two kinds. FTS5 syntax (the default here, and the CLI's) is passed to SQLite as
 it is. Plain words (``plain=True``, the window's default) never reach SQLite's query parser as
 syntax: ``plain_match`` quotes each whitespace-separated word as an FTS5 string and ANDs them,
-so ``Kim Jong-un``, ``(AS``, ``"``, ``AND``, ``NEAR(`` or ``*`` are searched for as text.
+so ``Kim Jong-un``, ``(AS``, ``"``, ``AND``, ``NEAR(`` or ``*`` are searched for as text. A
+plain word of a script written without spaces (Chinese, Japanese, Thai …), or of symbols the
+index has no word for (``🔥``), is looked for as text instead (``plain_terms``): the index holds
+a whole run of such letters as one word, so ``霸权`` would never match inside ``美国霸权主义``.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing
 from functools import lru_cache
 from typing import Any, ClassVar
 
 from annotator.model.errors import InvalidQuery, NotFound, StoreError
+from annotator.model.offsets import written_without_spaces
 from annotator.model.types import Article, text_hash
 from annotator.store.base import StoreBase, dumps, now
 from annotator.store.connection import translated
@@ -64,11 +69,107 @@ def _snippet_of_long_text(text: str, match: str) -> str:
                                   (match, first)).fetchone()
             if row is not None:
                 return str(row[0])
+    return _start_of(text)
+
+
+def _start_of(text: str) -> str:
+    """The snippet of an article matched but not in its text: its first 12 words."""
     words = text[:400].split()
     return " ".join(words[:12]) + ("…" if len(words) > 12 else "")
 
 
-@lru_cache(maxsize=256)  # asking the tokenizer costs about 1 ms; F3 asks once per listed article
+@lru_cache(maxsize=256)  # F3 asks once per listed article
+def plain_terms(text: str) -> tuple[str | None, tuple[str, ...]]:
+    """Plain words split by how they are found: ``(match, literals)``.
+
+    To use it::
+
+        plain_terms("Xi 霸权")   # ('"Xi"', ('霸权',))
+
+    ``match`` is ``plain_match`` of the words the index can hold as words (None when there are
+    none); ``literals`` are the words found as they are typed in the title or text (``instr``):
+
+    - a word with a letter of a script written without spaces
+      (``model.offsets.written_without_spaces``): the index keeps a run of such letters between
+      spaces or punctuation as one word, so a word inside a run could never match it;
+    - a word of symbols the index keeps no word for (``🔥``, ``🇮🇩``, ``€``; SQLite's tokenizer
+      makes words of some emoji only). Punctuation alone (``-``, ``(``) is still left out.
+
+    Nothing is to be searched for when ``match`` is None and ``literals`` empty.
+    """
+    words = text.split()
+    literals = tuple(dict.fromkeys(
+        w for w in words if any(written_without_spaces(c) for c in w)
+        or (plain_match(w) is None and any(unicodedata.category(c).startswith("S") for c in w))))
+    rest = " ".join(w for w in words if w not in literals)
+    return plain_match(rest), literals
+
+
+def literal_ranges(text: str, literals: Iterable[str]) -> list[tuple[int, int]]:
+    """Where the ``literals`` occur in ``text``: ``(start, end)`` code points in text order,
+    overlapping or touching occurrences as one range."""
+    found: list[tuple[int, int]] = []
+    for literal in literals:
+        at = text.find(literal)
+        while at >= 0:
+            found.append((at, at + len(literal)))
+            at = text.find(literal, at + len(literal))
+    return _merged(found)
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _literal_snippet(text: str, literals: Iterable[str], around: int = 40) -> str:
+    """A search snippet for words found as text: the text about ``around`` characters either
+    side of the first occurrence, occurrences in ``[ ]`` (as SQLite's snippets mark hits)."""
+    ranges = literal_ranges(text, literals)
+    if not ranges:  # found in the title only
+        return _start_of(text)
+    start = max(0, ranges[0][0] - around)
+    end = min(len(text), ranges[0][1] + around)
+    parts = ["…" if start else ""]
+    at = start
+    for hit_start, hit_end in ranges:
+        if hit_start >= end:
+            break
+        parts += [text[at:hit_start], "[", text[hit_start:hit_end], "]"]
+        at = hit_end
+    end = max(end, at)
+    parts += [text[at:end], "…" if end < len(text) else ""]
+    return " ".join("".join(parts).split())  # line breaks as spaces, as in SQLite's snippets
+
+
+def _marked_literals(snippet: str, literals: Iterable[str]) -> str:
+    """SQLite's snippet with the words it did not look for (found as text) marked too."""
+    parts, at = [], 0
+    for start, end in literal_ranges(snippet, literals):
+        if "[" not in snippet[start:end] and "]" not in snippet[start:end]:
+            parts += [snippet[at:start], "[", snippet[start:end], "]"]
+            at = end
+    return "".join([*parts, snippet[at:]])
+
+
+def _literal_conditions(literals: Sequence[str]) -> tuple[list[str], dict[str, int | str]]:
+    """SQL conditions (on ``articles a``) that every literal occurs in the title or text, with
+    their named parameters."""
+    conditions: list[str] = []
+    params: dict[str, int | str] = {}
+    for number, literal in enumerate(literals):
+        key = f"literal{number}"
+        conditions.append(f"(instr(a.text, :{key}) > 0 OR instr(a.title, :{key}) > 0)")
+        params[key] = literal
+    return conditions, params
+
+
+@lru_cache(maxsize=256)  # asking the tokenizer costs about 1 ms
 def plain_match(text: str) -> str | None:
     """The FTS5 query that finds ``text`` as plain words, whatever characters it holds.
 
@@ -248,18 +349,19 @@ class ArticlesMixin(StoreBase):
         ``status`` is as the annotator sees it: ``done`` or ``in_progress`` as marked, and
         ``in_progress`` also for an unmarked article that has their spans. ``query`` keeps the
         articles whose title or text matches it: FTS5 syntax, or with ``plain`` plain words
-        (``plain_match``; words with nothing to search for match nothing).
+        (``plain_terms``; words with nothing to search for match nothing).
 
         Raises:
             InvalidQuery: an FTS5 ``query`` the index cannot run (never for ``plain`` words).
         """
+        literals: tuple[str, ...] = ()
         if query and plain:
-            match = plain_match(query)
-            if match is None:
+            match, literals = plain_terms(query)
+            if match is None and not literals:
                 return []
             query = match
-        where: list[str] = []
-        params: dict[str, int | str] = {"me": annotator_id}
+        where, params = _literal_conditions(literals)
+        params["me"] = annotator_id
         if label:
             where.append(
                 "EXISTS (SELECT 1 FROM annotations x JOIN labels l ON l.id = x.label_id "
@@ -337,28 +439,42 @@ class ArticlesMixin(StoreBase):
             InvalidQuery: an FTS5 query the index cannot run (SQLite's reason in the message);
                 never for ``plain`` words.
         """
-        match = plain_match(query) if plain else query
-        if match is None:
+        match, literals = plain_terms(query) if plain else (query, ())
+        if match is None and not literals:
             return []
+        conditions, params = _literal_conditions(literals)
         try:
-            # SQLite's snippet() weighs every hit of the article against every other: a 1 MB
-            # article with 31,000 hits took 12.7 s. Long articles get theirs from a part.
-            snippet = SNIPPET.format(table="articles_fts")
-            shown = f"CASE WHEN length(a.text) <= {SNIPPET_WHOLE_CHARS} THEN {snippet} END" if snippets else "NULL"
-            rows = self.conn.execute(
-                f"SELECT a.id, a.title, {shown} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
-                "WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
-                (match, limit),
-            ).fetchall()
+            if match is None:  # words found as text only: in id order, there is no rank
+                rows = self.conn.execute(
+                    f"SELECT a.id, a.title, NULL FROM articles a WHERE {' AND '.join(conditions)} "
+                    "ORDER BY a.id LIMIT :limit", {**params, "limit": limit}).fetchall()
+            else:
+                # SQLite's snippet() weighs every hit of the article against every other: a 1 MB
+                # article with 31,000 hits took 12.7 s. Long articles get theirs from a part.
+                snippet = SNIPPET.format(table="articles_fts")
+                shown = f"CASE WHEN length(a.text) <= {SNIPPET_WHOLE_CHARS} THEN {snippet} END" if snippets else "NULL"
+                rows = self.conn.execute(
+                    f"SELECT a.id, a.title, {shown} FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid "
+                    f"WHERE {' AND '.join(['articles_fts MATCH :match', *conditions])} ORDER BY rank LIMIT :limit",
+                    {**params, "match": match, "limit": limit},
+                ).fetchall()
             if not snippets:
                 return [{"id": r[0], "title": r[1]} for r in rows]
-            found = {r[0]: r[2] if r[2] is not None else _snippet_of_long_text(self.article_text(r[0]), match)
+            found = {r[0]: self._snippet(r[0], match, literals) if r[2] is None else _marked_literals(r[2], literals)
                      for r in rows}
         except StoreError as error:
             if type(error) is not StoreError:
                 raise
             raise InvalidQuery(f"cannot search for {query!r}: {error.__cause__}") from error
         return [{"id": r[0], "title": r[1], "snippet": found[r[0]]} for r in rows]
+
+    def _snippet(self, article_id: int, match: str | None, literals: tuple[str, ...]) -> str:
+        """The snippet of an article that SQLite did not make: a long one's, or one found by
+        words looked for as text only."""
+        text = self.article_text(article_id)
+        if match is None:
+            return _literal_snippet(text, literals)
+        return _marked_literals(_snippet_of_long_text(text, match), literals)
 
     def search_hits(self, article_id: int, query: str, *, plain: bool = False) -> list[tuple[int, int]]:
         """Where ``query`` matches in an article's text, as the index itself matches it.
@@ -370,8 +486,9 @@ class ArticlesMixin(StoreBase):
         The hits are the phrase instances SQLite's ``highlight()`` finds, so they follow the
         index's rule exactly: whole tokens, case and Latin diacritics ignored (``cafe`` finds
         "Café"), a quoted word's tokens as one phrase (``Jong-un`` covers "Jong-un"), prefixes
-        only for an FTS5 ``word*``. Overlapping matches come as one hit; matches in the title
-        are not listed.
+        only for an FTS5 ``word*``; plain words of scripts written without spaces wherever
+        they occur as typed (``plain_terms``). Overlapping matches come as one hit; matches in
+        the title are not listed.
 
         Returns:
             ``(start, end)`` code points, half-open, in text order; empty when the article does
@@ -380,13 +497,24 @@ class ArticlesMixin(StoreBase):
         Raises:
             InvalidQuery: as ``search``.
         """
-        match = plain_match(query) if plain else query
-        if match is None:
+        match, literals = plain_terms(query) if plain else (query, ())
+        if match is None and not literals:
             return []
-        row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (article_id,)).fetchone()
+        row = self.conn.execute("SELECT text, title FROM articles WHERE id = ?", (article_id,)).fetchone()
         if row is None:
             return []
         text = str(row[0])
+        if literals:
+            if not all(literal in text or literal in str(row[1] or "") for literal in literals):
+                return []  # the article does not match
+            found_as_text = literal_ranges(text, literals)
+            if match is None:
+                return found_as_text
+            indexed = self.search_hits(article_id, match)
+            if not indexed and self.conn.execute("SELECT 1 FROM articles_fts WHERE articles_fts MATCH ? AND rowid = ?",
+                                                 (match, article_id)).fetchone() is None:
+                return []  # the other words are not in it
+            return _merged([*found_as_text, *indexed])
         marks = next(((o, c) for o, c in _HIT_MARKS if o not in text and c not in text), None)
         if marks is None:  # every noncharacter pair occurs in the text: no safe markers left
             return []

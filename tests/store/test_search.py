@@ -170,3 +170,82 @@ def test_a_long_article_with_many_hits_gets_its_snippet_from_a_part(store):
     [found] = store.search("perundingan AND Pyongyang")
     assert found["title"] == "apart" and found["snippet"] == "perundingan " + "kata lain " * 5 + "kata…"
     assert [set(r) for r in store.search("NATO", snippets=False)] == [{"id", "title"}] * 2
+
+
+UNSPACED = {
+    "zh": "美国霸权主义是威胁。Xi 说，霸权不行。",
+    "ja": "𠮷野家で日米交渉が始まった",  # 𠮷: outside the BMP, two UTF-16 units
+    "th": "ประเทศไทยสนับสนุนการเจรจา Putin",
+    "title": "Putin and Xi",
+}
+
+
+@pytest.fixture
+def unspaced(store):
+    titles = {"title": "霸权 in the title"}
+    with store.write():
+        return {key: store.add_article(Article(text=text, title=titles.get(key, key)))[0]
+                for key, text in UNSPACED.items()}
+
+
+@pytest.mark.parametrize(
+    ("query", "keys"),
+    [
+        ("霸权", ["zh", "title"]),  # inside a run of letters, and in a title
+        ("主义是", ["zh"]),
+        ("交渉", ["ja"]),
+        ("การเจรจา", ["th"]),
+        ("Putin การเจรจา", ["th"]),  # an indexed word and one found as text: both needed
+        ("霸权 Putin", ["title"]),
+        ("霸权 交渉", []),
+        ("美国霸权主义是威胁", ["zh"]),
+    ],
+)
+def test_words_of_scripts_without_spaces_are_found_inside_runs(store, unspaced, query, keys):
+    """The index keeps a run of Chinese, Japanese or Thai letters as one word; a plain word of
+    such a script is looked for as text, so it is found inside a run too."""
+    assert listed(store, query) == sorted(unspaced[k] for k in keys)
+    assert sorted(r["id"] for r in store.search(query, plain=True)) == sorted(unspaced[k] for k in keys)
+
+
+def test_hits_and_snippets_of_words_found_as_text(store, unspaced):
+    zh = UNSPACED["zh"]
+    assert store.search_hits(unspaced["zh"], "霸权", plain=True) == spans(zh, "霸权")
+    assert store.search_hits(unspaced["zh"], "Xi 霸权", plain=True) == spans(zh, "霸权", "Xi")
+    assert store.search_hits(unspaced["zh"], "霸 霸权", plain=True) == spans(zh, "霸权")  # overlapping: one hit
+    assert store.search_hits(unspaced["ja"], "交渉", plain=True) == [(6, 8)]  # code points: 𠮷 counts one
+    assert store.search_hits(unspaced["title"], "霸权", plain=True) == []  # in the title only
+    assert store.search_hits(unspaced["zh"], "霸权 Putin", plain=True) == []  # Putin is not in it
+    found = {r["id"]: r["snippet"] for r in store.search("霸权", plain=True)}
+    assert found[unspaced["zh"]] == "美国[霸权]主义是威胁。Xi 说，[霸权]不行。"
+    assert found[unspaced["title"]] == "Putin and Xi"  # no hit in the text: its start
+    [mixed] = store.search("Xi 霸权", plain=True, limit=1)
+    assert mixed["snippet"] == "美国[霸权]主义是威胁。[Xi] 说，[霸权]不行。"
+    # FTS5 syntax stays the index's own matching: the whole word of the title only
+    assert listed(store, "霸权", plain=False) == [unspaced["title"]]
+
+
+def test_a_long_text_gets_a_snippet_around_the_first_hit(store):
+    text = "前文" * 500 + "美国霸权主义" + "后文" * 500
+    with store.write():
+        article_id, _ = store.add_article(Article(text=text, title="long"))
+    [found] = store.search("霸权", plain=True)
+    assert found["id"] == article_id
+    # 40 characters either side of the hit
+    assert found["snippet"] == "…" + "前文" * 19 + "美国[霸权]主义" + "后文" * 19 + "…"
+
+
+def test_symbols_the_index_keeps_no_word_for_are_found_as_text(store, ids):
+    """SQLite's tokenizer makes words of some emoji only (🙂 yes, 🔥 and flags no); those it
+    drops are looked for as typed. Punctuation alone still has nothing to search for."""
+    with store.write():
+        fire, _ = store.add_article(Article(text="Harga naik 🔥🔥 dan € 5 lagi", title="fire"))
+    assert plain_match("🔥") is None and plain_match("🇮🇩") is None
+    assert listed(store, "🇮🇩") == [ids["kim"]]
+    assert listed(store, "🔥") == [fire]
+    assert listed(store, "€ harga") == [fire]
+    assert listed(store, "🔥 Kim") == []
+    assert store.search_hits(fire, "🔥", plain=True) == [(11, 13)]  # touching occurrences: one hit
+    assert store.search_hits(ids["kim"], "🇮🇩 kim", plain=True) == spans(TEXTS["kim"], "🇮🇩", "Kim", "KIM")
+    assert [r["snippet"] for r in store.search("€", plain=True)] == ["Harga naik 🔥🔥 dan [€] 5 lagi"]
+    assert listed(store, "-") == [] and listed(store, "- (") == []

@@ -252,3 +252,32 @@ def test_f3_goes_round_one_article(search_project, make_main_window, qtbot):
         start, end = view.selection_codepoints()
         assert text[start:end] == "كتاب"  # the word as the index holds it: the tanween is not a letter
         assert window.current_article_id == ids["ar"]
+
+
+def test_a_chinese_word_inside_a_run_is_found_marked_and_labelled(tmp_path, make_main_window, qtbot):
+    """The index holds a run of Chinese letters as one word; the box finds a word inside it,
+    marks it at its UTF-16 place after a character outside the BMP, and F3 and a label key
+    label exactly it."""
+    text = "𠮷 美国霸权主义是威胁。Xi 说，霸权不行。"
+    path = tmp_path / "zh.annotator"
+    project = Project.open(path)
+    with project._store.write():
+        article_id, _ = project._store.add_article(Article(text=text, title="zh"))
+        project._store.add_article(Article(text="ประเทศไทยสนับสนุนการเจรจา", title="th"))
+    project.close()
+    window = make_main_window(path)
+    window.snap_action.setChecked(False)
+    search_for(qtbot, window, "霸权")
+    assert listed_titles(window) == ["zh"] and message(window) == ""
+    window.open_article(article_id)
+    view = window.document_view
+    first, second = text.index("霸权"), text.rindex("霸权")
+    assert view.hits == [(first, first + 2), (second, second + 2)]
+    assert marked_hits(view) == [(first + 1, first + 3), (second + 1, second + 3)]  # 𠮷: two UTF-16 units
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F3)
+    qtbot.keyClick(view, Qt.Key.Key_F3)
+    qtbot.keyClick(view, "1")
+    assert [(row[3], row[4], row[5]) for row in stored_spans(path)] == [(second, second + 2, "霸权")]
+    search_for(qtbot, window, "การเจรจา")
+    assert listed_titles(window) == ["th"]
