@@ -19,12 +19,8 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoGroup
 from PySide6.QtWidgets import (
-    QFrame,
     QListView,
-    QScrollArea,
-    QSizePolicy,
     QSplitter,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -195,8 +191,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         center_layout = QVBoxLayout(center)
         center_layout.setContentsMargins(0, 0, 0, 0)
         center_layout.addWidget(self.article_title)
-        self.doc_labels_area = self._scrolling_sideways(self.doc_labels)
-        center_layout.addWidget(self.doc_labels_area)
+        center_layout.addWidget(self.doc_labels)
         center_layout.addWidget(document_split, 1)
 
         self.label_model = LabelListModel()
@@ -234,24 +229,6 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self.review_table = self.review_panel.table
         self.review_model = self.review_panel.model
         self.review_label = self.review_panel.header
-
-    @staticmethod
-    def _scrolling_sideways(bar: QWidget) -> QScrollArea:
-        """A row of buttons that scrolls sideways when the window is narrow, rather than setting
-        the whole window's minimum width (three document labels once made it 1,121 px)."""
-        area = QScrollArea()
-        area.setWidget(bar)
-        area.setWidgetResizable(True)
-        area.setFrameShape(QFrame.Shape.NoFrame)
-        # A click on a button would give the keyboard to the area (the buttons do not take it
-        # by a click), and the next label key would be lost; Tab still reaches the buttons.
-        area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        area.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        # Tall enough for a row of buttons (the bar is still empty here) and the scroll bar.
-        row = max(bar.sizeHint().height(), QToolButton().sizeHint().height() + 6)
-        area.setFixedHeight(row + area.horizontalScrollBar().sizeHint().height())
-        return area
 
     def _build_actions(self) -> None:
         self.actions_by_name = build_actions(self)
@@ -298,7 +275,6 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self.article_title.setToolTip(plain_tooltip(" · ".join(filter(None, [article.source, article.published,
                                                                               article.url]))))
         self._refresh_doc_labels()
-        self.doc_labels_area.horizontalScrollBar().setValue(0)  # a new article starts at "Document:"
         self.span_details.show_span(None)
         self.article_panel.show_article(article_id)
         self._refresh_review_groups()

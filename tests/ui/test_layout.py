@@ -3,8 +3,10 @@ out for reading: paragraph gaps, right-to-left paragraphs aligned right, a reada
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
 
 from annotator.ui.widgets.document_view import MAX_LINE_CHARACTERS
@@ -21,17 +23,33 @@ def test_the_window_fits_a_1024_by_700_screen(tmp_path, make_main_window, qtbot)
     # Every panel keeps a usable width: the list, the text and the labels.
     sizes = dict(zip(("list", "text", "labels"), window.splitter.sizes(), strict=True))
     assert sizes["list"] >= 150 and sizes["text"] >= 350 and sizes["labels"] >= 150
-    # The document-label buttons scroll sideways instead of widening the window.
+    # The document-label buttons wrap onto more lines instead of widening the window.
     assert window.doc_labels.isVisible() and all(b.isVisible() for b in window.doc_labels.buttons.values())
 
 
-def test_document_label_buttons_are_shown_whole(tmp_path, make_main_window, qtbot):
+def test_document_label_buttons_wrap_and_are_shown_whole(tmp_path, make_main_window, qtbot):
+    """Three document labels once made the window 1,121 px wide, then hid the third behind a
+    scroll bar at 1024 px: they wrap onto as many lines as the width needs, each shown whole,
+    above the text."""
     path = tmp_path / "p.annotator"
     make_project(path, ["Lavrov mengkritik AS."])
     window = make_main_window(path)
-    area = window.doc_labels.parentWidget().parentWidget()  # the scroll area's viewport's parent
-    button = next(iter(window.doc_labels.buttons.values()))
-    assert area.viewport().height() >= button.sizeHint().height()
+    bar = window.doc_labels
+    buttons = list(bar.buttons.values())
+    assert len(buttons) == 3
+    lines = {}
+    for width in (1600, 1024, 760):
+        window.resize(width, 700)
+        qtbot.waitUntil(lambda width=width: window.width() == width)
+        qtbot.waitUntil(lambda: all(bar.rect().contains(b.geometry()) for b in buttons))
+        for button in buttons:
+            assert button.isVisible() and button.size() == button.sizeHint()
+        for a, b in itertools.combinations(buttons, 2):
+            assert not a.geometry().intersects(b.geometry())
+        text_top = window.document_view.mapTo(window, QPoint(0, 0)).y()
+        assert all(b.mapTo(window, QPoint(0, b.height())).y() <= text_top for b in buttons)
+        lines[width] = len({b.geometry().top() for b in buttons})
+    assert lines[1600] < lines[760]  # narrower: more lines
 
 
 def test_the_article_list_shows_my_status_at_1024_px(tmp_path, make_main_window, qtbot):

@@ -1,12 +1,14 @@
-"""Document-level labels of the current article: one toggle button each."""
+"""Document-level labels of the current article: one toggle button each, on as many lines as
+the width needs."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QToolButton, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from annotator.model.types import Label
 from annotator.ui.plain import plain_label, plain_tooltip, safe_color
+from annotator.ui.widgets.flow_layout import FlowLayout
 
 
 class DocLabelBar(QWidget):
@@ -16,11 +18,14 @@ class DocLabelBar(QWidget):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("docLabels")
-        self._layout = QHBoxLayout(self)
+        self._layout = FlowLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._layout.addWidget(plain_label("Document:"))
         self.buttons: dict[str, QToolButton] = {}
-        self._layout.addStretch(1)
+        # The lines take the height they need at the width they get (FlowLayout.heightForWidth).
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
     def set_labels(self, labels: list[Label]) -> None:
         for button in self.buttons.values():
@@ -39,7 +44,7 @@ class DocLabelBar(QWidget):
                 f"QToolButton {{ padding: 2px 6px; }} "
                 f"QToolButton:checked {{ background: {safe_color(label.color)}; border: 2px solid #333; }}")
             button.clicked.connect(lambda checked, name=label.name: self.sig_toggled.emit(name, checked))
-            self._layout.insertWidget(self._layout.count() - 1, button)
+            self._layout.addWidget(button)
             self.buttons[label.name] = button
         self.setVisible(bool(labels))
 
