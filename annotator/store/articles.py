@@ -201,6 +201,13 @@ def plain_match(text: str) -> str | None:
     return " AND ".join(quoted) or None
 
 
+_SHOWN_STATUS = ("CASE WHEN marked IN ('done', 'in_progress') THEN marked "
+                 "WHEN span_count > 0 THEN 'in_progress' ELSE 'not_started' END")
+"""An article's status as its annotator sees it, in SQL over the columns ``marked`` (their
+``article_status``, NULL when unmarked) and ``span_count`` (their spans in it): as marked, or
+in progress once it holds their spans. The project's ``stats`` counts by the same rule."""
+
+
 class ArticlesMixin(StoreBase):
     """Articles: adding, reading and streaming them, the article list, summaries and search."""
 
@@ -381,11 +388,8 @@ class ArticlesMixin(StoreBase):
             "ON s.article_id = a.id AND s.annotator_id = :me"
             + (" WHERE " + " AND ".join(where) if where else "")
         )
-        ranked = (
-            "SELECT *, CASE WHEN marked = 'done' THEN 2 "
-            "WHEN marked = 'in_progress' OR span_count > 0 THEN 1 ELSE 0 END AS status_rank "
-            f"FROM ({inner})"
-        )
+        ranks = " ".join(f"WHEN '{name}' THEN {rank}" for name, rank in self.STATUS_RANKS.items())
+        ranked = f"SELECT *, CASE {_SHOWN_STATUS} {ranks} END AS status_rank FROM ({inner})"
         sql = f"SELECT id FROM ({ranked})"
         if status:
             sql += " WHERE status_rank = :rank"
@@ -406,16 +410,14 @@ class ArticlesMixin(StoreBase):
         marks = ",".join("?" * len(article_ids))
         rows = self.conn.execute(
             # No LENGTH(text): on a 20 MB article it reads every page of the text per keypress.
-            "SELECT a.id, a.title, a.source, a.published, s.status, "
-            "(SELECT COUNT(*) FROM annotations x WHERE x.article_id = a.id AND x.annotator_id = ?) "
+            f"SELECT *, {_SHOWN_STATUS} FROM (SELECT a.id, a.title, a.source, a.published, s.status AS marked, "
+            "(SELECT COUNT(*) FROM annotations x WHERE x.article_id = a.id AND x.annotator_id = ?) AS span_count "
             "FROM articles a LEFT JOIN article_status s ON s.article_id = a.id AND s.annotator_id = ? "
-            f"WHERE a.id IN ({marks})",
+            f"WHERE a.id IN ({marks}))",
             [annotator_id, annotator_id, *article_ids],
         )
         result = {}
-        for article_id, title, source, published, status, spans in rows:
-            if status not in ("done", "in_progress"):
-                status = "in_progress" if spans else "not_started"
+        for article_id, title, source, published, _marked, spans, status in rows:
             result[article_id] = {
                 "id": article_id, "title": title, "source": source or "", "published": published or "",
                 "status": status, "spans": spans,
