@@ -277,3 +277,36 @@ def test_export_filter_nobody_and_everyone(tmp_path, rich_records, project):
         project.count_export(ExportFilter(annotators=("nobody",)))
     with pytest.raises(TypeError, match="not both"):
         project.count_export(ExportFilter(), annotators=["ana"])
+
+
+def test_someone_first_named_in_done_by_keeps_their_id_through_export_import_and_merge(tmp_path):
+    """``done_by`` lists names only: an analyst who marked an article done without spans, and
+    labelled a later one, was first added with a made-up id, and their own id on the later
+    span then "clashed": the export could not be imported back, nor the file merged."""
+    records = [{"text": "budi read this and found nothing to label.", "done_by": ["budi"]},
+               {"text": "Lavrov mengkritik AS.", "done_by": ["budi"], "annotations": [
+                   {"start": 0, "end": 6, "label": "Quotation", "annotator": "budi",
+                    "annotator_id": "5700ddfa-0000-4000-8000-000000000001"}]}]
+    project = Project.open(tmp_path / "budi.annotator")
+    assert project.import_paths([write_jsonl(tmp_path / "in.jsonl", records)]).ok
+    budi = project._store.annotator_by_name("budi")
+    assert budi.uuid == "5700ddfa-0000-4000-8000-000000000001"
+    out = exported(project)
+    assert [r["done_by"] for r in out] == [["budi"], ["budi"]]
+    fresh = Project.open(tmp_path / "fresh.annotator")
+    report = fresh.import_paths([write_jsonl(tmp_path / "out.jsonl", out)])
+    assert report.ok, report.failed
+    assert fresh._store.annotator_by_name("budi").uuid == budi.uuid
+    assert normalised(exported(fresh)) == normalised(out)
+    fresh.close()
+    project.close()
+    review = Project.open(tmp_path / "review.annotator")
+    merged = review.merge_paths([tmp_path / "budi.annotator"])
+    assert merged.ok, merged.failed
+    assert review._store.annotator_by_name("budi").uuid == budi.uuid
+    assert normalised(exported(review)) == normalised(out)
+    # Someone of that name already here with another id is still a clash, named as one.
+    other = Project.open(tmp_path / "other.annotator")
+    assert other.import_paths([write_jsonl(tmp_path / "budi.jsonl", [{"text": "x y", "done_by": ["budi"]}])]).ok
+    clash = other.import_paths([write_jsonl(tmp_path / "out2.jsonl", out)])
+    assert not clash.ok and "already has a different 'budi'" in clash.failed[0].reason

@@ -179,6 +179,17 @@ class ImportReport:
         }
 
 
+class SourceAnnotators(dict[tuple[str | None, str | None], Annotator]):
+    """The annotators one source names, by ``(name, id)`` as it names them (either may be
+    None). ``minted``: those the source added by name alone, whose id was made up here (a
+    native JSONL ``done_by`` lists names only); a later mention of the name with its id gives
+    them that id rather than clashing with the made-up one (``Store.ensure_annotator``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.minted: set[int] = set()
+
+
 @dataclass
 class _FileCounts:
     imported: int = 0
@@ -266,7 +277,7 @@ class ImportsMixin(ProjectBase):
         counts = _FileCounts()
         per_record = format_name in RECORD_FORMATS
         notes: list[str] = []
-        annotators: dict[tuple[str | None, str | None], Annotator] = {}
+        annotators = SourceAnnotators()
         imported_at = now()
         codebook = self._store.codebook()  # its attribute lists; an import adds no attributes
 
@@ -416,7 +427,7 @@ class ImportsMixin(ProjectBase):
         self,
         records: list[ArticleRecord],
         default_annotator: str | None,
-        annotators: dict[tuple[str | None, str | None], Annotator],
+        annotators: SourceAnnotators,
         counts: _FileCounts,
         imported_at: str,
         run: ImportRun,
@@ -481,9 +492,13 @@ class ImportsMixin(ProjectBase):
                     name = name or default
                     if not name:
                         raise ImportFormatError(f"{what} names no annotator; give one with --annotator NAME")
-                    annotator, added = store.ensure_annotator(name, uuid)
+                    annotator, added = store.ensure_annotator(name, uuid, adoptable=annotators.minted)
                     if added:
                         counts.annotators_added.append(name)
+                        if not uuid:
+                            annotators.minted.add(annotator.id or 0)
+                    elif uuid:
+                        annotators.minted.discard(annotator.id or 0)  # its id is known now
                     annotators[key] = annotator
             return annotators[key].id or 0
 

@@ -24,9 +24,9 @@ from annotator.io import jsonl
 from annotator.io.guards import checked
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import IdentityClash, ImportFormatError, NotFound
-from annotator.model.types import GOLD, Annotator, Codebook, Label
+from annotator.model.types import GOLD, Codebook, Label
 from annotator.project.base import Progress
-from annotator.project.imports import ImportReport, ImportsMixin, _add_source, _BadRecord, _FileCounts
+from annotator.project.imports import ImportReport, ImportsMixin, SourceAnnotators, _add_source, _BadRecord, _FileCounts
 from annotator.review.agreement import AgreementCounts, ArticleUnits
 from annotator.store import Store, is_sqlite_file
 from annotator.store.import_runs import ImportRun
@@ -154,7 +154,7 @@ class ReviewMixin(ImportsMixin):
         """``bad``: where a source of records collects the bad ones it skips (None: a bad record
         fails the source)."""
         counts = _FileCounts(bad=bad if bad is not None else [])
-        annotators: dict[tuple[str | None, str | None], Annotator] = {}
+        annotators = SourceAnnotators()
         imported_at = now()
 
         def adopt() -> None:

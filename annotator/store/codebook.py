@@ -10,7 +10,7 @@ two projects are never merged silently. Every write here drops the id/name cache
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from annotator.model.errors import AnnotatorError, IdentityClash, NotFound
 from annotator.model.patterns import LabelPattern, patterns_from
@@ -233,8 +233,13 @@ class CodebookMixin(StoreBase):
         annotator, _ = self.ensure_annotator(GOLD, GOLD_UUID)
         return annotator
 
-    def ensure_annotator(self, name: str, annotator_uuid: str | None = None) -> tuple[Annotator, bool]:
+    def ensure_annotator(self, name: str, annotator_uuid: str | None = None, *,
+                         adoptable: Collection[int] = ()) -> tuple[Annotator, bool]:
         """Find an annotator by id (if given) or name, adding them if unknown.
+
+        ``adoptable``: ids of annotators whose own id was made up when they were added by name
+        alone (e.g. earlier in the same import, from a list of names); one of them with this
+        name takes ``annotator_uuid`` instead of clashing with it.
 
         Returns ``(annotator, created)``.
 
@@ -248,6 +253,10 @@ class CodebookMixin(StoreBase):
             if found:
                 return found, False
             same_name = self.annotator_by_name(name)
+            if same_name and same_name.id in adoptable:
+                self.conn.execute("UPDATE annotators SET uuid = ? WHERE id = ?", (annotator_uuid, same_name.id))
+                self._names = None
+                return Annotator(uuid=annotator_uuid, name=name, id=same_name.id), False
             if same_name:
                 raise IdentityClash(
                     f"annotator {name!r} arrives with id {annotator_uuid}, but this project "
