@@ -22,6 +22,7 @@ inside the folder the user chose; never above it), original names are restored.
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from annotator.io.encoding import decode_bytes
+from annotator.io.encoding import Decoded, decode_bytes
 from annotator.io.exporting import (
     ANNOTATOR,
     ANNOTATOR_UUID,
@@ -69,6 +70,17 @@ def _unescape(text: str) -> str:
 
 
 _LINE_BREAK = re.compile("[\n\r\u2029\u2028\x0b\x0c\x85]")
+_ANN_LINES = re.compile("\r\n|\n|\r")
+
+
+def _utf8_with_bom(data: bytes) -> bool:
+    if not data.startswith(codecs.BOM_UTF8):
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False  # decode_bytes says what is wrong with it
+    return True
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -101,7 +113,7 @@ def write(records: Iterable[ArticleRecord | ExportItem], output: Path, *, codebo
     annotators = NameMap()
     annotator_ids: dict[str, str | None] = {}
     folders: dict[str, str] = {}  # annotator -> their folder, made once
-    blank = 0
+    blank = trimmed = 0
     for article, rows, _doc_labels, _done_by in export_items(records):
         summary.add_article(len(rows), written=bool(rows))
         if not rows:
@@ -140,6 +152,7 @@ def write(records: Iterable[ArticleRecord | ExportItem], output: Path, *, codebo
                     if text is None:
                         text = encoded.decode()
                     pieces = fragments(text, start, end)
+                    trimmed += (pieces[0][0], pieces[-1][1]) != (start, end)
                     covered = " ".join(text[s:e] for s, e in pieces)
                     if utf16 is not None:
                         at = utf16_positions(text, [position for piece in pieces for position in piece])
@@ -162,6 +175,9 @@ def write(records: Iterable[ArticleRecord | ExportItem], output: Path, *, codebo
             _write_file(f"{folder}{os.sep}{stem}.ann", "".join(lines).encode("utf-8"), text_mode=True)
     if blank:
         summary.notes.append(f"{blank} span(s) cover only white space; brat readers that trim lines may skip them")
+    if trimmed:
+        summary.notes.append(f"{trimmed} span(s) begin or end with a line break, which brat cannot hold in a span: "
+                             "written without it")
     _write_confs(output, types, attribute_names, values, annotators, annotator_ids, codebook)
     summary.files.append(str(output))
     return summary
@@ -230,7 +246,11 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
         check_source(text_path, whole=True, root=root)
     except ImportFormatError as error:
         raise ImportFormatError(f"{text_path.name}: {error.message}") from None
-    decoded = decode_bytes(text_path.read_bytes())
+    text_bytes = text_path.read_bytes()
+    # brat reads its texts as UTF-8, a byte-order mark included as U+FEFF (its offsets count
+    # it), as the export writes a text that begins with one: kept, not taken as an encoding mark.
+    decoded = (Decoded(text_bytes.decode("utf-8"), "utf-8", False) if _utf8_with_bom(text_bytes)
+               else decode_bytes(text_bytes))
     shift = LineEndingShift(decoded.text)
     text = shift.text
     mapping = _find_mapping(path, root)
@@ -247,7 +267,9 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
     skipped = {"E": 0, "R": 0, "N": 0, "*": 0}
     pending: list[tuple[int, str]] = []
     convert = offsets_from(decoded.text, offset_unit)
-    for number, raw in enumerate(decode_utf8(path.read_bytes(), "brat .ann").splitlines(), start=1):
+    # Lines end at LF, CR LF or CR only, as brat reads them: str.splitlines() would also cut a
+    # note or a covered text at U+2028, U+0085 or \x1c, which the export writes as they are.
+    for number, raw in enumerate(_ANN_LINES.split(decode_utf8(path.read_bytes(), "brat .ann")), start=1):
         if not raw.strip():
             continue
         kind = raw[0]
@@ -332,7 +354,7 @@ def _text_bound(raw: str, number: int, text: str, shift: LineEndingShift,
     joined = [list(pieces[0])]
     for start, end in pieces[1:]:
         between = text[joined[-1][1]:start]
-        if between.strip() == "" and any(c in between for c in "\n\r\u2029\u2028"):
+        if between.strip() == "" and _LINE_BREAK.search(between):  # the breaks the export splits at
             joined[-1][1] = end
         else:
             joined.append([start, end])

@@ -11,7 +11,7 @@ from typing import Any
 
 from annotator.io.guards import clip
 from annotator.model.errors import ImportFormatError, InvalidSpan
-from annotator.model.offsets import LineEndingShift, check_span
+from annotator.model.offsets import LineEndingShift, check_span, normalise_line_endings
 from annotator.model.types import ORIGINS, Annotation, Article, DocLabel, text_hash
 
 
@@ -185,9 +185,10 @@ def _annotation(item: Any, number: int, shift: LineEndingShift, line: int | None
                 raise InvalidSpan(f"offsets must be whole numbers, got start={clip(start)} end={clip(end)}")
             if covered is not None and not isinstance(covered, str):
                 raise InvalidSpan("'text' must be a string")
-            if shift.changed:
+            if shift.changed:  # CR LF pairs before a span move it
                 start, end = shift.map(start), shift.map(end)
-                covered = covered if covered is None else LineEndingShift(covered).text
+            if covered is not None and "\r" in covered:  # its line endings as the stored text's
+                covered = normalise_line_endings(covered)
             check_span(text, start, end, covered)
         except InvalidSpan as error:
             raise ImportFormatError(f"annotation {number} ({label}): {error}", line=line) from None

@@ -338,3 +338,16 @@ def test_a_jsonl_merge_skips_bad_records_and_merges_the_good_ones(tmp_path):
     assert [str(r) for r in report.files_with_bad_records()] == ["colleague.jsonl: kept 2 good records, skipped 3 "
                                                                   "bad records"]
     project.close()
+
+
+def test_a_span_text_with_old_mac_line_endings_is_compared_as_stored(tmp_path):
+    """A lone CR becomes LF in the stored text; the span's own text was compared with its CR
+    still in it, and the record refused."""
+    path = tmp_path / "cr.jsonl"
+    path.write_text(json.dumps({"text": "Alpha\rBeta gamma", "annotations": [
+        {"start": 0, "end": 10, "label": "Quotation", "annotator": "ana", "text": "Alpha\rBeta"}]}) + "\n")
+    project = Project.open(tmp_path / "p.annotator")
+    report = project.import_paths([path])
+    assert report.ok and not report.bad_records and report.annotations_added == 1
+    [span] = project.annotations(1)
+    assert (span.start, span.end, span.text) == (0, 10, "Alpha\nBeta")

@@ -365,3 +365,35 @@ def test_other_tools_files_read_as_native_say_which_format_reads_them(tmp_path):
     assert report.ok and any("--format doccano" in note for note in report.notes)
     report = project.import_paths([INTEROP / "label-studio" / "named_entity-example" / "tasks.json"])
     assert "--format labelstudio" in report.failed[0].reason
+
+
+BREAKS = {  # text, span: line breaks brat splits fragments at, and characters str.splitlines() cuts at
+    "Page one ends here.\x0cPage two starts here and goes on.": (6, 30),  # a form feed (text from PDF)
+    "Alpha beta\x85gamma delta epsilon zeta eta theta.": (6, 30),
+    "Alpha beta\u2028gamma delta epsilon zeta eta theta.": (6, 30),
+    "Record one\x1cRecord two and some more words here.": (0, 21),
+    "\ufeffBOM at the start of the text.": (1, 4),
+}
+
+
+def test_brat_round_trip_through_unusual_line_breaks_and_a_byte_order_mark(tmp_path):
+    """Fragments split at a form feed or NEL were not joined back; a note or covered text
+    holding U+2028, NEL or \\x1c cut its .ann line; a text's leading BOM was dropped on import
+    (brat counts it), moving every span by one."""
+    records = [{"text": text, "annotations": [{"start": start, "end": end, "label": "Quotation", "annotator": "ana",
+                                                "note": "line1\u2028line2 \x1c sep \x85 nel\ttab"}]}
+               for text, (start, end) in BREAKS.items()]
+    source = Project.open(tmp_path / "source.annotator")
+    assert source.import_paths([write_jsonl(tmp_path / "in.jsonl", records)]).ok
+    summary = source.export("brat", tmp_path / "brat")
+    assert summary.notes == []
+    back = Project.open(tmp_path / "back.annotator")
+    report = back.import_paths([tmp_path / "brat"], format="brat")
+    assert report.ok, [str(f) for f in report.failed]
+    assert spans_of(back, with_details=True) == spans_of(source, with_details=True)
+    edge = "Start \u2028 middle words \u2029 end."
+    assert source.import_paths([write_jsonl(tmp_path / "edge.jsonl", [{"text": edge, "annotations": [
+        {"start": 6, "end": 22, "label": "Quotation", "annotator": "ana"}]}])]).ok
+    trimmed = source.export("brat", tmp_path / "brat2")
+    assert trimmed.notes == ["1 span(s) begin or end with a line break, which brat cannot hold in a span: "
+                             "written without it"]
