@@ -73,12 +73,16 @@ class _Tables:
         self.mark_set = frozenset(map(chr, marks))
         self.folds_to: dict[str, set[str]] = {}
         """Folded text (one or two characters) -> the characters that fold to it."""
-        for first, last in _FOLDING_BLOCKS:
-            for code in range(first, last):
-                char = chr(code)
-                folded = fold_char(char)
-                if folded != char and 1 <= len(folded) <= 2:
-                    self.folds_to.setdefault(folded, set()).add(char)
+        # The folding blocks, and every other character of the Basic Multilingual Plane that
+        # is a letter with a mark composed in (Arabic أ إ آ ؤ ئ, kana ガ パ, Devanagari क़):
+        # a text may hold either form, and the pattern is folded to the bare letter.
+        codes = {code for first, last in _FOLDING_BLOCKS for code in range(first, last)}
+        codes.update(code for code in range(0x10000) if unicodedata.decomposition(chr(code))[:1] not in ("", "<"))
+        for code in sorted(codes):
+            char = chr(code)
+            folded = fold_char(char)
+            if folded != char and 1 <= len(folded) <= 2:
+                self.folds_to.setdefault(folded, set()).add(char)
         # Characters that lower() leaves as they are but folding changes (an accented letter, a
         # mark, a final sigma, a ligature): a lower-cased text without any is already folded.
         unfolded = []

@@ -69,6 +69,21 @@ def test_folding_keeps_offsets_in_the_original_text():
     assert fold("ЙОД") == "йод"  # Cyrillic letters keep their marks: й is not и
 
 
+@pytest.mark.parametrize(("literal", "text", "found"), [
+    ("أمريكا", "قالت أمريكا اليوم", ["أمريكا"]),  # a letter with hamza composed in: the exact text
+    ("امريكا", "قالت أمريكا اليوم", ["أمريكا"]),  # and without the hamza, diacritics ignored
+    ("إن", "قال إن الأمر", ["إن"]),
+    ("ガス", "天然ガスとパイプライン", ["ガス"]),  # kana with the voicing mark composed in
+    ("パイプ", "天然ガスとパイプライン", ["パイプ"]),
+    ("क़ानून", "नया क़ानून और कानून", ["क़ानून", "कानून"]),  # Devanagari with a nukta, composed or not
+])
+def test_letters_with_a_mark_composed_in_are_found_in_every_script(literal, text, found):
+    """A pattern is folded to its bare letters (أ to ا, ガ to カ), but the class a bare letter
+    matched held only the Latin, Greek and Cyrillic letters that fold to it: أمريكا was not found
+    even in a text holding exactly that."""
+    assert [text[s:e] for s, e in LiteralMatcher(literal).spans(text)] == found
+
+
 def test_a_literal_in_a_script_without_spaces_is_found_inside_a_run_of_letters():
     """霸权 inside 美国霸权主义是… was never found: it is no whole \\w run, and the index's
     prefilter looked for it as a token. There each character is a word, as for snapping."""
