@@ -34,6 +34,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
         dialect = csv.Sniffer().sniff(header_line, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    _check_quotes_close(decoded.text, dialect)
     # newline="" lets csv see line breaks inside quoted cells as they are.
     reader = csv.DictReader(io.StringIO(decoded.text, newline=""), dialect=dialect)
     header = reader.fieldnames or []
@@ -44,6 +45,10 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
             list(header),
             line=1,
         )
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        notes.append(f"{path.name}: the header names {', '.join(map(repr, repeated))} more than once; "
+                     "each row's last such cell is read")
     generic = replace(fields, generic=True)
     rows = iter(reader)
     while True:
@@ -54,6 +59,12 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
             break
         except csv.Error as error:
             raise ImportFormatError(f"malformed CSV: {error}", line=reader.line_num) from None
+        surplus = row.get(None)  # DictReader's restkey: the cells past the header's
+        if surplus and any(cell.strip() for cell in surplus):  # empty ones are trailing delimiters
+            skip_or_raise(ImportFormatError(
+                f"this row has {len(header) + len(surplus)} cells but the header names {len(header)} "
+                f"(a {dialect.delimiter!r} inside a cell that is not quoted?)", line=start), on_bad_record)
+            continue
         clean = {k: v for k, v in row.items() if k is not None}
         try:
             record = record_from_mapping(clean, generic, line=start)
@@ -61,3 +72,27 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
             skip_or_raise(error, on_bad_record)
             continue
         yield record
+
+
+def _check_quotes_close(text: str, dialect: type[csv.Dialect] | csv.Dialect) -> None:
+    """Fail the file when a quoted cell never closes: the csv module would read the rest of the
+    file into that one cell, every later row lost in it without a word. Quotes come in pairs
+    in a file without that fault, so only a file with an odd number is read a second time,
+    strictly, to find the row."""
+    quote = dialect.quotechar or '"'
+    if text.count(quote) % 2 == 0:
+        return
+    strict = csv.reader(io.StringIO(text, newline=""), dialect=dialect, strict=True)
+    start = 1
+    while True:
+        try:
+            next(strict)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "unexpected end of data" in str(error):
+                raise ImportFormatError(f"a quoted cell opens in the row on this line and never closes (a stray "
+                                        f"{quote}?); the rest of the file would be read as that one cell",
+                                        line=start) from None
+            return  # another irregularity, which the lenient reading takes as it always has
+        start = strict.line_num + 1

@@ -191,9 +191,31 @@ def test_csv_row_without_text_is_skipped_with_the_line_it_starts_on(tmp_path):
     assert bad.message == "no text in field 'body'"
 
 
+def test_csv_row_with_more_cells_than_the_header_is_skipped(tmp_path):
+    """An unquoted comma in a text cut it short, the rest going to the next column or nowhere."""
+    path = tmp_path / "dump.csv"
+    path.write_text('text,title\nHello, world,Title\n"Fine, quoted",Ok\nTrailing comma,T,\n', encoding="utf-8")
+    records, [bad] = read_skipping(csv_file.read, path)
+    assert [(r.article.text, r.article.title) for r in records] == [("Fine, quoted", "Ok"), ("Trailing comma", "T")]
+    assert bad.line == 2
+    assert bad.message == "this row has 3 cells but the header names 2 (a ',' inside a cell that is not quoted?)"
+
+
+def test_csv_repeated_column_is_noted(tmp_path):
+    path = tmp_path / "dump.csv"
+    path.write_text("text,title,text\na,b,c\n", encoding="utf-8")
+    notes: list[str] = []
+    [record] = csv_file.read(path, FieldMap(), notes)
+    assert record.article.text == "c"
+    assert notes == ["dump.csv: the header names 'text' more than once; each row's last such cell is read"]
+
+
 @pytest.mark.parametrize(("content", "reason"), [
     (bytes(range(256)) * 4, "binary"),
     (b"id,body\n1,Satu\n", "no column 'text'"),
+    # A stray quote would take every later row into one cell, silently.
+    (b'text,title\nFirst,1\n"Stray quote opens this cell,2\nThird article,3\nFourth,4\n',
+     r"line 3: a quoted cell opens in the row on this line and never closes \(a stray \"\?\)"),
 ])
 def test_csv_that_cannot_be_read_fails_whole(tmp_path, content, reason):
     path = tmp_path / "dump.csv"
