@@ -675,6 +675,8 @@ def codebook_import(project: str, file: Path) -> None:
     result = opened.import_codebook(file)
     opened.close()
     click.echo(f"labels added: {len(result['added'])}, updated: {len(result['updated'])}")
+    for note in result["notes"]:
+        click.echo(f"note: {note}", err=True)
 
 
 def _finish_report(report: ImportReport) -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from annotator.io.exporting import ExportFilter
 from annotator.io.records import FieldMap
-from annotator.model.errors import NotFound
+from annotator.model.errors import AnnotatorError, NotFound
 from annotator.project import Project
 from tests.conftest import SAMPLE, write_jsonl
 
@@ -205,6 +205,33 @@ def test_codebook_import_keeps_spans_and_export_round_trips(tmp_path, project):
     codebook = project.codebook()
     assert codebook.labels[0].color == "#000000"
     assert codebook.labels[-1].name == "New label"
+
+
+def test_codebook_import_refuses_to_strand_stored_values_and_says_where_a_hotkey_went(tmp_path, project):
+    """A narrower list for 'voice' was applied silently although a span had a value it left
+    out (the project's own export then no longer imported under it), and a new label took
+    hotkey 1 from another without a word."""
+    record = {"text": "The minister said: we want peace talks now.", "annotations": [
+        {"start": 19, "end": 43, "label": "Quotation", "annotator": "ana", "attributes": {"voice": "direct quote"}}]}
+    assert project.import_paths([write_jsonl(tmp_path / "in.jsonl", [record])]).ok
+    before = project.codebook()
+    narrower = tmp_path / "narrow.json"
+    narrower.write_text(json.dumps({"attributes": [{"name": "voice", "values": ["outlet"]}],
+                                    "labels": [{"name": "New label", "hotkey": "1"}]}))
+    with pytest.raises(AnnotatorError, match=r"attribute 'voice': 1 span\(s\) have 'direct quote', which the new "
+                                             r"list leaves out"):
+        project.import_codebook(narrower)
+    assert project.codebook() == before  # nothing of it was applied
+    other_scope = tmp_path / "scope.json"
+    other_scope.write_text(json.dumps({"doc_labels": [{"name": "Quotation"}]}))
+    with pytest.raises(AnnotatorError, match="'Quotation' is a span label here"):
+        project.import_codebook(other_scope)
+    wider = tmp_path / "wide.json"
+    wider.write_text(json.dumps({"attributes": [{"name": "voice", "values": ["direct quote", "outlet"]}],
+                                 "labels": [{"name": "New label", "hotkey": "1"}]}))
+    result = project.import_codebook(wider)
+    assert result["added"] == ["New label"]
+    assert result["notes"] == ["hotkey 1 moved from 'Anti-imperialist framing' to 'New label'"]
 
 
 def test_progress_reports_bytes_and_cancel_stops_cleanly(tmp_path, project):

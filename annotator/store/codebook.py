@@ -46,17 +46,29 @@ class CodebookMixin(StoreBase):
     def merge_codebook(self, codebook: Codebook) -> dict[str, list[str]]:
         """Add or update the codebook's labels and attributes; labels not named are kept.
 
-        Returns the names added and updated, for reporting.
+        Returns the names added and updated, and notes for the user (a hotkey that moved from
+        one label to another), for reporting.
+
+        Raises:
+            AnnotatorError: an attribute's new list leaves out a value that stored spans have
+                (they would no longer pass the codebook, nor their export import back), or a
+                label's name is a label of the other scope here; nothing is changed.
         """
         stored = {name for (name,) in self.conn.execute("SELECT name FROM labels WHERE scope = 'span'")}
         codebook.validate(known_parents=frozenset(stored))
+        self._check_codebook_keeps_data(codebook)
         self._names = None
         added: list[str] = []
         updated: list[str] = []
+        notes: list[str] = []
         for group in (codebook.labels, codebook.doc_labels):
             for label in group:
                 if label.hotkey:
                     # The hotkey moves to this label; another label holding it gives it up.
+                    for (holder,) in self.conn.execute(
+                            "SELECT name FROM labels WHERE hotkey = ? AND NOT (name = ? AND scope = ?)",
+                            (label.hotkey, label.name, label.scope)):
+                        notes.append(f"hotkey {label.hotkey} moved from {holder!r} to {label.name!r}")
                     self.conn.execute(
                         "UPDATE labels SET hotkey = '' WHERE hotkey = ? AND NOT (name = ? AND scope = ?)",
                         (label.hotkey, label.name, label.scope),
@@ -85,7 +97,34 @@ class CodebookMixin(StoreBase):
                 "ON CONFLICT(name) DO UPDATE SET allowed_values = excluded.allowed_values",
                 (attribute.name, dumps(list(attribute.values)), i),
             )
-        return {"added": added, "updated": updated}
+        return {"added": added, "updated": updated, "notes": notes}
+
+    def _check_codebook_keeps_data(self, codebook: Codebook) -> None:
+        """Refuse a codebook that would strand what the project holds (see ``merge_codebook``)."""
+        problems = []
+        now_allowed = {name: values for name, values in self.conn.execute(
+            "SELECT name, allowed_values FROM attribute_defs")}
+        for attribute in codebook.attributes:
+            if not attribute.values:
+                continue  # free text takes anything
+            before = json.loads(now_allowed.get(attribute.name) or "[]")
+            path = "$." + json.dumps(attribute.name)
+            for value, count in self.conn.execute(
+                    "SELECT json_extract(attributes, ?) AS value, COUNT(*) FROM annotations "
+                    "WHERE json_valid(attributes) AND json_type(attributes, ?) IS NOT NULL GROUP BY value",
+                    (path, path)):
+                # Only what the change strands: a value outside the list already stays a problem of
+                # its own (``annotator check``), not a reason to refuse every later edit.
+                if value not in attribute.values and (not before or value in before):
+                    problems.append(f"attribute {attribute.name!r}: {count} span(s) have {value!r}, which the new "
+                                    "list leaves out (add it to the list, or change those spans first)")
+        for label in [*codebook.labels, *codebook.doc_labels]:
+            other = "document" if label.scope == "span" else "span"
+            if self.label_id(label.name, other) is not None and self.label_id(label.name, label.scope) is None:
+                problems.append(f"{label.name!r} is a {other} label here; a {label.scope} label of the same name "
+                                "would be taken for it by every filter")
+        if problems:
+            raise AnnotatorError("the codebook was not imported: " + "; ".join(problems))
 
     def _position_of(self, label: Label) -> int:
         row = self.conn.execute(
