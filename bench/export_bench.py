@@ -216,14 +216,13 @@ def baseline_files(conn, target: Path) -> int:
 
 def baseline_tokens(conn, target: Path) -> int:
     """The floor of CoNLL's export: every text read by a bare SELECT, cut into tokens by the
-    tokenizer CoNLL documents (``model.tokens.TOKEN``) and written a token a line, with no tags
+    tokenizer CoNLL documents (``model.tokens.tokens``) and written a token a line, with no tags
     and no sentence breaks. Returns 0: no spans are written."""
-    from annotator.model.tokens import TOKEN
+    from annotator.model.tokens import tokens
 
-    findall = TOKEN.findall
     with open(target, "wb") as out:
         for (text,) in conn.execute("SELECT text FROM articles ORDER BY id"):
-            out.write(("\tO\n".join(findall(text)) + "\tO\n\n").encode())
+            out.write(("\tO\n".join(tokens(text)) + "\tO\n\n").encode())
     return 0
 
 

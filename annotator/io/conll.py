@@ -1,8 +1,9 @@
 """CoNLL / BIO: one token per line, ``token<TAB>tag``, a blank line between sentences and
 ``-DOCSTART-\\tO`` before each article and annotator.
 
-Tokenizer: the agreement tokenizer (``model.tokens``): a maximal run of word characters, or a
-single character that is neither a word character nor white space. Sentences end at line breaks
+Tokenizer: the agreement tokenizer (``model.tokens``): a run of word characters with their
+combining marks, a letter of a script written without spaces, or a single other character that
+is not white space (with its marks). Sentences end at line breaks
 and after a ``.``, ``!``, ``?`` or ``…`` token followed by white space.
 
 A token belongs to a span when they share a character; the first such token is ``B-``, the rest
@@ -22,7 +23,7 @@ from pathlib import Path
 from annotator.io.exporting import ExportSummary, SpanRow, layers, span_rows
 from annotator.io.naming import NameMap
 from annotator.io.records import ArticleRecord
-from annotator.model.tokens import TOKEN
+from annotator.model.tokens import pattern_for, splits_token, tokens
 from annotator.model.types import Codebook
 
 # Where a blank line goes: after a sentence end followed by white space or the end of the text
@@ -111,15 +112,15 @@ class _Lines(dict[bytes, bytes]):
         self.tag_line, self.first_line = tag_line, first_line
 
     def __missing__(self, chunk: bytes) -> bytes:
-        tokens: list[str] = TOKEN.findall(chunk.decode())
+        found = tokens(chunk.decode())
         tag_line = self.tag_line
-        lines = (tokens[0] + (self.first_line or tag_line) + "".join(token + tag_line for token in tokens[1:]) +
-                 ("\n" if tokens[-1] in _SENTENCE_ENDS else ""))
+        lines = (found[0] + (self.first_line or tag_line) + "".join(token + tag_line for token in found[1:]) +
+                 ("\n" if found[-1] in _SENTENCE_ENDS else ""))
         if len(self) > _CACHE_LIMIT:
             self.clear()
             self.update(_MARKS)
-        found = self[chunk] = lines.encode()
-        return found
+        encoded = self[chunk] = lines.encode()
+        return encoded
 
 
 def _fast_document(text: str, regions: list[tuple[int, int, str]], chunks: _Chunks) -> bytes | None:
@@ -192,10 +193,11 @@ def _document(text: str, breaks: list[tuple[int, int, str, str]], regions: list[
     cuts = sorted([*breaks, *((start, start, "open", tag) for start, _, tag in regions),
                    *((end, end, "close", "") for _, end, _ in regions)])
     parts = ["-DOCSTART-\tO\n\n"]
+    findall = pattern_for(text).findall
     cursor, tag, first, pending, seen = 0, "", False, False, False
     for cut, resume, kind, label in [*cuts, (len(text), len(text), "end", "")]:
         if cut > cursor:
-            words = TOKEN.findall(text, cursor, cut)
+            words = findall(text, cursor, cut)
             if words:
                 if pending:  # a line break between this token and the one before
                     parts.append("\n")
@@ -252,23 +254,19 @@ def _token_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
     last = start + len(covered.rstrip())
     if first >= last:
         return None
-    # Inside a word: its token begins further left (ends further right). ``\w`` is exactly
-    # ``str.isalnum()`` or ``_``; most edges fall between two letters, asked of both at once.
-    if first > 0:
-        pair = text[first - 1:first + 1]
-        if pair.isalnum() or ("_" in pair and _is_word(pair[0]) and _is_word(pair[1])):
-            first -= 1
-            while first > 0 and ((character := text[first - 1]).isalnum() or character == "_"):
-                first -= 1
+    # Inside a token: it begins further left (ends further right), a character at a time (words
+    # are short). Between two ASCII characters the quick rule is the whole rule (``\w`` is exactly
+    # ``str.isalnum()`` or ``_``, and there are no marks nor letters of unspaced scripts).
+    while first > 0 and _splits(text, first):
+        first -= 1
     length = len(text)
-    if last < length:
-        pair = text[last - 1:last + 1]
-        if pair.isalnum() or ("_" in pair and _is_word(pair[0]) and _is_word(pair[1])):
-            last += 1
-            while last < length and ((character := text[last]).isalnum() or character == "_"):
-                last += 1
+    while last < length and _splits(text, last):
+        last += 1
     return first, last
 
 
-def _is_word(character: str) -> bool:
-    return character.isalnum() or character == "_"  # exactly what \w matches
+def _splits(text: str, position: int) -> bool:
+    pair = text[position - 1:position + 1]
+    if pair.isascii():
+        return pair.isalnum() or ("_" in pair and splits_token(text, position, False))
+    return splits_token(text, position, True)

@@ -353,7 +353,7 @@ def _joined(before: str, after: str) -> bool:
 
 # Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer, the CJK radicals,
 # kana and ideographs (with their extensions), half-width katakana. Ranges of code points.
-_UNSPACED = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2FDF), (0x3005, 0x3007),
+UNSPACED_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x2E80, 0x2FDF), (0x3005, 0x3007),
              (0x3021, 0x3029), (0x3031, 0x3035), (0x3040, 0x30FF), (0x31F0, 0x31FF), (0x3400, 0x4DBF),
              (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFF66, 0xFF9F), (0x20000, 0x3FFFF))
 
@@ -362,7 +362,7 @@ def written_without_spaces(char: str) -> bool:
     """``char`` is of a script written without spaces between words (Chinese, Japanese, Thai,
     Lao, Khmer, Myanmar): a run of its letters is a phrase, and each character counts as a word."""
     code = ord(char)
-    return code >= 0x0E00 and any(low <= code <= high for low, high in _UNSPACED)
+    return code >= 0x0E00 and any(low <= code <= high for low, high in UNSPACED_RANGES)
 
 
 def _in_word(char: str) -> bool:

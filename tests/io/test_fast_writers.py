@@ -33,7 +33,7 @@ from annotator.io.naming import NameMap, file_stem
 from annotator.io.records import ArticleRecord
 from annotator.model.errors import InvalidSpan
 from annotator.model.offsets import OffsetMap, Utf16Counter
-from annotator.model.tokens import TOKEN
+from annotator.model.tokens import pattern_for
 from annotator.model.types import Annotation, Article, AttributeDef, Codebook, DocLabel
 from annotator.project import Project
 from tests.conftest import write_jsonl
@@ -82,7 +82,7 @@ def _reference_conll(records: list[ArticleRecord], tags: NameMap) -> str:
         by_annotator: dict[str, list[Annotation]] = {name: [] for name in record.done_by}
         for span in record.annotations:
             by_annotator.setdefault(span.annotator or "", []).append(span)
-        tokens = [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+        tokens = [(m.start(), m.end()) for m in pattern_for(text).finditer(text)]
         for spans in by_annotator.values():
             out.append("-DOCSTART-\tO\n\n")
             result = ["O"] * len(tokens)

@@ -198,6 +198,26 @@ def test_conll_bio_with_longest_first_policy(tmp_path):
         project.export("conll", out, offset_unit="utf16")
 
 
+def test_conll_keeps_words_whole_in_scripts_with_marks_and_a_character_a_line_in_chinese(tmp_path):
+    """दिल्ली was written as six lines (द ि ल ् ल ी) and a span inside a Chinese run tagged the
+    whole run: the tokens are those the window snaps to."""
+    project = Project.open(tmp_path / "c.annotator")
+    hindi, chinese = "नई दिल्ली में बैठक", "中方呼吁各方通过对话协商解决分歧。"
+    start = chinese.index("对话")
+    project.import_paths([write_jsonl(tmp_path / "a.jsonl", [
+        {"text": hindi, "annotations": [{"start": 4, "end": 8, "label": "Quotation", "annotator": "ana"}]},
+        {"text": chinese, "annotations": [{"start": start, "end": start + 4, "label": "Quotation",
+                                            "annotator": "ana"}]}])])
+    out = tmp_path / "out.conll"
+    project.export("conll", out)
+    documents = out.read_text(encoding="utf-8").split("-DOCSTART-\tO\n\n")[1:]
+    assert documents[0] == "नई\tO\nदिल्ली\tB-Quotation\nमें\tO\nबैठक\tO\n\n"
+    lines = documents[1].split("\n")
+    assert lines[:10] == ["中\tO", "方\tO", "呼\tO", "吁\tO", "各\tO", "方\tO", "通\tO", "过\tO",
+                          "对\tB-Quotation", "话\tI-Quotation"]
+    assert lines[10:13] == ["协\tI-Quotation", "商\tI-Quotation", "解\tO"]
+
+
 def test_export_filters_apply_to_every_format(source, tmp_path):
     for fmt in ("csv", "doccano", "labelstudio"):
         summary = source.export(fmt, tmp_path / f"gold.{fmt}", gold=True)

@@ -15,7 +15,7 @@ import pytest
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa as sm_fleiss_kappa
 
-from annotator.model.tokens import TOKEN, all_units, units_overlapping
+from annotator.model.tokens import all_units, pattern_for, units_overlapping
 from annotator.review.agreement import (
     ArticleUnits,
     SpanRef,
@@ -32,7 +32,7 @@ ANNOTATORS = ["ana", "budi", "citra"]
 def unit_bounds(text: str, unit: str) -> list[tuple[int, int]]:
     if unit == "char":
         return [(i, i + 1) for i in range(len(text))]
-    return [(m.start(), m.end()) for m in TOKEN.finditer(text)]
+    return [(m.start(), m.end()) for m in pattern_for(text).finditer(text)]
 
 
 def naive_categories(text: str, spans: list[SpanRef], unit: str, label: str | None = None) -> list[str]:
