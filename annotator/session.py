@@ -398,11 +398,17 @@ class Session:
     # -- review ----------------------------------------------------------------------------
 
     def groups(self) -> list[SpanGroup]:
-        """The compared annotators' spans grouped by extent (review mode; ``group_spans``)."""
-        if not self.reviewing:
+        """The compared annotators' spans grouped by extent (review mode; ``group_spans``).
+
+        Only the compared annotators who worked on this article count (a span in it, or a
+        done mark: done without spans says there is nothing to label): two identical spans
+        were "partial" when a third person, compared but never at this article, had none.
+        """
+        if not self.reviewing or self.article_id is None:
             return []
         gold = [s for s in self.spans if s.annotator == GOLD]
-        return group_spans(self.spans, list(self.mode.compared), gold)
+        present = {s.annotator for s in self.spans} | set(self.project.done_by(self.article_id))
+        return group_spans(self.spans, [name for name in self.mode.compared if name in present], gold)
 
     def accept(self, group: SpanGroup) -> Command:
         """Copy a group's span into gold (reviewer and time recorded)."""

@@ -72,19 +72,44 @@ def test_review_mode_accepts_into_gold_and_guards_others_spans(setup):
     assert not [s for s in reviewer.spans if s.annotator == GOLD]
 
 
+def test_someone_compared_who_never_worked_on_the_article_makes_no_disagreement(setup):
+    """Two identical spans read "partial" when a third annotator, compared but never at this
+    article, had none; one who marked it done without spans still counts (nothing to label)."""
+    project, ids, label = setup
+    for name in ("ana", "budi"):
+        session = Session(project, name)
+        project.annotator(name)
+        session.open_article(ids[0])
+        run(session, session.label_selection(0, 6, label, snap=False))
+    project.annotator("citra")  # compared, never at this article
+    reviewer = Session(project, "rina")
+    reviewer.set_review(["ana", "budi", "citra"])
+    reviewer.open_article(ids[0])
+    assert [(g.text, g.status, g.annotators) for g in reviewer.groups()] == [("Lavrov", "all", ("ana", "budi"))]
+    citra = Session(project, "citra")
+    citra.open_article(ids[0])
+    run(citra, citra.set_status("done"))  # read it and found nothing to label
+    reviewer.open_article(ids[0])
+    assert [(g.text, g.status) for g in reviewer.groups()] == [("Lavrov", "partial")]
+
+
 def test_next_disagreement_is_one_query_whatever_the_list(setup):
     project, ids, label = setup
-    for name, article in (("ana", ids[150]), ("budi", ids[150]), ("ana", ids[120])):
+    for name, article in (("ana", ids[150]), ("budi", ids[150]), ("ana", ids[120]), ("ana", ids[60])):
         session = Session(project, name)
         project.annotator(name)
         session.open_article(article)
         run(session, session.label_selection(0, 6, label, snap=False))
+    budi = Session(project, "budi")
+    budi.open_article(ids[120])
+    run(budi, budi.set_status("done"))  # without spans: ana's span is a disagreement
     reviewer = Session(project, "rina")
     reviewer.set_review(["ana", "budi"])
     reviewer.open_article(ids[0])
     statements: list[str] = []
     project._store.conn.set_trace_callback(statements.append)
-    assert reviewer.next_disagreement_article(ids, 1) == ids[120]  # ids[150]: both agree
+    # ids[60]: budi never worked on it; ids[150]: both agree
+    assert reviewer.next_disagreement_article(ids, 1) == ids[120]
     project._store.conn.set_trace_callback(None)
     assert len(statements) <= 4
     reviewer.open_article(ids[120])

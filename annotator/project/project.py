@@ -203,6 +203,10 @@ class Project(ReviewMixin, ExportsMixin, AssistMixin, EditsMixin, SafetyMixin, S
         ids = [a.id or 0 for a in (self._store.annotator_by_name(n) for n in annotators) if a is not None]
         return self._store.shown_annotations(article_id, self.article_text(article_id), ids)
 
+    def done_by(self, article_id: int) -> list[str]:
+        """Names of the annotators who marked the article done, sorted."""
+        return [name for name, _ in self._store.done_by(article_id)]
+
     def spans_by_uuid(self, uuids: Iterable[str]) -> list[Annotation]:
         """The stored spans among ``uuids`` (deleted ones are simply missing)."""
         found = []
@@ -243,7 +247,7 @@ class Project(ReviewMixin, ExportsMixin, AssistMixin, EditsMixin, SafetyMixin, S
     def disagreement_article_ids(self, annotators: list[str]) -> set[int]:
         """Articles where the annotators' spans differ in extent or label (one query)."""
         ids = [a.id or 0 for a in (self._store.annotator_by_name(n) for n in annotators) if a is not None]
-        return self._store.disagreement_article_ids(ids, len(annotators))
+        return self._store.disagreement_article_ids(ids)
 
     def verify(self) -> list[str]:
         """Problems SQLite and a re-read of every span find in the file (empty: sound)."""

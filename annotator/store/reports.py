@@ -107,16 +107,22 @@ class ReportsMixin(StoreBase):
                 finishers = {row[1] for row in done.take(article_id)}
                 yield article_id, text, by_annotator, labels, finishers
 
-    def disagreement_article_ids(self, annotator_ids: list[int], compared: int) -> set[int]:
+    def disagreement_article_ids(self, annotator_ids: list[int]) -> set[int]:
         """Articles where some span (extent and label) of these annotators is not made by all
-        ``compared`` of them: one grouped query over the span index."""
+        of them who worked on the article (a span in it, or a done mark), as the review table
+        groups them: one grouped query over the span index."""
         if not annotator_ids:
             return set()
         marks = ",".join("?" * len(annotator_ids))
         return {row[0] for row in self.conn.execute(
-            f"SELECT DISTINCT article_id FROM (SELECT article_id FROM annotations WHERE annotator_id IN ({marks}) "
-            "GROUP BY article_id, start_offset, end_offset, label_id HAVING COUNT(DISTINCT annotator_id) < ?)",
-            [*annotator_ids, compared])}
+            f"WITH present AS (SELECT article_id, COUNT(*) AS workers FROM ("
+            f"SELECT DISTINCT article_id, annotator_id FROM annotations WHERE annotator_id IN ({marks}) UNION "
+            f"SELECT article_id, annotator_id FROM article_status WHERE status = 'done' AND annotator_id IN ({marks})"
+            f") GROUP BY article_id) "
+            f"SELECT DISTINCT g.article_id FROM (SELECT article_id, COUNT(DISTINCT annotator_id) AS made "
+            f"FROM annotations WHERE annotator_id IN ({marks}) GROUP BY article_id, start_offset, end_offset, label_id"
+            f") g JOIN present p ON p.article_id = g.article_id WHERE g.made < p.workers",
+            [*annotator_ids, *annotator_ids, *annotator_ids])}
 
     # -- export input -------------------------------------------------------------------
 
