@@ -119,7 +119,17 @@ class ReviewParts(WindowBase):
         except EditRefused as refusal:
             self.show_message(str(refusal))
             return
-        self.next_disagreement(1)
+        # On to the next disagreement of this article; never to another article unasked (the
+        # next Ctrl+Enter would then mark that one adjudicated).
+        shown = " ".join(group.text.split())
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        row = self.review_panel.next_disagreement_row(1)
+        if row is not None:
+            self.review_panel.select_row(row)
+            self.show_message(f"“{shown}” kept out of gold")
+        else:
+            self.show_message(f"“{shown}” kept out of gold; no other disagreement in this article "
+                              "(F8: the next article with one)")
 
     def next_disagreement(self, step: int = 1, *, other_article: bool = False) -> None:
         """Select the next group the compared annotators disagree on, moving across articles."""

@@ -77,7 +77,11 @@ def test_review_groups_accept_reject_and_next_disagreement(review_project, make_
 
     qtbot.keyClick(table, Qt.Key.Key_F8)  # next disagreement: NATO, only ana
     assert window.review_panel.selected_group().text == "NATO"
-    qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject it -> moves on to the next article's disagreement
+    qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject it: stays in this article, which has no other
+    assert window.current_article_id == ids[0]  # (the next Ctrl+Enter marks this one, not another)
+    assert window.last_message == ("“NATO” kept out of gold; no other disagreement in this article "
+                                   "(F8: the next article with one)")
+    qtbot.keyClick(table, Qt.Key.Key_F8)
     assert window.current_article_id == ids[1]
     assert window.review_panel.selected_group().text == "memuji kerja sama"
     assert [r[0] for r in gold_rows(path)] == ["mengkritik AS"]
