@@ -148,9 +148,6 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
             value = self.settings.value(key)
             if isinstance(value, QByteArray):
                 restore(value)
-        # The keyboard starts in the text, so the first label key labels (it went to the search
-        # box, the first widget in the focus chain).
-        self.document_view.setFocus()
         settle_long_lived_objects()
 
     # -- construction --------------------------------------------------------------------
@@ -291,8 +288,11 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self.doc_labels.set_present(self.session.doc_labels_present())
 
     def _on_article_chosen(self, article_id: int) -> None:
+        """An article clicked or activated (Enter) in the list: open it and give the text the
+        keyboard, so label keys label (they went to the list's search-as-you-type)."""
         if article_id != self.current_article_id:
             self.open_article(article_id)
+        self.document_view.setFocus()
 
     def step_article(self, step: int) -> None:
         ids = self.article_model.ids()

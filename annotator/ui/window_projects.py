@@ -82,6 +82,9 @@ class ProjectParts(WindowBase):
         self._project_upkeep().project_loaded(project, back_up=back_up)
         for source in project.recovered_imports:
             self.show_message(f"An import of {source} did not finish last time and was taken back")
+        # The keyboard goes to the text, so the next label key labels (after File → Open it was
+        # left in the search box, the first widget in the focus chain).
+        self.document_view.setFocus()
         if self._reopen_last_article():
             return
         first = self._next_unfinished_after(None)

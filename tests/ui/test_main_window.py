@@ -542,3 +542,28 @@ def test_refresh_sees_another_programs_import(emoji_project, make_main_window, t
     assert window.article_model.rowCount() == 3
     window.refresh()
     assert window.article_model.rowCount() == 4
+
+
+def test_the_keyboard_goes_to_the_text_after_choosing_an_article_or_opening_a_project(
+        emoji_project, make_main_window, qtbot, tmp_path):
+    """A label key after clicking an article in the list went to the list (and was lost), and
+    after File → Open to the search box; Tab went round the list's cells for ever."""
+    path, ids = emoji_project
+    window = make_main_window(path)
+    view, table = window.document_view, window.article_list
+    table.setFocus()
+    rect = table.visualRect(table.model().index(2, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert window.current_article_id == ids[2]
+    assert window.focusWidget() is view
+    view.select_codepoints(0, 7)
+    qtbot.keyClick(view, "1")
+    assert [(row[0], row[5]) for row in stored_spans(path)] == [(ids[2], "Artikel")]
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Tab)
+    assert window.focusWidget() is not table
+    other = tmp_path / "other.annotator"
+    make_project(other, ["Seruan perundingan damai."])
+    window.findChild(QLineEdit, "articleSearch").setFocus()
+    window.load_project(str(other), window.annotator)
+    assert window.focusWidget() is view

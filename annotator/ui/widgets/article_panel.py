@@ -97,6 +97,7 @@ class ArticlePanel(QWidget):
         self.view.verticalHeader().setVisible(False)
         self.view.verticalHeader().setDefaultSectionSize(22)
         self.view.setWordWrap(False)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the list (it went cell by cell, round and round)
         self.view.activated.connect(self._on_view_activated)
         self.view.clicked.connect(self._on_view_activated)
         layout = QVBoxLayout(self)
