@@ -259,7 +259,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
     value_of = mapping.get("attribute_values", {})
     annotator = None
     annotator_id = None
-    folder_entry = mapping.get("annotators", {}).get(path.parent.name)
+    folder_entry = mapping.get("annotators", {}).get(_folder_name(path))
     if folder_entry:
         annotator, annotator_id = folder_entry.get("name"), folder_entry.get("id")
     spans: dict[str, list[Annotation]] = {}
@@ -310,7 +310,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *, offset_unit: str = "
         counts = ", ".join(f"{n} {k}" for k, n in skipped.items() if n)
         notes.append(f"{path.name}: skipped {counts} lines (events, relations, normalisations, equivalences)")
     record = ArticleRecord(Article(text=text, title=path.stem), line=None,
-                           annotator_hint=None if mapping else path.parent.name)
+                           annotator_hint=None if mapping else _folder_name(path))
     for items in spans.values():
         for span in items:
             span.annotator = span.annotator or annotator
@@ -409,3 +409,9 @@ def _checked_mapping(mapping: Any, where: Path) -> dict[str, Any]:
             for v in annotators.values()):
         raise ImportFormatError(f"{where}: 'annotators' must map folder names to {{name, id}}")
     return mapping
+
+
+def _folder_name(path: Path) -> str:
+    """The name of the folder a file is in, however the path spells it (``a.ann``, ``./a.ann``,
+    ``x/../a.ann``): the folder stands for the annotator. Symbolic links are not followed."""
+    return Path(os.path.abspath(path)).parent.name

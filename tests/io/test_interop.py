@@ -417,3 +417,20 @@ def test_brat_round_trip_through_unusual_line_breaks_and_a_byte_order_mark(tmp_p
     trimmed = source.export("brat", tmp_path / "brat2")
     assert trimmed.notes == ["1 span(s) begin or end with a line break, which brat cannot hold in a span: "
                              "written without it"]
+
+
+def test_brat_folder_names_the_annotator_however_the_path_is_written(tmp_path, monkeypatch):
+    """``import p . --format brat`` (or ``a.ann``) failed with "names no annotator": the folder's
+    name was taken from the path as typed, which has none."""
+    folder = tmp_path / "ner_corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text("First line. Second line.", encoding="utf-8")
+    (folder / "a.ann").write_text("T1\tQuotation 12 18\tSecond\n", encoding="utf-8")
+    (folder / "sub").mkdir()
+    monkeypatch.chdir(folder)
+    for number, source in enumerate([Path("."), Path("a.ann"), Path("sub/../a.ann")]):
+        project = Project.open(tmp_path / f"p{number}.annotator")
+        report = project.import_paths([source], format="brat")
+        assert report.ok, [str(f) for f in report.failed]
+        assert [s.annotator for s in project.annotations(1)] == ["ner_corpus"]
+        project.close()
