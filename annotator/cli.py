@@ -190,7 +190,8 @@ def import_(project: str, paths: tuple[Path, ...], fmt: str, text_field: str | N
 @click.option("--done-only", is_flag=True, help="Only articles marked done, with the work of those who marked them.")
 @click.option("--gold", is_flag=True, help="Only the gold layer (adjudicated spans).")
 @click.option("--language", "languages", multiple=True,
-              help="Only articles in this language, an ISO 639-1 code as `stats` lists them (repeatable).")
+              help="Only articles in this language, an ISO 639-1 code as `stats` lists them, `unknown` for none "
+                   "(repeatable; case ignored).")
 @click.option("--offset-unit", type=click.Choice(["codepoint", "utf16"]),
               help="Offset unit to write instead of the format's default.")
 @click.option("--excel", is_flag=True, help="CSV: UTF-8 with a byte-order mark, as Excel expects.")

@@ -9,7 +9,7 @@ query for a live preview, and ``export_jsonl`` writes the native JSONL to an ope
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
@@ -20,7 +20,8 @@ from annotator.io.records import ArticleRecord
 from annotator.model.errors import AnnotatorError, NotFound
 from annotator.model.types import GOLD, DocLabel
 from annotator.project.base import Cancelled, Progress, ProjectBase
-from annotator.store.reports import ArticleShape, SpanShape
+from annotator.store.reports import UNKNOWN_LANGUAGE, ArticleShape, SpanShape
+from annotator.store.store import Store
 
 T = TypeVar("T")
 _RAW_SHAPES: dict[str | None, SpanShape] = {"json": "json", "rows": "rows", "id_rows": "id_rows"}
@@ -205,13 +206,7 @@ class ExportsMixin(ProjectBase):
             missing = sorted(labels - {lab.name for lab in [*codebook.labels, *codebook.doc_labels]})
             if missing:
                 raise NotFound(f"no label called {missing[0]!r} in the codebook")
-        languages = None if filter.languages is None else set(filter.languages)
-        if languages is not None:
-            present = {code for code, _ in store.article_languages()}
-            missing = sorted(languages - present)
-            if missing:
-                raise NotFound(f"no article in language {missing[0]!r} "
-                               f"(present: {', '.join(sorted(present)) or 'none detected'})")
+        languages = None if filter.languages is None else _stored_languages(store, filter.languages)
         return None if names is None else set(names), labels, filter.done_only, languages
 
     def _counted(self, items: Iterator[T], progress: Progress | None,
@@ -248,3 +243,25 @@ class ExportsMixin(ProjectBase):
             out.write(line.decode())
             count += 1
         return count
+
+
+def _stored_languages(store: Store, asked: Iterable[str]) -> set[str]:
+    """The stored language codes ``asked`` names, as ``stats`` lists them: ``HE`` finds
+    ``he`` (and the other way round), ``unknown`` the articles with none.
+
+    Raises:
+        NotFound: a code no article has.
+    """
+    present = {code for code, _ in store.article_languages()}
+    if store.has_articles_without_language():
+        present.add(UNKNOWN_LANGUAGE)
+    by_folded: dict[str, set[str]] = {}
+    for code in present:
+        by_folded.setdefault(code.casefold(), set()).add(code)
+    chosen: set[str] = set()
+    for code in asked:
+        found = by_folded.get(code.casefold())
+        if not found:
+            raise NotFound(f"no article in language {code!r} (present: {', '.join(sorted(present)) or 'none'})")
+        chosen |= found
+    return chosen

@@ -326,6 +326,10 @@ class ArticlesMixin(StoreBase):
             "SELECT language, COUNT(*) FROM articles WHERE language IS NOT NULL AND language != '' "
             "GROUP BY language ORDER BY language")]
 
+    def has_articles_without_language(self) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE COALESCE(language, '') = '' LIMIT 1").fetchone() \
+            is not None
+
     SORT_COLUMNS: ClassVar[dict[str, str]] = {
         "id": "id",
         "title": "title COLLATE NOCASE",

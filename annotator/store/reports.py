@@ -155,7 +155,7 @@ class ReportsMixin(StoreBase):
                    "imported_at FROM articles")
         params: list[Any] = []
         if languages is not None:
-            sql += f" WHERE language IN ({','.join('?' * len(languages))})"
+            sql += f" WHERE {language_condition(languages)}"
             params += list(languages)
         span_sql, span_params = self._export_span_query(spans, annotator_ids, labels)
         label_names, annotator_names = self._name_maps()
@@ -290,8 +290,8 @@ class ReportsMixin(StoreBase):
             "annotators": per_annotator,
             "labels": per_label,
             "languages": dict(self.conn.execute(
-                "SELECT COALESCE(NULLIF(language, ''), 'unknown'), COUNT(*) FROM articles GROUP BY 1 ORDER BY 1"
-            ).fetchall()),
+                f"SELECT COALESCE(NULLIF(language, ''), '{UNKNOWN_LANGUAGE}'), COUNT(*) FROM articles GROUP BY 1 "
+                "ORDER BY 1").fetchall()),
         }
 
     def count_spans(self, *, annotator_ids: list[int] | None = None, labels: list[str] | None = None,
@@ -307,8 +307,7 @@ class ReportsMixin(StoreBase):
             sql += f" AND l.name IN ({','.join('?' * len(labels))})"
             params += labels
         if languages is not None:
-            sql += (" AND a.article_id IN (SELECT id FROM articles "
-                    f"WHERE language IN ({','.join('?' * len(languages))}))")
+            sql += f" AND a.article_id IN (SELECT id FROM articles WHERE {language_condition(languages)})"
             params += languages
         if done_only:
             sql += (" AND EXISTS (SELECT 1 FROM article_status s WHERE s.article_id = a.article_id "
@@ -363,3 +362,13 @@ class _grouped:  # lower case: a small helper, used like a function
             self._next = next(self._rows, None)
         return taken
 
+
+UNKNOWN_LANGUAGE = "unknown"
+"""How ``stats`` and the language filters name the language of articles that have none."""
+
+
+def language_condition(languages: Collection[str]) -> str:
+    """SQL (on ``articles``) keeping the articles in ``languages``, one ``?`` per code;
+    ``UNKNOWN_LANGUAGE`` keeps those with no language (its ``?`` matches no code)."""
+    condition = f"language IN ({','.join('?' * len(languages))})"
+    return f"({condition} OR COALESCE(language, '') = '')" if UNKNOWN_LANGUAGE in languages else condition

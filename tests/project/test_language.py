@@ -72,3 +72,21 @@ def test_export_keeps_only_the_chosen_languages_and_counts_agree(tmp_path, proje
     with pytest.raises(NotFound, match="no article in language 'fr'"):
         project.count_export(languages=["fr"])
     assert project.stats()["languages"] == {"id": 2, "ru": 1}
+
+
+def test_export_takes_languages_as_stats_lists_them(tmp_path, project):
+    """``stats`` lists "unknown" for articles without a language, but ``export --language
+    unknown`` was refused; ``HE`` did not find ``he``."""
+    records = [{"id": "h1", "text": "שלום", "language": "he",
+                "annotations": [{"start": 0, "end": 4, "label": "Quotation", "annotator": "ana"}]},
+               {"id": "x1", "text": "ok", "annotations": [{"start": 0, "end": 2, "label": "Quotation",
+                                                            "annotator": "ana"}]}]
+    assert project.import_paths([write_jsonl(tmp_path / "in.jsonl", records)]).ok
+    assert project.stats()["languages"] == {"he": 1, "unknown": 1}
+    assert project.count_export(languages=["unknown"]) == (1, 1)
+    assert project.count_export(languages=["HE"]) == (1, 1)
+    out = tmp_path / "unknown.jsonl"
+    project.export("jsonl", out, languages=["unknown", "he"])
+    assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["h1", "x1"]
+    with pytest.raises(NotFound, match=r"no article in language 'fr' \(present: he, unknown\)"):
+        project.count_export(languages=["fr"])
