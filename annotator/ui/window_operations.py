@@ -13,7 +13,7 @@ from PySide6.QtCore import QStandardPaths
 from annotator.io.exporting import ExportSummary
 from annotator.io.records import FieldMap
 from annotator.project import FileFailure, ImportReport
-from annotator.ui.dialogs.export_dialog import ExportListener, ExportOptions, suggested_path
+from annotator.ui.dialogs.export_dialog import ExportListener, ExportOptions, spacy_installed, suggested_path
 from annotator.ui.operations import export_work, import_work, merge_work
 from annotator.ui.widgets.operation_progress import OperationProgress
 from annotator.ui.window_base import WindowBase
@@ -212,6 +212,8 @@ class OperationParts(WindowBase):
             assert self.project is not None
             mine = any(a.name == self.annotator for a in self.project.annotators())
             remembered = ExportOptions(path="", annotators=[self.annotator] if mine else None)
+        if remembered.format == "spacy" and not spacy_installed():
+            remembered.format = "jsonl"
         folder = Path(remembered.path).parent if remembered.path else _visible(project_path.parent)
         if not folder.is_dir():
             folder = _visible(project_path.parent)

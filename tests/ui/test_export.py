@@ -216,6 +216,10 @@ def test_the_real_dialogs_run_the_export_once_and_return_what_was_exported(proje
 
 def test_suggested_names_follow_the_format(tmp_path):
     assert suggested_path(tmp_path, "news", "doccano") == str(tmp_path / "news.jsonl")
+    (tmp_path / "news.jsonl").write_text("{}\n")
+    (tmp_path / "news-2.jsonl").write_text("{}\n")
+    assert suggested_path(tmp_path, "news", "jsonl") == str(tmp_path / "news-3.jsonl")  # never the last export
+    assert suggested_path(tmp_path, "news", "csv") == str(tmp_path / "news.csv")
     assert suggested_path(tmp_path, "news", "brat") == str(tmp_path / "news-brat")
     (tmp_path / "news-brat").mkdir()
     assert suggested_path(tmp_path, "news", "brat") == str(tmp_path / "news-brat-2")  # brat needs a new folder
@@ -274,3 +278,22 @@ def test_a_project_in_a_hidden_folder_suggests_exporting_where_people_look(proje
     dialogs.answers["export_options"] = None
     visible.export()
     assert Path(dialogs.remembered.path).parent == project_path.parent
+
+
+def test_spacy_is_offered_only_where_it_can_run_and_brat_asks_for_a_folder(monkeypatch, qtbot, tmp_path):
+    """Without spaCy (``make run`` does not install it) the spaCy export failed only after
+    everything was chosen, and was remembered as the format for next time."""
+    from annotator.ui.dialogs import export_dialog
+
+    monkeypatch.setattr(export_dialog, "spacy_installed", lambda: False)
+    remembered = ExportOptions(path=str(tmp_path / "news.spacy"), format="spacy")
+    dialog = ExportDialog(["ana"], [QUOTE], "ana", remembered=remembered)
+    qtbot.addWidget(dialog)
+    index = dialog.format.findData("spacy")
+    item = dialog.format.model().item(index)
+    assert not item.isEnabled() and "needs spaCy" in item.text()
+    assert dialog.format.currentData() == "jsonl"  # not the remembered one it cannot run
+    assert dialog.path_label.text() == "File"
+    dialog.format.setCurrentIndex(dialog.format.findData("brat"))
+    assert dialog.path_label.text() == "Folder"
+

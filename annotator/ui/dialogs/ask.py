@@ -81,22 +81,39 @@ def long_message(parent: QWidget | None, title: str, text: str) -> QDialog:
 
 
 class Dialogs:
+    def _folder(self, kind: str) -> str:
+        """Where a file dialog of this kind starts: the folder last chosen in one this session,
+        else the home folder (it started in the working directory: the app's own checkout,
+        when started with ``make run``)."""
+        return self.__dict__.get("_folders", {}).get(kind) or str(Path.home())
+
+    def _chose(self, kind: str, path: str) -> str:
+        """Remember the folder of the file ``path`` chosen (if any) for the next dialog of ``kind``."""
+        if path:
+            self.__dict__.setdefault("_folders", {})[kind] = str(Path(path).parent)
+        return path
+
     def new_project(self, parent: QWidget) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(parent, "New project", "", PROJECT_FILTER)
-        if not path:
+        path, _ = QFileDialog.getSaveFileName(parent, "New project", self._folder("project"), PROJECT_FILTER)
+        if not self._chose("project", path):
             return None
         return path if Path(path).suffix else path + ".annotator"
 
     def open_project(self, parent: QWidget) -> str | None:
-        path, _ = QFileDialog.getOpenFileName(parent, "Open project", "", PROJECT_FILTER)
-        return path or None
+        path, _ = QFileDialog.getOpenFileName(parent, "Open project", self._folder("project"), PROJECT_FILTER)
+        return self._chose("project", path) or None
 
     def import_files(self, parent: QWidget) -> list[str]:
-        paths, _ = QFileDialog.getOpenFileNames(parent, "Import articles", "", IMPORT_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(parent, "Import articles", self._folder("import"), IMPORT_FILTER)
+        if paths:
+            self._chose("import", paths[0])
         return list(paths)
 
     def import_folder(self, parent: QWidget) -> str | None:
-        return QFileDialog.getExistingDirectory(parent, "Import a folder of articles") or None
+        folder = QFileDialog.getExistingDirectory(parent, "Import a folder of articles", self._folder("import"))
+        if folder:
+            self.__dict__.setdefault("_folders", {})["import"] = folder
+        return folder or None
 
     def export_options(self, parent: QWidget, annotators: list[str], labels: list[str], me: str,
                        preview: Callable[[ExportOptions], tuple[int, int]] | None = None,
@@ -174,8 +191,10 @@ class Dialogs:
 
     def merge_sources(self, parent: QWidget) -> list[str]:
         paths, _ = QFileDialog.getOpenFileNames(
-            parent, "Merge colleagues' project files or JSONL exports", "",
+            parent, "Merge colleagues' project files or JSONL exports", self._folder("project"),
             "Projects and exports (*.annotator *.sqlite *.db *.jsonl);;All files (*)")
+        if paths:
+            self._chose("project", paths[0])
         return list(paths)
 
     def rename_clash(self, parent: QWidget, name: str, source: str) -> str | None:
@@ -233,8 +252,10 @@ class Dialogs:
         return chosen if accepted else None
 
     def save_file(self, parent: QWidget, title: str, suggested: str, filter_text: str) -> str | None:
+        if suggested and Path(suggested).parent == Path("."):  # a bare name: in the last folder used
+            suggested = str(Path(self._folder("save")) / suggested)
         path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filter_text)
-        return path or None
+        return self._chose("save", path) or None
 
     def info(self, parent: QWidget, title: str, text: str, details: str = "") -> None:
         """A non-blocking message (``open()``, not ``exec()``), shown as plain text: messages

@@ -9,6 +9,7 @@ it. Without ``run`` it only asks (OK returns the options), as before.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -60,16 +61,21 @@ PREVIEW_NOTES = {
 """What the format writes besides, or instead of, the spans and articles the preview counts."""
 
 
+def spacy_installed() -> bool:
+    """Whether the spaCy export can run here (the optional ``[spacy]`` extra)."""
+    return importlib.util.find_spec("spacy") is not None
+
+
 def suggested_path(folder: str | Path, stem: str, format: str) -> str:
-    """A file named ``stem`` in ``folder`` for ``format``; for brat a folder that is not there
-    yet (``stem-brat``, ``stem-brat-2``, …)."""
+    """A name in ``folder`` for ``format`` that is not there yet, so a second export never
+    replaces the first unasked: ``stem.csv``, ``stem-2.csv``, …; for brat a new folder
+    (``stem-brat``, ``stem-brat-2``, …)."""
     spec = EXPORT_FORMATS[format]
-    if not spec.folder:
-        return str(Path(folder) / (stem + spec.extension))
-    path, number = Path(folder) / f"{stem}-brat", 1
+    name, ending = (f"{stem}-brat", "") if spec.folder else (stem, spec.extension)
+    path, number = Path(folder) / f"{name}{ending}", 1
     while path.exists():
         number += 1
-        path = Path(folder) / f"{stem}-brat-{number}"
+        path = Path(folder) / f"{name}-{number}{ending}"
     return str(path)
 
 
@@ -214,7 +220,8 @@ class ExportDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.path)
         row.addWidget(browse)
-        layout.addRow("File", row)
+        self.path_label = plain_label("File")  # "Folder" for brat, which writes one
+        layout.addRow(self.path_label, row)
         self.path_note = plain_label()
         self.path_note.setObjectName("exportPathNote")
         self.path_note.setWordWrap(True)
@@ -223,6 +230,10 @@ class ExportDialog(QDialog):
         self.format.setObjectName("exportFormat")
         for key, text in FORMATS.items():
             self.format.addItem(text, key)
+        if not spacy_installed():  # offered, it failed only after the user had chosen everything
+            item = self.format.model().item(self.format.findData("spacy"))  # type: ignore[attr-defined]
+            item.setEnabled(False)
+            item.setText(f"{FORMATS['spacy']} — needs spaCy: pip install -e '.[spacy]'")
         layout.addRow("Format", self.format)
         self.offset_unit = QComboBox()
         self.offset_unit.setObjectName("exportOffsetUnit")
@@ -308,7 +319,7 @@ class ExportDialog(QDialog):
         """Start from ``remembered`` (the check lists are ticked when they are built)."""
         self.path.setText(remembered.path)
         index = self.format.findData(remembered.format)
-        if index >= 0:
+        if index >= 0 and self.format.model().item(index).isEnabled():  # type: ignore[attr-defined]
             self.format.setCurrentIndex(index)
         index = self.offset_unit.findData(remembered.offset_unit)
         self.offset_unit.setCurrentIndex(max(index, 0))
@@ -331,6 +342,7 @@ class ExportDialog(QDialog):
         if fmt != self._format_key:
             self.path.setText(with_format(self.path.text(), self._format_key, fmt))
             self._format_key = fmt
+        self.path_label.setText("Folder" if EXPORT_FORMATS[fmt].folder else "File")
         self.excel.setEnabled(fmt == "csv" and not self.running)
         self.offset_unit.setEnabled(fmt not in ("conll", "spacy", "jsonl") and not self.running)
         self.preview_note.setText(PREVIEW_NOTES.get(fmt, ""))
