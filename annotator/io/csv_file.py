@@ -11,7 +11,7 @@ from pathlib import Path
 
 from annotator.io.encoding import decode_bytes
 from annotator.io.records import ArticleRecord, BadRecords, FieldMap, record_from_mapping, skip_or_raise
-from annotator.model.errors import ImportFormatError, MissingTextField
+from annotator.model.errors import TEXT_FIELD_HINT, ImportFormatError, MissingTextField
 
 # A whole article fits in one cell; the csv module's default limit (131,072 characters) would
 # reject long articles as "malformed".
@@ -41,7 +41,7 @@ def read(path: Path, fields: FieldMap, notes: list[str], *,
     if fields.text not in header:
         raise MissingTextField(
             f"no column {fields.text!r}; the columns are {', '.join(header) or 'none'} "
-            "(name the text column with --text-field)",
+            + TEXT_FIELD_HINT,
             list(header),
             line=1,
         )

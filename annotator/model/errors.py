@@ -35,6 +35,10 @@ class ImportFormatError(AnnotatorError):
         return f"{where}: {self.message}"
 
 
+TEXT_FIELD_HINT = "(name the text column with --text-field)"
+"""How a ``MissingTextField`` message ends: the command line's way out (the window asks instead)."""
+
+
 class MissingTextField(ImportFormatError):
     """A file of records (a CSV's header) has no field called as the text field; ``fields``
     are the ones it has, to choose from."""

@@ -12,6 +12,7 @@ from PySide6.QtCore import QStandardPaths
 
 from annotator.io.exporting import ExportSummary
 from annotator.io.records import FieldMap
+from annotator.model.errors import TEXT_FIELD_HINT
 from annotator.project import FileFailure, ImportReport
 from annotator.ui.dialogs.export_dialog import ExportListener, ExportOptions, spacy_installed, suggested_path
 from annotator.ui.operations import export_work, import_work, merge_work
@@ -65,43 +66,46 @@ class OperationParts(WindowBase):
         elif self.current_article_id is not None:
             self.session.reload_spans()
             self.document_view.set_spans(self.session.spans_any_order(), self.colors)
+        # A file without a "text" column is not a dead end: the window asks which column it is
+        # (the command line's --text-field) and imports that file again; asked first, so the
+        # report below is about what is still wrong, not about a file being imported again.
+        choosable = [f for f in report.failed if f.fields is not None] if ask and not report.cancelled else []
+        again = self._ask_text_fields(choosable)
+        failed = [f for f in report.failed if f.path not in again]
         summary = (f"Imported {report.imported}, skipped {report.skipped} (already in the project), "
-                   f"failed {len(report.failed)}; {report.annotations_added} annotations added.")
+                   f"failed {len(failed)}; {report.annotations_added} annotations added.")
         summary += "".join(f" {result}." for result in report.files_with_bad_records())
+        if again:
+            summary += (f" {len(again)} file(s) without a “text” column are imported again with the columns you "
+                        "chose.")
         if report.cancelled:
             summary = "Import cancelled. " + summary
         listed = report.bad_records[:500]  # each one line; the CLI's --json report has them all
         unlisted = len(report.bad_records) - len(listed)
-        details = "\n".join([*(str(f) for f in report.failed), *(f"skipped: {b}" for b in listed),
+        details = "\n".join([*(_failure_line(f) for f in failed), *(f"skipped: {b}" for b in listed),
                              *([f"… and {unlisted} more bad records skipped"] if unlisted else []),
                              *report.notes, *(f"label added: {name}" for name in report.labels_added)])
         self.show_message(summary)
-        # A file without a "text" column is not a dead end: the window asks which column it is
-        # (the command line's --text-field) and imports that file again.
-        choosable = [f for f in report.failed if f.fields is not None] if ask else []
-        only_a_question = bool(choosable) and len(choosable) == len(report.failed) and not (
-            report.bad_records or report.cancelled or report.labels_added)
-        if (report.failed or report.bad_records or report.cancelled or report.labels_added) and not only_a_question:
+        if failed or report.bad_records or report.cancelled or report.labels_added:
             self.dialogs.info(self, "Import", summary, details)
         self._update_status()
         self.sig_import_finished.emit(report)
-        if not report.cancelled:
-            self._ask_text_fields(choosable)
+        for (text, title), paths in _grouped(again).items():
+            self.import_paths(paths, FieldMap(text=text, title=title or "title", generic=True))
 
-    def _ask_text_fields(self, failures: list[FileFailure]) -> None:
-        """For files without a text column, ask which columns hold the text and title and import
-        them again with those; files with the same columns are asked about once."""
+    def _ask_text_fields(self, failures: list[FileFailure]) -> dict[str, tuple[str, str | None]]:
+        """For files without a text column, ask which columns hold the text and title; files
+        with the same columns are asked about once. Returns the columns chosen per file."""
         answers: dict[tuple[str, ...], tuple[str, str | None] | None] = {}
-        again: dict[tuple[str, str | None], list[str]] = {}
+        chosen: dict[str, tuple[str, str | None]] = {}
         for failure in failures:
             columns = tuple(failure.fields or ())
             if columns not in answers:
                 answers[columns] = self.dialogs.choose_text_field(self, Path(failure.path).name, list(columns))
-            chosen = answers[columns]
-            if chosen is not None:
-                again.setdefault(chosen, []).append(failure.path)
-        for (text, title), paths in again.items():
-            self.import_paths(paths, FieldMap(text=text, title=title or "title", generic=True))
+            answer = answers[columns]
+            if answer is not None:
+                chosen[failure.path] = answer
+        return chosen
 
     def _on_import_failed(self, progress: OperationProgress, message: str) -> None:
         self._drop_progress(progress)
@@ -240,3 +244,18 @@ def _takes(method: Callable[..., object], name: str) -> bool:
     except (TypeError, ValueError):
         return False
     return name in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def _grouped(chosen: dict[str, tuple[str, str | None]]) -> dict[tuple[str, str | None], list[str]]:
+    """The files to import again, by the columns chosen for them (one import each)."""
+    groups: dict[tuple[str, str | None], list[str]] = {}
+    for path, columns in chosen.items():
+        groups.setdefault(columns, []).append(path)
+    return groups
+
+
+def _failure_line(failure: FileFailure) -> str:
+    """A failed file as the window says it: without the command line's advice for a file
+    without a text column (the window asked which column it is)."""
+    return str(failure).replace(TEXT_FIELD_HINT, "(import it again and choose the text column)")
+

@@ -314,3 +314,23 @@ def test_the_text_column_question_offers_the_likely_columns_first(qtbot):
     assert seen["offered"] == [("textField", "a"), ("titleField", NO_TITLE_FIELD)]
     QTimer.singleShot(0, lambda: answer(False))
     assert Dialogs().choose_text_field(None, "b.csv", ["a", "b"]) is None
+
+
+def test_the_import_report_comes_after_the_column_question_and_says_what_is_still_wrong(
+        project_path, tmp_path, make_main_window, qtbot, dialogs):
+    """The report was shown first, counting the CSV as failed and advising --text-field, and
+    stayed so after the CSV had been imported with the columns chosen."""
+    window = make_main_window(project_path)
+    dump, broken = tmp_path / "russian.csv", tmp_path / "broken.json"
+    dump.write_text("uid,headline,body\n7,Заголовок,Текст статьи.\n", encoding="utf-8")
+    broken.write_text("{not json", encoding="utf-8")
+    dialogs.answers["choose_text_field"] = ("body", "headline")
+    reports = []
+    window.sig_import_finished.connect(reports.append)
+    window.import_paths([str(dump), str(broken)])
+    qtbot.waitUntil(lambda: len(reports) == 2 and not window.operations.running, timeout=30_000)
+    [(title, summary, details)] = dialogs.told  # one report, after the question
+    assert title == "Import" and "failed 1;" in summary
+    assert "1 file(s) without a “text” column are imported again" in summary
+    assert "broken.json" in details and "russian.csv" not in details and "--text-field" not in details
+    assert reports[1].ok and reports[1].imported == 1
