@@ -3,12 +3,16 @@ out for reading: paragraph gaps, right-to-left paragraphs aligned right, a reada
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QApplication
 
+from annotator.model.commands import AddSpan, EditCodebook
+from annotator.project import Project
 from annotator.ui.widgets.document_view import MAX_LINE_CHARACTERS
 from tests.ui.test_main_window import make_project
 
@@ -123,3 +127,39 @@ def cursor_at(view, codepoint: int) -> QTextCursor:
     cursor = QTextCursor(view.document())
     cursor.setPosition(view.offsets.to_utf16(codepoint))
     return cursor
+
+
+def test_a_long_label_or_span_does_not_move_the_text_or_hide_the_palette(tmp_path, make_main_window, qtbot):
+    """Tab to a span with a long label widened the right-hand panel, shrinking and re-wrapping
+    the text; a long span grew the span panel until the palette showed only keys 1 to 5."""
+    path = tmp_path / "p.annotator"
+    text = "Lavrov mengkritik AS. " + "Kalimat panjang tentang hegemoni dan kerja sama kawasan. " * 8
+    [article] = make_project(path, [text])
+    project = Project.open(path)
+    long_label = "Anti-imperialist framing of great-power hegemony and colonial domination in the region"
+    book = project.codebook()
+    old_name = book.labels[0].name
+    book.labels[0] = dataclasses.replace(book.labels[0], name=long_label)
+    project.execute(EditCodebook(book, ((old_name, long_label),)))
+    project.execute(AddSpan(article, "ana", 0, 6, book.labels[1].name))
+    project.execute(AddSpan(article, "ana", 22, len(text) - 1, long_label))
+    project.close()
+    window = make_main_window(path, "ana")
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024 and window.height() == 700)
+    window.open_article(article)
+    view = window.document_view
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert window.span_details.span.label == book.labels[1].name
+    QApplication.processEvents()
+    before = (view.width(), window.splitter.sizes())
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert window.span_details.span.label == long_label
+    QApplication.processEvents()
+    assert (view.width(), window.splitter.sizes()) == before
+    # What moved the panels in a real window: the panel's minimum (574 px for that label).
+    assert window.span_details.minimumSizeHint().width() <= window.splitter.sizes()[2]
+    palette = window.label_palette
+    last = palette.visualRect(palette.model().index(palette.model().rowCount() - 1, 0))
+    assert last.top() >= 0 and last.bottom() <= palette.viewport().height()  # every key still in view

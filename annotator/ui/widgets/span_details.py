@@ -23,12 +23,17 @@ from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QCompleter, QFormLayout, QGroupBox, QLineEdit, QWidget
 
 from annotator.model.types import Annotation, AttributeDef
-from annotator.ui.plain import plain_label
+from annotator.ui.plain import plain_label, plain_tooltip
 
 CLEAR_CHOICE = "—"
 """The first entry of a chooser: no value (the attribute is removed from the span)."""
 NOT_IN_CODEBOOK = " (not in the codebook)"
 """Appended to a stored value that the attribute's list does not have (kept until changed)."""
+
+
+SHOWN_TEXT_CHARS = 120
+"""The span's text is shown up to this long (on one line, about three in the panel); the
+whole of a longer one is its tooltip."""
 
 
 class SpanDetailsWidget(QGroupBox):
@@ -52,8 +57,12 @@ class SpanDetailsWidget(QGroupBox):
         self._values_of = values_of
         self.setObjectName("spanDetails")
         self._layout = QFormLayout(self)
+        # Both wrap, and the text is cut to a few lines: a long label or span once widened
+        # the panel (moving and re-wrapping the article text at each Tab) or grew it until the
+        # label palette above showed only half its keys.
         self.label_text = plain_label("—")
         self.label_text.setObjectName("spanLabel")
+        self.label_text.setWordWrap(True)
         self.covered_text = plain_label("")
         self.covered_text.setObjectName("spanText")
         self.covered_text.setWordWrap(True)
@@ -82,6 +91,9 @@ class SpanDetailsWidget(QGroupBox):
         for attribute in attributes:
             combo = QComboBox()
             combo.setObjectName(f"attribute_{attribute.name}")
+            # As wide as the panel gives, not as its longest value (which widened the panel).
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
             combo.installEventFilter(self)
             if attribute.values:
                 combo.addItem(CLEAR_CHOICE, "")
@@ -148,8 +160,10 @@ class SpanDetailsWidget(QGroupBox):
             widget.blockSignals(True)
         try:
             self.label_text.setText(span.label if span else "— select a span (Tab) —")
-            covered = span.text or "" if span else ""
-            self.covered_text.setText(covered if len(covered) < 300 else covered[:300] + "…")
+            covered = " ".join((span.text or "").split()) if span else ""
+            self.covered_text.setText(covered if len(covered) <= SHOWN_TEXT_CHARS else covered[:SHOWN_TEXT_CHARS] + "…")
+            self.covered_text.setToolTip(plain_tooltip(span.text or "") if span and len(covered) > SHOWN_TEXT_CHARS
+                                         else "")
             self.note.setText(span.note if span else "")
             for name, combo in self.attribute_editors.items():
                 value = span.attributes.get(name) if span else None
