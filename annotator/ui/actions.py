@@ -95,6 +95,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("actionRefresh", "&Go", "&Refresh (other programs' changes)", _do("refresh"), (STD.Refresh,)),
     ActionSpec("actionFocusText", "&Go", "&Text", lambda w: w.document_view.setFocus(), ("Ctrl+T",),
                "Ctrl+T: put the keyboard back in the text"),
+    ActionSpec("actionSpanDetails", "&Go", "Span &details", _do("focus_span_details"), ("F2",),
+               "F2: the selected span's attributes and note (Enter or Esc: back to the text)"),
     ActionSpec("actionReview", "&Review", "&Review mode: compare annotators…", _do("toggle_review"), ("Ctrl+R",)),
     ActionSpec("actionNextDisagreement", "&Review", "&Next disagreement", _do("next_disagreement", 1), ("F8",)),
     ActionSpec("actionPreviousDisagreement", "&Review", "&Previous disagreement", _do("next_disagreement", -1),

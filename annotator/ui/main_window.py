@@ -532,6 +532,13 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
             f"{whose} · {status} · {spans} span{'s' if spans != 1 else ''} · "
             f"{listed} article{'s' if listed != 1 else ''} listed")
 
+    def focus_span_details(self) -> None:
+        """Give the keyboard to the selected span's first attribute (or its note)."""
+        if self.span_details.span is None:
+            self.show_message("Select a span first (Tab in the text), then F2 for its attributes and note")
+            return
+        self.span_details.focus_first_field()
+
     def show_shortcuts(self) -> None:
         self.dialogs.info(self, "Keyboard shortcuts", shortcuts_help(self.hotkeys))
 

@@ -90,21 +90,32 @@ def test_a_keyboard_choice_then_a_label_key_labels_the_text(project_path, make_m
     assert voice.currentText() == "direct quote"
 
 
-def test_arrow_keys_on_a_closed_chooser_set_the_value_and_let_go(project_path, make_main_window, qtbot):
+def test_arrow_keys_on_a_closed_chooser_browse_and_enter_saves(project_path, make_main_window, qtbot):
+    """Each arrow saved its step and gave the keyboard back to the text, so the second Down
+    moved the text cursor and "reported speech" could not be reached by keys."""
     window = make_main_window(project_path)
     label_text(window, qtbot, "Sergey Lavrov")
     voice = editor(window, "voice")
+    qtbot.keyClick(window.document_view, Qt.Key.Key_F2)  # the span's first attribute: the keyboard there
+    assert QApplication.focusWidget() is editor(window, "speaker")
     voice.setFocus()
-    type_keys(qtbot, [Qt.Key.Key_Down, Qt.Key.Key_Down])  # the second Down goes to the text
+    type_keys(qtbot, [Qt.Key.Key_Down, Qt.Key.Key_Down])
+    assert QApplication.focusWidget() is voice and voice.currentText() == "reported speech"
+    assert stored(project_path)[0][2] == {}  # browsing saves nothing yet
+    type_keys(qtbot, [Qt.Key.Key_Return])
+    assert stored(project_path)[0][2] == {"voice": "reported speech"}
     assert QApplication.focusWidget() is window.document_view
-    assert stored(project_path)[0][2] == {"voice": "direct quote"}
     voice.setFocus()
-    type_keys(qtbot, [Qt.Key.Key_Home])  # "—" clears it
+    type_keys(qtbot, [Qt.Key.Key_Home, Qt.Key.Key_Return])  # "—" clears it
     assert stored(project_path)[0][2] == {}
     assert QApplication.focusWidget() is window.document_view
     voice.setFocus()
-    type_keys(qtbot, [Qt.Key.Key_Return])  # nothing to change: still lets go
-    assert QApplication.focusWidget() is window.document_view
+    type_keys(qtbot, [Qt.Key.Key_End, Qt.Key.Key_Escape])  # Esc: back to what is stored
+    assert stored(project_path)[0][2] == {} and voice.currentText() == "—"
+    voice.setFocus()
+    type_keys(qtbot, [Qt.Key.Key_Down])
+    window.document_view.setFocus()  # leaving the field saves what it shows
+    assert stored(project_path)[0][2] == {"voice": "direct quote"}
 
 
 def test_enter_in_free_text_and_note_saves_and_lets_go(project_path, make_main_window, qtbot):
@@ -219,5 +230,5 @@ def test_a_stored_value_outside_the_list_is_shown_and_kept(project_path, make_ma
     type_keys(qtbot, [*"Lavrov", Qt.Key.Key_Return])
     assert stored(project_path)[0][2] == {"speaker": "Lavrov", "voice": "quote"}
     voice.setFocus()
-    type_keys(qtbot, [Qt.Key.Key_Home, Qt.Key.Key_Down])  # to the list's values
-    assert stored(project_path)[0][2] == {"speaker": "Lavrov"}  # Home chose "—" and let go
+    type_keys(qtbot, [Qt.Key.Key_Home, Qt.Key.Key_Return])  # "—", saved: the old value goes
+    assert stored(project_path)[0][2] == {"speaker": "Lavrov"}

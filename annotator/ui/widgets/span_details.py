@@ -31,6 +31,10 @@ NOT_IN_CODEBOOK = " (not in the codebook)"
 """Appended to a stored value that the attribute's list does not have (kept until changed)."""
 
 
+_BROWSE_KEYS = {Qt.Key.Key_Up: -1, Qt.Key.Key_Down: 1, Qt.Key.Key_PageUp: -2, Qt.Key.Key_Home: -2,
+                Qt.Key.Key_PageDown: 2, Qt.Key.Key_End: 2}
+"""Keys that browse a closed list of values: a step, or (±2) to its first or last entry."""
+
 SHOWN_TEXT_CHARS = 120
 """The span's text is shown up to this long (on one line, about three in the panel); the
 whole of a longer one is its tooltip."""
@@ -214,6 +218,11 @@ class SpanDetailsWidget(QGroupBox):
         if finished:
             self.sig_editing_finished.emit()
 
+    def focus_first_field(self) -> None:
+        """The keyboard to the first attribute's field, or the note when there is none."""
+        fields = [*self.attribute_editors.values(), self.note]
+        fields[0].setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def commit_pending(self) -> None:
         """Save what is typed in a field and not saved yet (the focus is still there): the
         window calls this before it shows another article or project, or closes, which would
@@ -248,6 +257,20 @@ class SpanDetailsWidget(QGroupBox):
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(watched, QComboBox) \
                     and not watched.isEditable():
-                self.sig_editing_finished.emit()
+                self._commit_attributes(finished=True)
                 return True
+            step = _BROWSE_KEYS.get(Qt.Key(key))
+            if step is not None and isinstance(watched, QComboBox) and not watched.isEditable() \
+                    and event.modifiers() == Qt.KeyboardModifier.NoModifier:
+                # Arrows on a closed list browse its values; Enter (or leaving the field) saves
+                # the one shown. Qt's own handling saved each step and gave the keyboard back to
+                # the text, so the next arrow moved the text cursor.
+                last = watched.count() - 1
+                index = {-2: 0, 2: last}.get(step, min(max(watched.currentIndex() + step, 0), last))
+                watched.setCurrentIndex(index)
+                return True
+        elif event.type() == QEvent.Type.FocusOut and isinstance(event, QFocusEvent) \
+                and isinstance(watched, QComboBox) and not watched.isEditable() \
+                and event.reason() != Qt.FocusReason.PopupFocusReason:
+            self._commit_attributes()  # a value browsed to with the arrows, then left
         return super().eventFilter(watched, event)
