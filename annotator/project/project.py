@@ -185,6 +185,10 @@ class Project(ReviewMixin, ExportsMixin, AssistMixin, EditsMixin, SafetyMixin, S
         """The file is open for reading only (permissions); every edit raises ProjectReadOnly."""
         return self._store.read_only
 
+    def recover_interrupted_imports(self) -> list[str]:
+        """Take back the imports a process on this machine died in (``Store.recover_interrupted_imports``)."""
+        return self._store.recover_interrupted_imports()
+
     @property
     def recovered_imports(self) -> list[str]:
         """Imports whose process died mid-way, rolled back when this project was opened."""

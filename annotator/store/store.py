@@ -217,8 +217,17 @@ class Store(ArticlesMixin, SpansMixin, CodebookMixin, ReportsMixin, SuggestionsM
             with self.write():
                 self.set_info("project_uuid", new_uuid())
                 self.set_info("created_at", now())
-        if on_disk and self.conn.execute("SELECT 1 FROM import_runs LIMIT 1").fetchone():
-            self.recovered_imports = recover_runs(self)
+        if on_disk:
+            self.recovered_imports = self.recover_interrupted_imports()
+
+    def recover_interrupted_imports(self) -> list[str]:
+        """Take back the imports that a process on this machine began here and died in (a kill,
+        a crash): their sources, for a note to the user. Opening a project does it; a window
+        refreshing does it too, so a killed import's articles do not stay listed until the next
+        start. Nothing to do, and one quick query, when no import is running."""
+        if self.read_only or not self.conn.execute("SELECT 1 FROM import_runs LIMIT 1").fetchone():
+            return []
+        return recover_runs(self)
 
     def _back_up_before_migrating(self, version: int) -> None:
         """A whole-file backup of the old schema; no backup, no migration."""

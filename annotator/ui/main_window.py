@@ -508,7 +508,11 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self._update_status()
 
     def refresh(self) -> None:
-        """Re-read the list, the codebook and the shown article (after a CLI import, say)."""
+        """Re-read the list, the codebook and the shown article (after a CLI import, say); an
+        import another program was killed in is taken back first, and said."""
+        if self.project is not None:
+            for source in self.project.recover_interrupted_imports():
+                self.show_message(f"An import of {source} was interrupted (its program ended) and was taken back")
         self._reload_codebook()
         self.article_model.refresh()
         if self.current_article_id is not None:

@@ -212,6 +212,40 @@ def test_a_killed_import_is_rolled_back_at_the_next_open(project_path, tmp_path)
     reopened.close()
 
 
+def kill_an_import_of(project_path: Path, source: Path) -> None:
+    """Run ``annotator import`` of ``source`` in another process and kill it mid-file."""
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        import annotator.project.imports as imports
+        from annotator.project import Project
+        imports.PARSE_BATCH_RECORDS = 50
+        imports.CHUNK_SECONDS = 0.0
+        project = Project.open({str(project_path)!r})
+        seen = []
+        def progress(done, total):
+            seen.append(done)
+            if len(seen) == 5:
+                os._exit(9)  # killed mid-file: no cleanup runs
+        project.import_paths([Path({str(source)!r})], progress=progress)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 9, result.stderr
+
+
+def test_a_killed_import_is_taken_back_by_a_program_that_has_the_project_open(project_path, tmp_path):
+    """A window kept listing a killed import's articles until its next start."""
+    project = seeded(project_path)
+    before = content(project)
+    source = write_jsonl(tmp_path / "many.jsonl", records(3000))
+    kill_an_import_of(project_path, source)
+    assert project.stats()["articles"] > 1  # its committed chunks are there
+    assert project.recover_interrupted_imports() == [str(source)]
+    assert content(project) == before
+    assert project.recover_interrupted_imports() == []  # once
+    project.close()
+
+
 def test_merge_commits_in_chunks_and_fails_whole(project_path, tmp_path, small_chunks):
     project = seeded(project_path)
     before = content(project)

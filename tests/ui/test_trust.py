@@ -184,3 +184,22 @@ def test_nobody_is_recorded_before_their_first_edit_and_events_name_who_edited(p
     events = window.project._store.events(3)
     assert [(e["action"], e["annotator"]) for e in events] == [
         ("RemoveSpan", "budi"), ("UpdateSpan", "budi"), ("AddSpan", "budi")]
+
+
+def test_refresh_takes_back_an_import_another_program_was_killed_in(tmp_path, make_main_window):
+    """F5 listed the articles of an ``annotator import`` killed mid-file, without a word, until
+    the window's next start."""
+    from tests.conftest import write_jsonl
+    from tests.store.test_import_runs import kill_an_import_of, records
+
+    path = tmp_path / "p.annotator"
+    project = Project.open(path)
+    project.import_paths([write_jsonl(tmp_path / "seed.jsonl", [{"text": "Choe bertemu Lavrov."}])])
+    project.close()
+    window = make_main_window(path)
+    assert window.article_model.rowCount() == 1
+    source = write_jsonl(tmp_path / "many.jsonl", records(3000))
+    kill_an_import_of(path, source)
+    window.refresh()
+    assert window.article_model.rowCount() == 1
+    assert window.last_message == f"An import of {source} was interrupted (its program ended) and was taken back"
