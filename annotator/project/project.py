@@ -207,6 +207,17 @@ class Project(ReviewMixin, ExportsMixin, AssistMixin, EditsMixin, SafetyMixin, S
         ids = [a.id or 0 for a in (self._store.annotator_by_name(n) for n in annotators) if a is not None]
         return self._store.shown_annotations(article_id, self.article_text(article_id), ids)
 
+    def changed_elsewhere(self, since: int | None) -> tuple[bool, int]:
+        """Whether another program (or connection) committed to the project since the
+        ``since`` this returned last time; and the value to pass next time."""
+        version = self._store.data_version()
+        return since is not None and version != since, version
+
+    def spans_signature(self, article_id: int, annotators: Iterable[str]) -> tuple[Any, ...]:
+        """Changes when the annotators' spans in the article change (``Store.spans_signature``)."""
+        ids = [a.id or 0 for a in (self._store.annotator_by_name(n) for n in annotators) if a is not None]
+        return self._store.spans_signature(article_id, ids)
+
     def done_by(self, article_id: int) -> list[str]:
         """Names of the annotators who marked the article done, sorted."""
         return [name for name, _ in self._store.done_by(article_id)]

@@ -161,6 +161,21 @@ class SpansMixin(StoreBase):
         sql += where
         return [_annotation_from_row(row, label_names, annotator_names) for row in self.conn.execute(sql, params)]
 
+    def spans_signature(self, article_id: int, annotator_ids: Iterable[int]) -> tuple[Any, ...]:
+        """A value that changes whenever one of these annotators' spans in the article is added,
+        removed or changed (count, last change, sum of row ids): one indexed aggregate, cheap
+        enough to ask every few seconds while another program writes."""
+        ids = list(annotator_ids)
+        marks = ",".join("?" * len(ids)) or "NULL"
+        row = self.conn.execute(
+            f"SELECT COUNT(*), MAX(updated_at), TOTAL(id) FROM annotations WHERE article_id = ? "
+            f"AND annotator_id IN ({marks})", [article_id, *ids]).fetchone()
+        return tuple(row)
+
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def shown_annotations(self, article_id: int, text: str, annotator_ids: Iterable[int]) -> list[Annotation]:
         """The spans of some annotators in one article, in no particular order, as the window
         shows them: each one's covered text is taken from ``text`` (the article's, which the

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QUndoGroup
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import (
 from annotator.model.commands import Changes, Command
 from annotator.model.errors import AnnotatorError
 from annotator.model.offsets import snap_to_words
-from annotator.model.types import Codebook
+from annotator.model.types import Annotation, Codebook
 from annotator.session import EditRefused
 from annotator.ui.actions import build_actions, shortcuts_help
 from annotator.ui.dialogs.ask import Dialogs
@@ -141,6 +142,15 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self._build_widgets()
         self._build_actions()
         self.load_project(project_path, annotator)
+        # Another program's edits to the shown article (an ``annotator import`` of spans for
+        # it, a colleague's merge) are drawn within seconds, not only after F5: the list and
+        # the status bar then disagreed with the text.
+        self._outside_version: int | None = None
+        self._outside_signature: tuple[int | None, tuple[Any, ...] | None] = (None, None)
+        self._outside_timer = QTimer(self)
+        self._outside_timer.setInterval(OUTSIDE_CHANGES_MS)
+        self._outside_timer.timeout.connect(self.follow_outside_changes)
+        self._outside_timer.start()
         self.resize(1400, 820)
         self.splitter.setSizes([430, 680, 290])
         for key, restore in (("window/geometry", self.restoreGeometry),
@@ -485,10 +495,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
     def _on_changes(self, changes: Changes) -> None:
         if changes.codebook:
             self._reload_codebook()
-        if self.article_model.annotator_id == 0 and self.project is not None:
-            layer = self.project.annotator_named(self.session.edit_layer)  # added by its first edit
-            if layer is not None and layer.id:
-                self.article_model.set_annotator_id(layer.id)
+        self._list_my_layer()
         self.article_model.on_changes(changes)
         if self.current_article_id is not None and changes.codebook:
             self.session.reload_spans()
@@ -506,6 +513,41 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self._suggestions_follow(changes)
         self._matches_on_changes(changes)
         self._update_status()
+
+    def _list_my_layer(self) -> None:
+        """The list follows the person's own layer once it exists (added by their first edit,
+        here or by another program)."""
+        if self.article_model.annotator_id == 0 and self.project is not None:
+            layer = self.project.annotator_named(self.session.edit_layer)
+            if layer is not None and layer.id:
+                self.article_model.set_annotator_id(layer.id)
+
+    def follow_outside_changes(self) -> None:
+        """Redraw the shown article's spans if another program changed them (see ``__init__``).
+        Asked every ``OUTSIDE_CHANGES_MS``: one ``PRAGMA`` while nothing changed elsewhere, one
+        indexed count when something did, a reload only when the article's spans differ."""
+        if self.project is None or self.operations.running:  # a running job refreshes when it ends
+            return
+        changed, self._outside_version = self.project.changed_elsewhere(self._outside_version)
+        article_id = self.current_article_id
+        if not changed or article_id is None:
+            return
+        signature = self.project.spans_signature(article_id, self.session.layers)
+        seen_article, seen = self._outside_signature
+        self._outside_signature = (article_id, signature)
+        if seen_article == article_id and seen == signature:
+            return
+        fresh = self.project.spans_of(article_id, self.session.layers)
+        if sorted(fresh, key=_uuid) == sorted(self.session.spans_any_order(), key=_uuid):
+            return  # our own edits since the last look, nothing from elsewhere
+        self.session.reload_spans()
+        self.document_view.set_spans(self.session.spans_any_order(), self.colors)
+        self._list_my_layer()
+        self.article_model.on_changes(Changes(frozenset({article_id})))
+        self._refresh_review_groups()
+        self._show_span_details()
+        self._update_status()
+        self.show_message("Another program changed this article's spans: shown as they are now")
 
     def refresh(self) -> None:
         """Re-read the list, the codebook and the shown article (after a CLI import, say); an
@@ -572,3 +614,12 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
             self.project.close()
             self.project = None
         super().closeEvent(event)
+
+
+OUTSIDE_CHANGES_MS = 2000
+"""How often the window looks for other programs' changes to the shown article."""
+
+
+def _uuid(span: Annotation) -> str:
+    return span.uuid or ""
+

@@ -203,3 +203,38 @@ def test_refresh_takes_back_an_import_another_program_was_killed_in(tmp_path, ma
     window.refresh()
     assert window.article_model.rowCount() == 1
     assert window.last_message == f"An import of {source} was interrupted (its program ended) and was taken back"
+
+
+def test_another_programs_spans_in_the_shown_article_are_drawn(tmp_path, make_main_window):
+    """A span that ``annotator import`` added to the open article was not drawn until F5, and
+    after the next edit the list counted it while the status bar did not."""
+    import subprocess
+    import sys
+
+    text = "Lavrov mengkritik AS dan NATO."
+    path = tmp_path / "p.annotator"
+    project = Project.open(path)
+    project.import_paths([_jsonl(tmp_path / "seed.jsonl", [{"text": text}])])
+    project.close()
+    window = make_main_window(path, "ana")
+    article = window.current_article_id
+    window.follow_outside_changes()  # the first look only notes where things stand
+    source = _jsonl(tmp_path / "more.jsonl", [{"text": text, "annotations": [
+        {"start": 0, "end": 6, "label": "Quotation", "annotator": "ana"}]}])
+    result = subprocess.run([sys.executable, "-m", "annotator", "import", str(path), str(source)],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    window.follow_outside_changes()
+    assert [s.text for s in window.document_view.spans] == ["Lavrov"]
+    assert window.article_model.status_of(article) == "in_progress"
+    assert window.status_text.text().startswith("ana · in progress · 1 span ·")
+    assert window.last_message == "Another program changed this article's spans: shown as they are now"
+    window.show_message("")
+    window.follow_outside_changes()  # nothing new: nothing redrawn or said
+    assert window.last_message == ""
+
+
+def _jsonl(path, records):
+    from tests.conftest import write_jsonl
+
+    return write_jsonl(path, records)
