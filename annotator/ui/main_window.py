@@ -249,6 +249,8 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
             action.setEnabled(False)
             can.connect(action.setEnabled)
             text.connect(lambda step, action=action, verb=verb: action.setText(f"{verb} {step}".strip()))
+        # Review mode is a state: its menu item is ticked while it is on (set_review keeps it so).
+        self.actions_by_name["actionReview"].setCheckable(True)
         suggestions_action = self.actions_by_name["actionShowSuggestions"]
         suggestions_action.setCheckable(True)
         suggestions_action.setChecked(self.showing_suggestions)

@@ -38,6 +38,7 @@ class ReviewParts(WindowBase):
         chosen = self.dialogs.choose_annotators(self, names, preselected)
         if chosen:
             self.set_review(chosen)
+        self.actions_by_name["actionReview"].setChecked(self.session.reviewing)  # not ticked by a cancel
 
     def set_review(self, annotators: list[str] | None) -> None:
         """Review mode compares ``annotators`` and edits the gold layer; None returns to labelling."""
@@ -46,6 +47,7 @@ class ReviewParts(WindowBase):
             self.project.annotator(GOLD)  # created on first review
             self.settings.setValue(self._review_settings_key(), json.dumps(sorted(annotators)))
         self.session.set_review(annotators)
+        self.actions_by_name["actionReview"].setChecked(self.session.reviewing)
         layer = self.project.annotator_named(self.session.edit_layer)
         self._set_article_model(layer.id or 0 if layer else 0)
         # The panel appears under the text and takes its room from the text only: the columns

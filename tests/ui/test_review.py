@@ -7,6 +7,7 @@ import sqlite3
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 
 from annotator.model.commands import AddSpan, SetStatus
 from annotator.model.types import Article
@@ -56,8 +57,10 @@ def test_review_groups_accept_reject_and_next_disagreement(review_project, make_
     path, ids = review_project
     window = make_main_window(path, "rina")
     dialogs.answers["choose_annotators"] = ["ana", "budi"]
+    review_action = window.findChild(QAction, "actionReview")
+    assert not review_action.isChecked()
     window.toggle_review()
-    assert window.review_panel.isVisible()
+    assert window.review_panel.isVisible() and review_action.isChecked()  # the menu says review is on
     window.open_article(ids[0])
     groups = window.review_model.groups()
     assert [(g.text, g.status) for g in groups] == [("mengkritik AS", "all"), ("NATO", "single")]

@@ -177,6 +177,7 @@ class Dialogs:
         """Which annotators to compare in review mode (at least one)."""
         dialog = QDialog(parent)
         dialog.setWindowTitle("Review: compare annotators")
+        dialog.setMinimumWidth(380)  # the title was cut to "Review: com… annotators"
         layout = QVBoxLayout(dialog)
         layout.addWidget(plain_label("Compare the work of:"))
         names_list = checklist(names, set(preselected))
