@@ -167,7 +167,8 @@ class ReviewParts(WindowBase):
     def _show_dashboard(self, result: dict[str, Any], distribution: dict[str, Any]) -> None:
         if self.dashboard is not None:
             self.dashboard.close()
-        self.dashboard = AgreementDashboard(result, distribution, self.dialogs, self)
+        self.dashboard = AgreementDashboard(result, distribution, self.dialogs, self,
+                                            lanes=self.session.mode.compared or None)
         self.dashboard.show()
         self.show_message("Agreement computed")
         self.sig_dashboard_ready.emit(self.dashboard)

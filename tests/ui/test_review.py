@@ -413,3 +413,21 @@ def test_the_dashboard_fits_the_screen_however_many_labels_it_charts(qtbot, dial
     assert dashboard.chart.minimumHeight() > 1000  # the case: 28 px a bar
     assert dashboard.minimumSizeHint().height() < 600
     assert dashboard.frameGeometry().height() <= dashboard.screen().availableGeometry().height()
+
+
+def test_the_chart_gives_each_person_their_lane_colour(qtbot, dialogs):
+    """Rahul was orange in the lanes and green in the chart; the table's row numbers read like
+    the palette's hotkeys."""
+    from annotator.review.agreement import compute_agreement
+    from annotator.ui.dialogs.dashboard import AgreementDashboard
+    from annotator.ui.widgets.document_view import LANE_COLORS
+
+    result = compute_agreement([], ["budi", "rahul"], labels=["Quotation"])
+    distribution = {name: {"Quotation": 1} for name in ("ana", "budi", "gold", "rahul")}
+    dashboard = AgreementDashboard(result, distribution, dialogs, lanes=("rahul", "budi"))
+    qtbot.addWidget(dashboard)
+    [series] = dashboard.chart.chart().series()
+    colours = {bar_set.label(): bar_set.color() for bar_set in series.barSets()}
+    assert colours["rahul"] == LANE_COLORS[0] and colours["budi"] == LANE_COLORS[1]
+    assert colours["ana"] == LANE_COLORS[2] and colours["gold"] == LANE_COLORS[3]  # then the others
+    assert not dashboard.table.verticalHeader().isVisible()

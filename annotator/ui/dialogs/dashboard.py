@@ -4,6 +4,7 @@ distribution per annotator (QtCharts); the table exports as CSV, the charts as P
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from annotator.io.csv_safety import safe_row
 from annotator.ui.plain import plain_html, plain_label, plain_tooltip
+from annotator.ui.widgets.document_view import LANE_COLORS
 
 TABLE_COLUMNS = ("Label", "Krippendorff α", "Fleiss κ", "Mean Cohen κ", "Mean F1 exact", "Mean F1 overlap")
 
@@ -120,12 +122,17 @@ def _paint_legend_scale(painter: QPainter, left: float, top: float, width: float
                      "only (see the notes)")
 
 
-def distribution_chart(distribution: dict[str, dict[str, int]], labels: list[str]) -> QChartView:
+def distribution_chart(distribution: dict[str, dict[str, int]], labels: list[str],
+                       lanes: Sequence[str] = ()) -> QChartView:
+    """``lanes``: the annotators in the order of the review's lanes, whose colours their bars
+    take (the others follow on), so one person has one colour in the text and the chart."""
     chart = QChart()
     chart.setTitle("Spans per label and annotator")
     series = QHorizontalBarSeries()  # categories down the side: whole label names fit
+    order = [*lanes, *(name for name in sorted(distribution) if name not in lanes)]
     for annotator, counts in sorted(distribution.items()):
         bar_set = QBarSet(plain_html(annotator))  # Qt Charts renders legend labels as HTML
+        bar_set.setColor(LANE_COLORS[order.index(annotator) % len(LANE_COLORS)])
         for label in labels:
             bar_set.append(counts.get(label, 0))
         series.append(bar_set)
@@ -174,7 +181,10 @@ def _scrolling(widget: QWidget) -> QScrollArea:
 class AgreementDashboard(QDialog):
     """Non-modal window (``show()``); exports go through the window's ``dialogs``."""
 
-    def __init__(self, result: dict[str, Any], distribution: dict[str, dict[str, int]], dialogs, parent=None):
+    def __init__(self, result: dict[str, Any], distribution: dict[str, dict[str, int]], dialogs, parent=None,
+                 lanes: Sequence[str] | None = None):
+        """``lanes``: the review's compared annotators in lane order (default: the figures'
+        annotators), for the chart's colours."""
         super().__init__(parent)
         self.setObjectName("agreementDashboard")
         self.setWindowTitle("Agreement")
@@ -199,6 +209,7 @@ class AgreementDashboard(QDialog):
         self.table.setObjectName("agreementTable")
         self.table.setHorizontalHeaderLabels(TABLE_COLUMNS)
         self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)  # row numbers looked like the label keys
         for row in label_rows(result):
             position = self.table.rowCount()
             self.table.insertRow(position)
@@ -212,7 +223,7 @@ class AgreementDashboard(QDialog):
         self.table.resizeColumnToContents(0)
         self.heatmap = KappaHeatmap(result)
         labels = [row[0] for row in label_rows(result)]
-        self.chart = distribution_chart(distribution, labels)
+        self.chart = distribution_chart(distribution, labels, result["annotators"] if lanes is None else lanes)
         tabs.addTab(self.table, "Per label")
         tabs.addTab(_scrolling(self.heatmap), "Cohen's κ by pair")
         tabs.addTab(_scrolling(self.chart), "Label distribution")
