@@ -179,6 +179,12 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self.article_title.setObjectName("articleTitle")
         self.article_title.setWordWrap(True)
         self.article_title.setStyleSheet("font-weight: bold; font-size: 13pt;")
+        # One line is as tall in every script: an Arabic or Hindi title's font made the heading
+        # a few pixels lower, and the buttons and the text jumped between articles.
+        self.article_title.ensurePolished()
+        self.article_title.setText("Ag")  # a line of Latin letters: the usual height
+        self.article_title.setMinimumHeight(self.article_title.heightForWidth(1000))
+        self.article_title.setText("")
         self.review_panel = ReviewPanel()
         self.review_panel.sig_group_selected.connect(self._on_group_selected)
         self.review_panel.sig_accept_requested.connect(self.accept_group)

@@ -163,3 +163,23 @@ def test_a_long_label_or_span_does_not_move_the_text_or_hide_the_palette(tmp_pat
     palette = window.label_palette
     last = palette.visualRect(palette.model().index(palette.model().rowCount() - 1, 0))
     assert last.top() >= 0 and last.bottom() <= palette.viewport().height()  # every key still in view
+
+
+def test_the_text_stays_put_whatever_the_script_of_the_title(tmp_path, make_main_window, qtbot):
+    """An Arabic or Hindi title made the heading a few pixels lower than a Latin one, so the
+    document-label buttons and the text jumped between articles."""
+    from annotator.model.types import Article
+
+    path = tmp_path / "p.annotator"
+    project = Project.open(path)
+    titles = ["Choe dan Lavrov memuji kerja sama", "قال لافروف إن الولايات المتحدة", "नई दिल्ली में बैठक"]
+    with project._store.write():
+        ids = [project._store.add_article(Article(text=f"Teks {n}.", title=title))[0] for n, title in enumerate(titles)]
+    project.close()
+    window = make_main_window(path)
+    tops = []
+    for article in ids:
+        window.open_article(article)
+        QApplication.processEvents()
+        tops.append(window.document_view.mapTo(window, QPoint(0, 0)).y())
+    assert len(set(tops)) == 1, tops
