@@ -442,6 +442,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         if self.execute(command):
             self.document_view.select_span(following)
             self._show_span_details()
+            self._say_done(command)
 
     def move_span_boundary(self, edge: str, step: int, by_word: bool) -> None:
         """Move the selected span's ``edge`` ("start"/"end") one word or character later
@@ -484,7 +485,9 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
 
     def _on_doc_label_toggled(self, label: str, present: bool) -> None:
         if self.current_article_id is not None:
-            self.execute(self.session.set_doc_label(label, present))
+            command = self.session.set_doc_label(label, present)
+            if self.execute(command):
+                self._say_done(command)
         self._refresh_doc_labels()
 
     def _attribute_values(self, name: str) -> list[str]:
@@ -494,9 +497,17 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
     def _edit_span(self, make: Callable[[], Command]) -> None:
         """Run an attribute or note edit built by the session; a refusal is shown."""
         try:
-            self.execute(make())
+            command = make()
         except EditRefused as refusal:
             self.show_message(str(refusal))
+            return
+        if self.execute(command):
+            self._say_done(command)
+
+    def _say_done(self, command: Command) -> None:
+        """Confirm an edit that shows little in the text (a removal, a note, an attribute, a
+        document label) in the status bar, with the way back."""
+        self.show_message(f"{command.description} (Ctrl+Z undoes)")
 
     # -- refresh -------------------------------------------------------------------------
 

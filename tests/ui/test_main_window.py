@@ -567,3 +567,23 @@ def test_the_keyboard_goes_to_the_text_after_choosing_an_article_or_opening_a_pr
     window.findChild(QLineEdit, "articleSearch").setFocus()
     window.load_project(str(other), window.annotator)
     assert window.focusWidget() is view
+
+
+def test_edits_that_show_little_in_the_text_are_confirmed_with_the_way_back(emoji_project, make_main_window, qtbot):
+    """Removing a span, saving a note or setting a document label said nothing anywhere."""
+    path, ids = emoji_project
+    window = make_main_window(path)
+    view = window.document_view
+    select(view, EMOJI_TEXT, "Lavrov")
+    qtbot.keyClick(view, "1")
+    note = window.findChild(QLineEdit, "spanNote")
+    qtbot.mouseClick(note, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(note, "menlu")
+    qtbot.keyClick(note, Qt.Key.Key_Return)
+    assert window.last_message == "Edit note (Ctrl+Z undoes)"
+    qtbot.mouseClick(window.doc_labels.buttons["Overall: neutral report"], Qt.MouseButton.LeftButton)
+    assert window.last_message == "Add document label “Overall: neutral report” (Ctrl+Z undoes)"
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Delete)
+    assert window.last_message == "Remove span (Ctrl+Z undoes)"
+    assert stored_spans(path) == []
