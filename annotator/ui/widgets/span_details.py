@@ -169,6 +169,7 @@ class SpanDetailsWidget(QGroupBox):
             self.covered_text.setToolTip(plain_tooltip(span.text or "") if span and len(covered) > SHOWN_TEXT_CHARS
                                          else "")
             self.note.setText(span.note if span else "")
+            self.note.setCursorPosition(0)  # a long note shows its start, not its last words
             for name, combo in self.attribute_editors.items():
                 value = span.attributes.get(name) if span else None
                 if combo.isEditable():
@@ -234,6 +235,7 @@ class SpanDetailsWidget(QGroupBox):
         if self.span is not None and self.note.text() != self.span.note:
             self.sig_note_edited.emit(self.span.uuid or "", self.note.text())
             self.note.setText(self.span.note)  # the stored note, once the window has shown it
+            self.note.setCursorPosition(0)
 
     def _on_note_return_pressed(self) -> None:
         self._on_note_edited()
