@@ -18,8 +18,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QTabWidget
 
 from annotator.model.commands import AddSpan, SetDocLabel, SetStatus, UpdateSpan
-from annotator.project import Project, sample_article_paths
+from annotator.project import Project
 from annotator.ui import MainWindow
+from annotator.ui.app import import_samples
 from annotator.ui.dialogs.dashboard import AgreementDashboard
 
 OUTPUT = Path(__file__).parent / "screenshot.png"
@@ -51,7 +52,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="screenshot-"))
     path = folder / "demo.annotator"
     project = Project.open(path)
-    project.import_paths(sample_article_paths())
+    import_samples(project)  # with their titles, as the demo project has them
     article_id = next(a.id for a in project._store.iter_articles() if a.text.startswith("Mengutip"))
     text = project._store.article_text(article_id)
     first_uuid = None

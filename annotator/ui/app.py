@@ -31,18 +31,23 @@ def demo_project_path() -> Path:
     path = folder / "demo.annotator"
     if not path.exists():
         project = Project.open(path)
-        with tempfile.TemporaryDirectory() as scratch:
-            # The samples' titles, sources and dates (metadata.json) go in with their texts,
-            # which stay byte for byte as shipped.
-            records = Path(scratch) / "samples.jsonl"
-            metadata = json.loads(sample_article_paths()[0].with_name("metadata.json").read_text(encoding="utf-8"))
-            records.write_text("".join(
-                json.dumps({"text": sample.read_text(encoding="utf-8"), **metadata.get(sample.name, {})},
-                           ensure_ascii=False) + "\n"
-                for sample in sample_article_paths()), encoding="utf-8")
-            project.import_paths([records])
+        import_samples(project)
         project.close()
     return path
+
+
+def import_samples(project: Project) -> None:
+    """The sample articles into ``project``, as the demo project has them: their titles,
+    sources and dates (metadata.json) go in with their texts, which stay byte for byte as
+    shipped."""
+    with tempfile.TemporaryDirectory() as scratch:
+        records = Path(scratch) / "samples.jsonl"
+        metadata = json.loads(sample_article_paths()[0].with_name("metadata.json").read_text(encoding="utf-8"))
+        records.write_text("".join(
+            json.dumps({"text": sample.read_text(encoding="utf-8"), **metadata.get(sample.name, {})},
+                       ensure_ascii=False) + "\n"
+            for sample in sample_article_paths()), encoding="utf-8")
+        project.import_paths([records])
 
 
 def application_icon() -> QIcon:
