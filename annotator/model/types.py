@@ -198,6 +198,16 @@ class Codebook:
         codebook.validate()
         return codebook
 
+    def scope_problem(self, name: str, scope: str) -> str | None:
+        """Why ``name`` cannot be a label of ``scope`` here: it is a label of the other scope
+        only (a span labelled with a document label's name would make a second label of that
+        name, and every filter by name would take both). None when it can."""
+        other = "document" if scope == "span" else "span"
+        mine, theirs = (self.labels, self.doc_labels) if scope == "span" else (self.doc_labels, self.labels)
+        if any(label.name == name for label in theirs) and not any(label.name == name for label in mine):
+            return f"{name!r} is a {other} label in this project, not a {scope} label"
+        return None
+
     def check_attributes(self, attributes: Mapping[str, Any]) -> list[str]:
         """The problems of a span's attributes against this codebook, one line each; [] if none.
 

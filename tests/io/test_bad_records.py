@@ -373,3 +373,21 @@ def test_a_span_text_with_old_mac_line_endings_is_compared_as_stored(tmp_path):
     assert report.ok and not report.bad_records and report.annotations_added == 1
     [span] = project.annotations(1)
     assert (span.start, span.end, span.text) == (0, 10, "Alpha\nBeta")
+
+
+def test_a_label_of_the_other_scope_is_a_bad_record(tmp_path):
+    """A span labelled with a document label's name (or the other way round) made a second
+    label of that name, and every filter by name then took both."""
+    path = tmp_path / "scope.jsonl"
+    path.write_text(lines(
+        {"text": "Lavrov mengkritik AS.", "annotations": [
+            {"start": 0, "end": 6, "label": "Overall: neutral report", "annotator": "ana"}]},
+        {"text": "Seruan perundingan.", "doc_labels": [{"label": "Quotation", "annotator": "ana"}]},
+        {"text": "Baik.", "annotations": [{"start": 0, "end": 4, "label": "Quotation", "annotator": "ana"}],
+         "doc_labels": [{"label": "Overall: neutral report", "annotator": "ana"}]}), encoding="utf-8")
+    project = Project.open(tmp_path / "p.annotator")
+    report = project.import_paths([path])
+    assert [(b.line, b.reason) for b in report.bad_records] == [
+        (1, "annotation 1: 'Overall: neutral report' is a document label in this project, not a span label"),
+        (2, "doc label: 'Quotation' is a span label in this project, not a document label")]
+    assert report.imported == 1 and report.labels_added == []
