@@ -219,6 +219,8 @@ def export(project: str, fmt: str, output: str, annotators: tuple[str, ...], lab
     unit = f", offsets in {summary.offset_unit}" if summary.offset_unit in ("codepoint", "utf16") else ""
     click.echo(f"exported {summary.articles} articles, {summary.spans} spans ({fmt}{unit}) to "
                f"{', '.join(summary.files)}", err=True)
+    if summary.written > summary.articles:  # counted as the preview counts them: with spans
+        click.echo(f"note: {summary.written - summary.articles} articles without spans written too", err=True)
     for note in summary.notes:
         click.echo(f"note: {note}", err=True)
 

@@ -299,3 +299,22 @@ def test_export_by_language_and_stats_list_the_languages(tmp_path):
     assert [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()] == ["r1"]
     result = CliRunner().invoke(cli, ["export", project, "--language", "xx", "-o", str(tmp_path / "x.jsonl")])
     assert result.exit_code != 0 and "no article in language 'xx'" in result.output
+
+
+def test_export_says_what_it_wrote_besides_and_merge_refuses_gold_as_a_new_name(tmp_path):
+    """The CLI said "exported 0 articles" while writing one (its document label only), and
+    merge --rename ana=gold failed with a clash of span ids instead of saying why."""
+    project = str(tmp_path / "p.annotator")
+    source = write_jsonl(tmp_path / "in.jsonl", [
+        {"text": "Lavrov mengkritik AS",
+         "annotations": [{"start": 0, "end": 6, "label": "Quotation", "annotator": "ana"}],
+         "doc_labels": [{"label": "Overall: neutral report", "annotator": "ana"}]}])
+    run("import", project, str(source))
+    result = run("export", project, "--label", "Overall: neutral report", "-o", str(tmp_path / "out.jsonl"))
+    assert result.exit_code == 0
+    assert "exported 0 articles, 0 spans" in result.stderr
+    assert "note: 1 articles without spans written too" in result.stderr
+    spacy_run = run("export", project, "--format", "spacy", "-o", str(tmp_path / "out.spacy"))
+    assert "offsets in" not in spacy_run.stderr  # token ranges: no character offsets to name
+    result = CliRunner().invoke(cli, ["merge", str(tmp_path / "q.annotator"), project, "--rename", "ana=gold"])
+    assert result.exit_code == 1 and "'gold' cannot be an annotator's name (it is the gold layer)" in result.output

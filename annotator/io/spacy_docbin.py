@@ -84,7 +84,7 @@ def _fill(records: Iterable[ArticleRecord], blank: Callable[[], Any], doc_bin: _
     (``blank()``) is made afresh every ``_FRESH_VOCAB`` articles: its vocabulary keeps every
     word it has seen (the file needs only their strings, which ``doc_bin`` keeps, and hashes,
     which are the same in every vocabulary)."""
-    summary = ExportSummary(offset_unit="codepoint")
+    summary = ExportSummary(offset_unit="token")  # spans are token ranges in the file, as in CoNLL
     expanded = lost = 0
     nlp = blank()
     for number, record in enumerate(records, start=1):

@@ -24,7 +24,7 @@ from annotator.io import jsonl
 from annotator.io.guards import checked
 from annotator.io.records import ArticleRecord, FieldMap
 from annotator.model.errors import IdentityClash, ImportFormatError, NotFound
-from annotator.model.types import GOLD, Codebook, Label
+from annotator.model.types import GOLD, Codebook, Label, check_person_name
 from annotator.project.base import Progress
 from annotator.project.imports import ImportReport, ImportsMixin, SourceAnnotators, _add_source, _BadRecord, _FileCounts
 from annotator.review.agreement import AgreementCounts, ArticleUnits
@@ -113,8 +113,13 @@ class ReviewMixin(ImportsMixin):
         identity, so merging twice changes nothing. An annotator name that arrives with a
         different id than this project's is refused as a clash for that source, unless
         ``renames`` maps it to another name. Sources are never written to.
+
+        Raises:
+            AnnotatorError: a rename to a name nobody can work under (empty, the gold layer).
         """
         renames = renames or {}
+        for new in renames.values():
+            check_person_name(new)  # not the gold layer: merged as gold, it clashed with a span id
         report = ImportReport()
         source_list = [Path(p) for p in sources]
         for number, path in enumerate(source_list, start=1):
