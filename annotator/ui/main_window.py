@@ -33,6 +33,7 @@ from annotator.model.types import Annotation, Codebook
 from annotator.session import EditRefused
 from annotator.ui.actions import build_actions, shortcuts_help
 from annotator.ui.dialogs.ask import Dialogs
+from annotator.ui.fonts import undrawable_scripts
 from annotator.ui.models.label_list import LabelListModel, LabelNameRole
 from annotator.ui.operations import Operations
 from annotator.ui.plain import article_name, plain_label, plain_tooltip
@@ -232,6 +233,11 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
             self.splitter.setStretchFactor(self.splitter.count() - 1, stretch)
         self.setCentralWidget(self.splitter)
         self.status_text = plain_label("")
+        self.font_notice = plain_label("")
+        self.font_notice.setObjectName("fontNotice")
+        self.font_notice.setStyleSheet("color: #a33;")
+        self.font_notice.hide()
+        self.statusBar().addPermanentWidget(self.font_notice)
         self.statusBar().addPermanentWidget(self.status_text)
         self._build_team()  # the team hub's indicator and automatic sync (window_team.py)
         # Short names tests and scripts have used for the panels' widgets.
@@ -619,6 +625,21 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
     def _prepare_for_labelling(self) -> None:
         if self.project is not None:  # not closed meanwhile
             self.session.shown.prepare_for_labelling()
+            self._say_missing_fonts()
+
+    def _say_missing_fonts(self) -> None:
+        """Name the scripts of the shown article that no installed font draws (they show as
+        empty boxes), in the status bar while the article is shown."""
+        article = self.session.article
+        missing = undrawable_scripts(article.text, self.document_view.font()) if article is not None else []
+        self.font_notice.setVisible(bool(missing))
+        if missing:
+            self.font_notice.setText(f"No font installed for {', '.join(missing)} letters: they show as boxes")
+            self.font_notice.setToolTip(plain_tooltip(
+                "The text is stored as it is; only this computer cannot draw these letters.\n"
+                "Install a font that has them, e.g. on Debian or Ubuntu:\n"
+                "  sudo apt install fonts-noto-core fonts-noto-cjk fonts-noto-color-emoji\n"
+                "and start the app again."))
 
     def closeEvent(self, event: QCloseEvent) -> None:  # Qt override
         if self.project is not None:
