@@ -254,19 +254,25 @@ def _token_extent(text: str, start: int, end: int) -> tuple[int, int] | None:
     last = start + len(covered.rstrip())
     if first >= last:
         return None
-    # Inside a token: it begins further left (ends further right), a character at a time (words
-    # are short). Between two ASCII characters the quick rule is the whole rule (``\w`` is exactly
-    # ``str.isalnum()`` or ``_``, and there are no marks nor letters of unspaced scripts).
-    while first > 0 and _splits(text, first):
+    # Inside a token: it begins further left (ends further right). Between two ASCII characters
+    # the quick rule is the whole rule (``\w`` is exactly ``str.isalnum()`` or ``_``; no marks,
+    # no letters of unspaced scripts), asked inline: spans imported from elsewhere often start
+    # inside words; elsewhere the full rule (``model.tokens.splits_token``) is asked.
+    while first > 0:
+        before, after = text[first - 1], text[first]
+        if before.isascii() and after.isascii():
+            if not ((before.isalnum() or before == "_") and (after.isalnum() or after == "_")):
+                break
+        elif not splits_token(text, first, True):
+            break
         first -= 1
     length = len(text)
-    while last < length and _splits(text, last):
+    while last < length:
+        before, after = text[last - 1], text[last]
+        if before.isascii() and after.isascii():
+            if not ((before.isalnum() or before == "_") and (after.isalnum() or after == "_")):
+                break
+        elif not splits_token(text, last, True):
+            break
         last += 1
     return first, last
-
-
-def _splits(text: str, position: int) -> bool:
-    pair = text[position - 1:position + 1]
-    if pair.isascii():
-        return pair.isalnum() or ("_" in pair and splits_token(text, position, False))
-    return splits_token(text, position, True)

@@ -28,7 +28,8 @@ TOKEN = re.compile(r"\w+|[^\w\s]")
 """The token rule for a text without combining marks or letters of scripts written without spaces."""
 UNITS = ("token", "char")
 
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_ASTRAL_CANDIDATES = re.compile("[\U00010000-\U0001efff\U00020000-\U0003ffff\U000e0100-\U000e01ef]")
+"""Where marks and letters of unspaced scripts lie beyond the BMP (``_Rule.applies``)."""
 
 
 class _Rule:
@@ -55,9 +56,9 @@ class _Rule:
             return False
         if self.special_bmp.search(text):
             return True
-        if max(text) < "\U00010000":
-            return False
-        beyond = set(_ASTRAL.findall(text))  # emoji, mostly: a few distinct ones
+        # Beyond the BMP only these planes' blocks hold marks or unspaced letters (emoji, at
+        # U+1F000 and up, are passed over by the class, whose three ranges are quick to ask).
+        beyond = set(_ASTRAL_CANDIDATES.findall(text))
         return not beyond.isdisjoint(self.astral_marks) or any("\U00020000" <= c <= "\U0003ffff" for c in beyond)
 
 
