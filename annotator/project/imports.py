@@ -451,11 +451,15 @@ class ImportsMixin(ProjectBase):
         """
         store = self._store
         good: list[ArticleRecord] = []
-        known_span_labels = frozenset(label.name for label in codebook.labels) if codebook is not None else frozenset()
+        # Names that are labels of one scope only (a record using one in the other is refused).
+        document_only = frozenset(label.name for label in codebook.doc_labels) - frozenset(
+            label.name for label in codebook.labels) if codebook is not None else frozenset()
+        span_only = frozenset(label.name for label in codebook.labels) - frozenset(
+            label.name for label in codebook.doc_labels) if codebook is not None else frozenset()
         for record in records:
             try:
                 _check_record(store, record, default_annotator or record.annotator_hint, annotators, codebook,
-                              known_span_labels)
+                              (span_only, document_only))
             except _BadRecord as error:
                 _fail(record, error, on_error, may_skip=True)
                 continue
@@ -570,12 +574,13 @@ def _fail(record: ArticleRecord, error: AnnotatorError,
 
 def _check_record(store: Store, record: ArticleRecord, default_annotator: str | None,
                   known: dict[tuple[str | None, str | None], Annotator], codebook: Codebook | None,
-                  span_labels: frozenset[str] = frozenset()) -> None:
+                  one_scope: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())) -> None:
     """Raise ``_BadRecord`` for a record that cannot be stored, before anything of it is
     written: an annotator that cannot be found or made, a span outside the text or not
     covering the text it gives, an attribute value outside the ``codebook``'s list, a label
-    that is one of the other scope (``span_labels``: the codebook's span label names, which
-    need no look)."""
+    that is one of the other scope only (``one_scope``: the codebook's names of span labels
+    only and of document labels only)."""
+    span_only, document_only = one_scope
     text = record.article.text
     known_only = not (record.doc_labels or record.done_by)  # and every span by a known annotator
     problem: _BadRecord | None = None  # the spans' first, raised after the annotators' own
@@ -591,13 +596,12 @@ def _check_record(store: Store, record: ArticleRecord, default_annotator: str | 
             continue
         if codebook is not None and span.attributes and (problems := codebook.check_attributes(span.attributes)):
             problem = _BadRecord(f"annotation {number}: {'; '.join(problems)}")
-        elif codebook is not None and span.label not in span_labels \
-                and (why := codebook.scope_problem(span.label, "span")):
-            problem = _BadRecord(f"annotation {number}: {why}")
-    if codebook is not None and problem is None:
+        elif span.label in document_only and codebook is not None:
+            problem = _BadRecord(f"annotation {number}: {codebook.scope_problem(span.label, 'span')}")
+    if problem is None and codebook is not None:
         for doc_label in record.doc_labels:
-            if why := codebook.scope_problem(doc_label.label, "document"):
-                problem = _BadRecord(f"doc label: {why}")
+            if doc_label.label in span_only:
+                problem = _BadRecord(f"doc label: {codebook.scope_problem(doc_label.label, 'document')}")
                 break
     if not known_only:
         _check_annotators(store, record, default_annotator, known)
