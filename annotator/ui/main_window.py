@@ -131,6 +131,7 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         self.last_refusal = ""
         self.codebook_dialog = None
         self.dashboard = None
+        self._rejected = {}  # review: per article, the groups rejected this session
         self.operations = Operations(self)
         self.operations.sig_finished.connect(self.sig_operation_finished)
         self._retired: list[object] = []
@@ -355,10 +356,22 @@ class MainWindow(TeamParts, ProjectParts, OperationParts, ReviewParts, SearchPar
         if assigned and following not in assigned:
             self.show_message("Every article assigned to you in the list is done; this one is not assigned to you")
 
+    def step_undo(self, back: bool) -> None:
+        """Undo (``back``) or redo the last edit through the controller, and say which (the
+        status bar went on showing the message of the edit undone)."""
+        if self.controller is None:
+            return
+        stack = self.controller.undo_stack
+        text = stack.undoText() if back else stack.redoText()
+        if self.controller.undo() if back else self.controller.redo():
+            self.show_message(f"{'Undone' if back else 'Redone'}: {text}")
+
     def mark_done_and_next(self) -> None:
         if self.current_article_id is None:
             return
         if self.set_status("done"):
+            self.show_message(f"{article_name(self.session.article.title, self.current_article_id)} marked done"
+                              if self.session.article is not None else "Marked done")
             if self.session.reviewing:
                 self.next_disagreement(1, other_article=True)
             else:

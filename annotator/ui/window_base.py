@@ -71,6 +71,7 @@ class WindowBase(QMainWindow):
     span_details: SpanDetailsWidget
     article_title: QLabel
     status_text: QLabel
+    _rejected: dict[int, set[tuple[int, int, str]]]
     splitter: QSplitter
     recent_menu: QMenu
     actions_by_name: dict[str, QAction]

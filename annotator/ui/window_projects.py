@@ -58,6 +58,7 @@ class ProjectParts(WindowBase):
             old_project.close()
         self.review_panel.hide()
         self.actions_by_name["actionReview"].setChecked(False)  # a new session starts labelling
+        self._rejected = {}
         self._forget_similarity_index()
         self._forget_matches()
         controller.sig_changed.connect(self._on_changes)

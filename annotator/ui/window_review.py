@@ -90,7 +90,8 @@ class ReviewParts(WindowBase):
         return True
 
     def _refresh_review_groups(self) -> None:
-        self.review_panel.set_groups(self.session.groups())
+        rejected = self._rejected.setdefault(self.current_article_id or 0, set())
+        self.review_panel.set_groups(self.session.groups(), rejected)
 
     def _on_group_selected(self, group: SpanGroup) -> None:
         self.document_view.select_codepoints(group.start, group.end)
@@ -106,9 +107,13 @@ class ReviewParts(WindowBase):
             self.show_message("Select a span group in the review table first")
             return
         try:
-            self.execute(self.session.accept(group))
+            accepted = self.execute(self.session.accept(group))
         except EditRefused as refusal:
             self.show_message(str(refusal))
+            return
+        if accepted:
+            shown = " ".join(group.text.split())
+            self.show_message(f"“{shown if len(shown) <= 40 else shown[:39] + '…'}” accepted into gold")
 
     def reject_group(self) -> None:
         """Keep the selected group out of gold (removing its gold copy if it was accepted)."""
@@ -123,9 +128,11 @@ class ReviewParts(WindowBase):
             return
         # On to the next disagreement of this article; never to another article unasked (the
         # next Ctrl+Enter would then mark that one adjudicated).
+        self._rejected.setdefault(self.current_article_id or 0, set()).add((group.start, group.end, group.label))
+        self._refresh_review_groups()
         shown = " ".join(group.text.split())
         shown = shown if len(shown) <= 40 else shown[:39] + "…"
-        row = self.review_panel.next_disagreement_row(1)
+        row = self.review_panel.next_disagreement_row(1, wrap=True)
         if row is not None:
             self.review_panel.select_row(row)
             self.show_message(f"“{shown}” kept out of gold")
@@ -139,7 +146,7 @@ class ReviewParts(WindowBase):
             self.show_message("Review mode is off (Ctrl+R)")
             return
         if not other_article:
-            row = self.review_panel.next_disagreement_row(step)
+            row = self.review_panel.next_disagreement_row(step)  # the next one still to decide
             if row is not None:
                 self.review_panel.select_row(row)
                 return
@@ -151,6 +158,8 @@ class ReviewParts(WindowBase):
         if jump.article_id != self.current_article_id:
             self.open_article(jump.article_id)
         row = self.review_panel.next_disagreement_row(step, from_edge=True)
+        if row is None:  # every one decided already: show the first, as the jump found it
+            row = self.review_panel.next_disagreement_row(step, from_edge=True, undecided=False)
         if row is not None:
             self.review_panel.select_row(row)
         if jump.wrapped:

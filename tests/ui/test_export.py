@@ -226,6 +226,11 @@ def test_suggested_names_follow_the_format(tmp_path):
     assert with_format(str(tmp_path / "x.csv"), "csv", "brat") == str(tmp_path / "x-brat")
     assert with_format(str(tmp_path / "x-brat"), "brat", "spacy") == str(tmp_path / "x.spacy")
     assert with_format(str(tmp_path / "my name"), "csv", "jsonl") == str(tmp_path / "my name")  # the user's own
+    # A suggested name follows a format change, with a number again where that name is taken:
+    # "demo-brat-2" became a CSV file without an extension, "demo.jsonl" an existing file.
+    assert with_format(str(tmp_path / "news-brat-2"), "brat", "csv") == str(tmp_path / "news.csv")
+    assert with_format(str(tmp_path / "news.csv"), "csv", "jsonl") == str(tmp_path / "news-3.jsonl")
+    assert with_format(str(tmp_path / "report-2024.csv"), "csv", "jsonl") == str(tmp_path / "report-2024.jsonl")
 
 
 def test_the_language_filter_narrows_preview_and_file(tmp_path, make_main_window, qtbot, dialogs):

@@ -587,3 +587,7 @@ def test_edits_that_show_little_in_the_text_are_confirmed_with_the_way_back(emoj
     qtbot.keyClick(view, Qt.Key.Key_Delete)
     assert window.last_message == "Remove span (Ctrl+Z undoes)"
     assert stored_spans(path) == []
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.last_message == "Undone: Remove span" and len(stored_spans(path)) == 1
+    qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.last_message == "Redone: Remove span" and stored_spans(path) == []

@@ -431,3 +431,41 @@ def test_the_chart_gives_each_person_their_lane_colour(qtbot, dialogs):
     assert colours["rahul"] == LANE_COLORS[0] and colours["budi"] == LANE_COLORS[1]
     assert colours["ana"] == LANE_COLORS[2] and colours["gold"] == LANE_COLORS[3]  # then the others
     assert not dashboard.table.verticalHeader().isVisible()
+
+
+def test_rejected_groups_are_marked_and_the_next_steps_go_to_what_is_still_undecided(
+        tmp_path, make_main_window, qtbot, dialogs):
+    """After a reject the window said "no other disagreement in this article" while a group
+    above was still undecided, F8 then wrapped to a group accepted already, and a rejected
+    group looked exactly like an undecided one."""
+    text = "Lavrov mengkritik AS. Choe memuji kerja sama. NATO menolak. Seruan perundingan damai."
+    path = tmp_path / "r.annotator"
+    project = Project.open(path)
+    with project._store.write():
+        article, _ = project._store.add_article(Article(text=text, title="T"))
+    for who, phrase in (("ana", "Lavrov"), ("budi", "Choe"), ("ana", "NATO"), ("budi", "Seruan")):
+        start = text.index(phrase)
+        project.execute(AddSpan(article, who, start, start + len(phrase), "Quotation"))
+    for who in ("ana", "budi"):
+        project.execute(SetStatus(article, who, "done"))
+    project.close()
+    window = make_main_window(path, "rina")
+    dialogs.answers["choose_annotators"] = ["ana", "budi"]
+    window.toggle_review()
+    window.open_article(article)
+    table = window.review_table
+    assert [g.text for g in window.review_model.groups()] == ["Lavrov", "Choe", "NATO", "Seruan"]  # all single
+    table.setFocus()
+    table.selectRow(1)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject "Choe": on to "NATO"
+    assert window.review_panel.selected_group().text == "NATO"
+    assert window.review_model.index(1, 4).data() == "✗ kept out"
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_Return)  # accept "Lavrov"
+    table.selectRow(3)
+    qtbot.keyClick(table, Qt.Key.Key_Delete)  # reject "Seruan": "NATO", above, is still open
+    assert window.review_panel.selected_group().text == "NATO"
+    assert window.last_message == "“Seruan” kept out of gold"
+    table.selectRow(0)
+    qtbot.keyClick(table, Qt.Key.Key_F8)  # past the decided ones
+    assert window.review_panel.selected_group().text == "NATO"

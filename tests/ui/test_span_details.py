@@ -97,7 +97,10 @@ def test_arrow_keys_on_a_closed_chooser_browse_and_enter_saves(project_path, mak
     label_text(window, qtbot, "Sergey Lavrov")
     voice = editor(window, "voice")
     qtbot.keyClick(window.document_view, Qt.Key.Key_F2)  # the span's first attribute: the keyboard there
-    assert QApplication.focusWidget() is editor(window, "speaker")
+    assert QApplication.focusWidget() in (editor(window, "speaker"), editor(window, "speaker").lineEdit())
+    for _ in window.span_details.attribute_editors:  # Tab down the fields, to the note last
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is window.span_details.findChild(QLineEdit, "spanNote")
     voice.setFocus()
     type_keys(qtbot, [Qt.Key.Key_Down, Qt.Key.Key_Down])
     assert QApplication.focusWidget() is voice and voice.currentText() == "reported speech"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,17 +81,25 @@ def suggested_path(folder: str | Path, stem: str, format: str) -> str:
 
 
 def with_format(path: str, old: str, new: str) -> str:
-    """``path`` renamed for ``new`` if it carries ``old``'s extension (or brat's ``-brat``);
-    a name the user chose otherwise is left alone."""
+    """``path`` renamed for ``new`` if it is named as ``old``'s files are (its extension, or
+    brat's ``-brat``, with a ``-2`` … the suggestions add): the same stem, with a number again
+    if that name is taken (``suggested_path``); a name the user chose otherwise is left alone."""
     if not path or old == new:
         return path
-    before, after = EXPORT_FORMATS[old], EXPORT_FORMATS[new]
+    before = EXPORT_FORMATS[old]
     name = Path(path).name
-    ending = "-brat" if before.folder else before.extension
-    if not ending or not name.endswith(ending) or name == ending:
+    ending = "" if before.folder else before.extension
+    if ending and (not name.endswith(ending) or name == ending):
         return path
-    stem = name[: -len(ending)]
-    return str(Path(path).with_name(f"{stem}-brat" if after.folder else stem + after.extension))
+    stem = name[: len(name) - len(ending)]
+    folder = Path(path).parent
+    numbered = re.fullmatch(r"(.+?)(-brat)?(-\d+)?", stem)
+    if numbered is None or (before.folder and not numbered.group(2)):
+        return path  # a folder name brat's suggestions would not make
+    base, brat, number = numbered.groups()
+    if number and not (folder / f"{base}{brat or ''}{ending}").exists():
+        base += number  # not a number the suggestions added (its name without it is not there): the user's
+    return suggested_path(folder, base, new)
 
 
 class ExportListener(Protocol):

@@ -23,11 +23,20 @@ class ReviewGroupModel(RowsTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._groups: list[SpanGroup] = []
+        self.rejected: set[tuple[int, int, str]] = set()
+        """(start, end, label) of the groups rejected this session: marked ✗, and passed over
+        by the next-disagreement steps (a rejection leaves nothing in the file to show)."""
 
-    def set_groups(self, groups: list[SpanGroup]) -> None:
+    def set_groups(self, groups: list[SpanGroup], rejected: set[tuple[int, int, str]] | None = None) -> None:
         self.beginResetModel()
         self._groups = list(groups)
+        if rejected is not None:
+            self.rejected = rejected
         self.endResetModel()
+
+    def decided(self, group: SpanGroup) -> bool:
+        """Accepted into gold, or rejected this session."""
+        return bool(group.gold_uuid) or (group.start, group.end, group.label) in self.rejected
 
     def groups(self) -> list[SpanGroup]:
         return list(self._groups)
@@ -50,8 +59,7 @@ class ReviewGroupModel(RowsTableModel):
             return None
         return self._text(group, index.column(), full=False)
 
-    @staticmethod
-    def _text(group: SpanGroup, column: int, *, full: bool) -> str:
+    def _text(self, group: SpanGroup, column: int, *, full: bool) -> str:
         """A cell as plain text; ``full`` keeps the whole covered text (for the tooltip)."""
         if column == 0:
             return STATUS_TEXT[group.status]
@@ -63,4 +71,6 @@ class ReviewGroupModel(RowsTableModel):
             return group.text if len(group.text) <= 80 or full else group.text[:80] + "…"
         if column == 3:
             return ", ".join(group.annotators) or "(reviewer)"
-        return "✓" if group.gold_uuid else ""
+        if group.gold_uuid:
+            return "✓"
+        return "✗ kept out" if (group.start, group.end, group.label) in self.rejected else ""

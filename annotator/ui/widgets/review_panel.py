@@ -99,10 +99,11 @@ class ReviewPanel(QWidget):
         self.header.setText("Gold spans are shaded. Enter accepts, Delete rejects (in the table or the "
                             "text), F8 jumps to the next disagreement, Ctrl+Enter marks adjudicated.")
 
-    def set_groups(self, groups: list[SpanGroup]) -> None:
-        """Show new groups, keeping the current one selected if it is still there."""
+    def set_groups(self, groups: list[SpanGroup], rejected: set[tuple[int, int, str]] | None = None) -> None:
+        """Show new groups (and the keys of those rejected this session), keeping the current
+        one selected if it is still there."""
         selected = self.selected_group()
-        self.model.set_groups(groups)
+        self.model.set_groups(groups, rejected)
         if selected is not None:
             self.select_matching(selected.start, selected.end, selected.label)
 
@@ -130,13 +131,19 @@ class ReviewPanel(QWidget):
                 self.table.selectRow(row)
                 return
 
-    def next_disagreement_row(self, step: int, *, from_edge: bool = False) -> int | None:
+    def next_disagreement_row(self, step: int, *, from_edge: bool = False, undecided: bool = True,
+                              wrap: bool = False) -> int | None:
         """The row of the next (``step`` 1) or previous disagreement after the current row (or
-        from the first/last row when ``from_edge``), or None."""
+        from the first/last row when ``from_edge``), or None. ``undecided``: only groups not
+        accepted nor rejected yet; ``wrap``: going on round the table to the current row."""
         groups = self.model.groups()
-        row = -1 if from_edge and step > 0 else len(groups) if from_edge else self.table.currentIndex().row()
-        rows = range(row + 1, len(groups)) if step > 0 else range(min(row, len(groups)) - 1, -1, -1)
-        return next((r for r in rows if groups[r].disagreement), None)
+        current = self.table.currentIndex().row()
+        row = -1 if from_edge and step > 0 else len(groups) if from_edge else current
+        rows = list(range(row + 1, len(groups)) if step > 0 else range(min(row, len(groups)) - 1, -1, -1))
+        if wrap and not from_edge:
+            rows += [r for r in (range(0, current) if step > 0 else range(len(groups) - 1, current, -1))]
+        return next((r for r in rows if groups[r].disagreement and not (undecided and self.model.decided(groups[r]))),
+                    None)
 
     def _on_row(self, row: int) -> None:
         groups = self.model.groups()

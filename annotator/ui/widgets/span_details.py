@@ -15,6 +15,7 @@ and codebook changes without re-reading them for every span shown).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -109,6 +110,11 @@ class SpanDetailsWidget(QGroupBox):
             # insertRow(int, str, QWidget) would make an AutoText QLabel of the codebook's name.
             self._layout.insertRow(self._layout.rowCount() - 1, plain_label(attribute.name), combo)
             self.attribute_editors[attribute.name] = combo
+        # Tab goes down the panel as it reads, to the note last (the note, made first, was
+        # otherwise skipped: Tab after the last attribute went on to the buttons above the text).
+        fields: list[QWidget] = [*self.attribute_editors.values(), self.note]
+        for before, after in itertools.pairwise(fields):
+            QWidget.setTabOrder(before, after)
         self.show_span(self.span)
 
     def _make_free_text(self, combo: QComboBox) -> None:
