@@ -107,7 +107,7 @@ def plain_terms(text: str) -> tuple[str | None, tuple[str, ...]]:
 
 def literal_ranges(text: str, literals: Iterable[str]) -> list[tuple[int, int]]:
     """Where the ``literals`` occur in ``text``: ``(start, end)`` code points in text order,
-    overlapping or touching occurrences as one range."""
+    overlapping occurrences as one range (touching ones stay apart: ``🔥🔥`` is two hits)."""
     found: list[tuple[int, int]] = []
     for literal in literals:
         at = text.find(literal)
@@ -120,7 +120,7 @@ def literal_ranges(text: str, literals: Iterable[str]) -> list[tuple[int, int]]:
 def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
     merged: list[tuple[int, int]] = []
     for start, end in sorted(ranges):
-        if merged and start <= merged[-1][1]:
+        if merged and start < merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
