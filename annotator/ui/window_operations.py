@@ -66,6 +66,7 @@ class OperationParts(WindowBase):
         elif self.current_article_id is not None:
             self.session.reload_spans()
             self.document_view.set_spans(self.session.spans_any_order(), self.colors)
+            self.article_panel.show_article(self.current_article_id)  # the re-read list lost its highlight
         # A file without a "text" column is not a dead end: the window asks which column it is
         # (the command line's --text-field) and imports that file again; asked first, so the
         # report below is about what is still wrong, not about a file being imported again.

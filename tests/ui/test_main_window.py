@@ -591,3 +591,17 @@ def test_edits_that_show_little_in_the_text_are_confirmed_with_the_way_back(emoj
     assert window.last_message == "Undone: Remove span" and len(stored_spans(path)) == 1
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.last_message == "Redone: Remove span" and stored_spans(path) == []
+
+
+def test_the_list_keeps_the_shown_article_highlighted_after_an_import(emoji_project, make_main_window, qtbot,
+                                                                       tmp_path):
+    from tests.conftest import write_jsonl
+
+    path, ids = emoji_project
+    window = make_main_window(path)
+    window.open_article(ids[1])
+    source = write_jsonl(tmp_path / "more.jsonl", [{"text": "Artikel baru tentang perundingan."}])
+    with qtbot.waitSignal(window.sig_import_finished, timeout=30_000):
+        window.import_paths([str(source)])
+    row = window.article_list.currentIndex().row()
+    assert window.article_model.article_id(row) == ids[1] == window.current_article_id
