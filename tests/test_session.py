@@ -44,13 +44,18 @@ def test_label_relabel_delete_keep_the_one_copy_in_step(setup):
         session.label_selection(6, 7, label, snap=True)
 
 
-def test_review_mode_accepts_into_gold_and_guards_others_spans(setup):
-    project, ids, label = setup
-    for name in ("ana", "budi"):
+def label_lavrov(project: Project, article_id: int, label: str, names: tuple[str, ...] = ("ana", "budi")) -> None:
+    """Each of ``names`` labels the first word ("Lavrov") of the article."""
+    for name in names:
         session = Session(project, name)
         project.annotator(name)
-        session.open_article(ids[0])
+        session.open_article(article_id)
         run(session, session.label_selection(0, 6, label, snap=False))
+
+
+def test_review_mode_accepts_into_gold_and_guards_others_spans(setup):
+    project, ids, label = setup
+    label_lavrov(project, ids[0], label)
     session = Session(project, "budi")
     session.open_article(ids[0])
     run(session, session.label_selection(22, 26, label, snap=False))  # only budi: "Choe"
@@ -76,11 +81,7 @@ def test_someone_compared_who_never_worked_on_the_article_makes_no_disagreement(
     """Two identical spans read "partial" when a third annotator, compared but never at this
     article, had none; one who marked it done without spans still counts (nothing to label)."""
     project, ids, label = setup
-    for name in ("ana", "budi"):
-        session = Session(project, name)
-        project.annotator(name)
-        session.open_article(ids[0])
-        run(session, session.label_selection(0, 6, label, snap=False))
+    label_lavrov(project, ids[0], label)
     project.annotator("citra")  # compared, never at this article
     reviewer = Session(project, "rina")
     reviewer.set_review(["ana", "budi", "citra"])

@@ -189,22 +189,7 @@ def test_a_killed_import_is_rolled_back_at_the_next_open(project_path, tmp_path)
     before = content(project)
     project.close()
     source = write_jsonl(tmp_path / "many.jsonl", records(3000))
-    script = textwrap.dedent(f"""
-        import os
-        from pathlib import Path
-        import annotator.project.imports as imports
-        from annotator.project import Project
-        imports.PARSE_BATCH_RECORDS = 50
-        project = Project.open({str(project_path)!r})
-        seen = []
-        def progress(done, total):
-            seen.append(done)
-            if len(seen) == 5:
-                os._exit(9)  # killed mid-file: no cleanup runs
-        project.import_paths([Path({str(source)!r})], progress=progress)
-    """)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode == 9, result.stderr
+    kill_an_import_of(project_path, source)
     reopened = Project.open(project_path)
     assert reopened.recovered_imports == [str(source)]
     assert content(reopened) == before
