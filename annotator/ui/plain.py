@@ -24,6 +24,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
+from annotator.io.guards import short
 from annotator.model.types import is_valid_color
 
 FALLBACK_COLOR = "#999999"
@@ -33,6 +34,12 @@ FALLBACK_COLOR = "#999999"
 def article_name(title: str | None, article_id: int) -> str:
     """How the window names an article: its title, or "Article N" when it has none."""
     return title or f"Article {article_id}"
+
+
+def one_line_cut(text: str, limit: int) -> str:
+    """``text`` on one line (runs of white space as one space), cut to ``limit`` characters with
+    "…": a span's or selection's text quoted in a status message."""
+    return short(" ".join(text.split()), limit)
 
 
 def plain_label(text: str = "", parent: QWidget | None = None) -> QLabel:

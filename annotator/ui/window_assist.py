@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from annotator.model.commands import Changes
 from annotator.model.errors import AnnotatorError
 from annotator.project import Cancelled, Project
-from annotator.ui.plain import FALLBACK_COLOR
+from annotator.ui.plain import FALLBACK_COLOR, one_line_cut
 from annotator.ui.window_base import WindowBase
 from annotator.ui.workers import Job
 
@@ -315,8 +315,7 @@ class AssistParts(WindowBase):
             return
         self._similar_busy = True
         index = self.similarity_index if self._index_state == "ready" else None
-        shown = " ".join(text.split())
-        shown = shown if len(shown) <= 80 else shown[:79] + "…"
+        shown = one_line_cut(text, 80)
         self.similar_panel.set_status(f"Looking for passages like “{shown}”…")
         project = self.project
 

@@ -14,6 +14,7 @@ from annotator.review.compare import SpanGroup
 from annotator.session import EditRefused
 from annotator.ui.dialogs.dashboard import AgreementDashboard
 from annotator.ui.operations import agreement_work
+from annotator.ui.plain import one_line_cut
 from annotator.ui.window_base import WindowBase
 from annotator.ui.workers import Job
 
@@ -112,8 +113,7 @@ class ReviewParts(WindowBase):
             self.show_message(str(refusal))
             return
         if accepted:
-            shown = " ".join(group.text.split())
-            self.show_message(f"“{shown if len(shown) <= 40 else shown[:39] + '…'}” accepted into gold")
+            self.show_message(f"“{one_line_cut(group.text, 40)}” accepted into gold")
 
     def reject_group(self) -> None:
         """Keep the selected group out of gold (removing its gold copy if it was accepted)."""
@@ -130,8 +130,7 @@ class ReviewParts(WindowBase):
         # next Ctrl+Enter would then mark that one adjudicated).
         self._rejected.setdefault(self.current_article_id or 0, set()).add((group.start, group.end, group.label))
         self._refresh_review_groups()
-        shown = " ".join(group.text.split())
-        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        shown = one_line_cut(group.text, 40)
         row = self.review_panel.next_disagreement_row(1, wrap=True)
         if row is not None:
             self.review_panel.select_row(row)
