@@ -32,6 +32,7 @@ from bisect import bisect_right
 from functools import lru_cache
 
 from annotator.model.offsets import written_without_spaces
+from annotator.model.tokens import class_ranges
 
 # Blocks whose characters fold to other characters (Latin, Greek, Cyrillic and their extensions,
 # letterlike symbols such as the Kelvin sign, ligatures). A character outside them that folds
@@ -68,7 +69,7 @@ class _Tables:
 
     def __init__(self) -> None:
         marks = [c for c in range(0x10000) if unicodedata.combining(chr(c))]
-        self.marks = "[" + _ranges(marks) + "]"
+        self.marks = "[" + class_ranges(marks) + "]"
         """A class of every combining mark of the Basic Multilingual Plane."""
         self.mark_set = frozenset(map(chr, marks))
         self.folds_to: dict[str, set[str]] = {}
@@ -93,7 +94,7 @@ class _Tables:
                 unfolded.append(code)
         # One class per plane: a class reaching beyond the Basic Multilingual Plane is checked
         # range by range at each character (measured: 35 times slower).
-        self.unfolded = re.compile("[" + _ranges([c for c in unfolded if c <= 0xFFFF]) + "]")
+        self.unfolded = re.compile("[" + class_ranges([c for c in unfolded if c <= 0xFFFF]) + "]")
         self.unfolded_astral = frozenset(chr(c) for c in unfolded if c > 0xFFFF)
 
     def is_folded(self, lowered: str) -> bool:
@@ -103,24 +104,7 @@ class _Tables:
         return not any(char in self.unfolded_astral for char in _ASTRAL.findall(lowered))
 
 
-def _ranges(codes: list[int]) -> str:
-    """``codes`` (sorted) as the inside of a regex class, consecutive runs as ranges."""
-    parts = []
-    start = previous = codes[0]
-    for code in [*codes[1:], -1]:
-        if code == previous + 1:
-            previous = code
-            continue
-        parts.append(_escape(start) if start == previous else f"{_escape(start)}-{_escape(previous)}")
-        start = previous = code
-    return "".join(parts)
-
-
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
-
-
-def _escape(code: int) -> str:
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 @lru_cache(maxsize=1)

@@ -39,13 +39,13 @@ class _Rule:
         marks = [code for code in range(0x10000) if unicodedata.category(chr(code))[0] == "M"]
         astral_marks = [code for code in range(0x10000, 0x30000) if unicodedata.category(chr(code))[0] == "M"]
         astral_marks += range(0xE0100, 0xE01F0)  # variation selectors supplement
-        mark_class = _ranges(marks) + _ranges(astral_marks)
+        mark_class = class_ranges(marks) + class_ranges(astral_marks)
         unspaced = "".join(f"{_escape(low)}-{_escape(high)}" for low, high in UNSPACED_RANGES)
         bmp_unspaced = "".join(f"{_escape(low)}-{_escape(high)}" for low, high in UNSPACED_RANGES if high <= 0xFFFF)
         # A class reaching beyond the Basic Multilingual Plane is checked range by range at each
         # character (tens of times slower): the quick look for texts that need this rule asks
         # the BMP with a class and the few characters beyond it with a set.
-        self.special_bmp = re.compile(f"[{bmp_unspaced}{_ranges(marks)}]")
+        self.special_bmp = re.compile(f"[{bmp_unspaced}{class_ranges(marks)}]")
         self.astral_marks = frozenset(map(chr, astral_marks))
         mark = f"[{mark_class}]"
         self.pattern = re.compile(rf"(?:[^\W{unspaced}]|{mark})+|[{unspaced}]{mark}*|[^\w\s]{mark}*")
@@ -62,7 +62,7 @@ class _Rule:
         return not beyond.isdisjoint(self.astral_marks) or any("\U00020000" <= c <= "\U0003ffff" for c in beyond)
 
 
-def _ranges(codes: list[int]) -> str:
+def class_ranges(codes: list[int]) -> str:
     """``codes`` (sorted) as the inside of a regex class, consecutive runs as ranges."""
     runs: list[list[int]] = []
     for code in codes:
@@ -74,6 +74,7 @@ def _ranges(codes: list[int]) -> str:
 
 
 def _escape(code: int) -> str:
+    """A code point as a regex escape (``\\u0301``, ``\\U0001f525``)."""
     return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
