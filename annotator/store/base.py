@@ -61,15 +61,19 @@ class StoreBase:
         self._label_ids.clear()
         self._names = None
 
+    def data_version(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
+
     def _check_caches(self) -> None:
         """Drop the name caches if another connection has committed since they were filled."""
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = self.data_version()
         if version != self._label_ids_version:
             self._label_ids.clear()
             self._label_ids_version = version
 
     def _name_maps(self) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
-        version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = self.data_version()
         if self._names is None or self._names[0] != version:
             labels = dict(self.conn.execute("SELECT id, name FROM labels").fetchall())
             annotators = {i: (n, u) for i, n, u in self.conn.execute("SELECT id, name, uuid FROM annotators")}

@@ -172,10 +172,6 @@ class SpansMixin(StoreBase):
             f"AND annotator_id IN ({marks})", [article_id, *ids]).fetchone()
         return tuple(row)
 
-    def data_version(self) -> int:
-        """SQLite's ``PRAGMA data_version``: changes when another connection commits."""
-        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
-
     def shown_annotations(self, article_id: int, text: str, annotator_ids: Iterable[int]) -> list[Annotation]:
         """The spans of some annotators in one article, in no particular order, as the window
         shows them: each one's covered text is taken from ``text`` (the article's, which the
