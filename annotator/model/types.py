@@ -198,13 +198,20 @@ class Codebook:
         codebook.validate()
         return codebook
 
+    def single_scope_names(self) -> tuple[frozenset[str], frozenset[str]]:
+        """``(span_only, document_only)``: the names that are labels of one scope and not the
+        other. Such a name cannot be used in the other scope (``scope_problem``)."""
+        spans = frozenset(label.name for label in self.labels)
+        documents = frozenset(label.name for label in self.doc_labels)
+        return spans - documents, documents - spans
+
     def scope_problem(self, name: str, scope: str) -> str | None:
         """Why ``name`` cannot be a label of ``scope`` here: it is a label of the other scope
         only (a span labelled with a document label's name would make a second label of that
         name, and every filter by name would take both). None when it can."""
-        other = "document" if scope == "span" else "span"
-        mine, theirs = (self.labels, self.doc_labels) if scope == "span" else (self.doc_labels, self.labels)
-        if any(label.name == name for label in theirs) and not any(label.name == name for label in mine):
+        span_only, document_only = self.single_scope_names()
+        if name in (document_only if scope == "span" else span_only):
+            other = "document" if scope == "span" else "span"
             return f"{name!r} is a {other} label in this project, not a {scope} label"
         return None
 

@@ -452,14 +452,11 @@ class ImportsMixin(ProjectBase):
         store = self._store
         good: list[ArticleRecord] = []
         # Names that are labels of one scope only (a record using one in the other is refused).
-        document_only = frozenset(label.name for label in codebook.doc_labels) - frozenset(
-            label.name for label in codebook.labels) if codebook is not None else frozenset()
-        span_only = frozenset(label.name for label in codebook.labels) - frozenset(
-            label.name for label in codebook.doc_labels) if codebook is not None else frozenset()
+        one_scope = codebook.single_scope_names() if codebook is not None else (frozenset(), frozenset())
         for record in records:
             try:
                 _check_record(store, record, default_annotator or record.annotator_hint, annotators, codebook,
-                              (span_only, document_only))
+                              one_scope)
             except _BadRecord as error:
                 _fail(record, error, on_error, may_skip=True)
                 continue

@@ -118,9 +118,10 @@ class CodebookMixin(StoreBase):
                 if value not in attribute.values and (not before or value in before):
                     problems.append(f"attribute {attribute.name!r}: {count} span(s) have {value!r}, which the new "
                                     "list leaves out (add it to the list, or change those spans first)")
+        stored = self.codebook()
         for label in [*codebook.labels, *codebook.doc_labels]:
-            other = "document" if label.scope == "span" else "span"
-            if self.label_id(label.name, other) is not None and self.label_id(label.name, label.scope) is None:
+            if stored.scope_problem(label.name, label.scope):
+                other = "document" if label.scope == "span" else "span"
                 problems.append(f"{label.name!r} is a {other} label here; a {label.scope} label of the same name "
                                 "would be taken for it by every filter")
         if problems:
