@@ -87,10 +87,11 @@ class Dialogs:
         when started with ``make run``)."""
         return self.__dict__.get("_folders", {}).get(kind) or str(Path.home())
 
-    def _chose(self, kind: str, path: str) -> str:
-        """Remember the folder of the file ``path`` chosen (if any) for the next dialog of ``kind``."""
+    def _chose(self, kind: str, path: str, *, is_folder: bool = False) -> str:
+        """Remember the folder of the file ``path`` chosen (the folder itself with
+        ``is_folder``), if any, for the next dialog of ``kind``."""
         if path:
-            self.__dict__.setdefault("_folders", {})[kind] = str(Path(path).parent)
+            self.__dict__.setdefault("_folders", {})[kind] = path if is_folder else str(Path(path).parent)
         return path
 
     def new_project(self, parent: QWidget) -> str | None:
@@ -111,9 +112,7 @@ class Dialogs:
 
     def import_folder(self, parent: QWidget) -> str | None:
         folder = QFileDialog.getExistingDirectory(parent, "Import a folder of articles", self._folder("import"))
-        if folder:
-            self.__dict__.setdefault("_folders", {})["import"] = folder
-        return folder or None
+        return self._chose("import", folder, is_folder=True) or None
 
     def export_options(self, parent: QWidget, annotators: list[str], labels: list[str], me: str,
                        preview: Callable[[ExportOptions], tuple[int, int]] | None = None,
